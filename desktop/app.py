@@ -1,0 +1,99 @@
+"""Start-up: arguments, logging, the Qt application on a qasync loop, and clean shutdown.
+
+The main coroutine waits on ``aboutToQuit`` rather than on the window: when the last window
+closes, pending tasks are cancelled and ``qasync.run`` returns normally, instead of raising
+"Event loop stopped before Future completed".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from desktop import APP_ID, APP_NAME, ORGANIZATION, __version__
+from desktop.core.context import AppContext, EndpointOverrides
+from desktop.core.logs import setup_logging
+from desktop.core.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="soniox-desktop", description=f"{APP_NAME} {__version__}")
+    parser.add_argument("--api-base-url", help="REST base URL for this run, e.g. http://127.0.0.1:8000/v1")
+    parser.add_argument("--websocket-url", help="realtime WebSocket URL for this run")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start headless, load every resource, build the main window, run one loop tick, exit 0",
+    )
+    parser.add_argument("--no-onboarding", action="store_true", help="do not show the API key dialog at start")
+    parser.add_argument("--verbose", action="store_true", help="also log to the terminal")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_API", "pyside6")  # qasync must bind to PySide6, whatever else is installed
+
+    paths = AppPaths.default().ensure()
+    setup_logging(paths.log_file, console=args.verbose or args.self_test)
+    log.info("%s %s starting (Python %s, %s)", APP_NAME, __version__, sys.version.split()[0], sys.platform)
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_ID)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(ORGANIZATION)
+    app.setDesktopFileName(APP_ID)
+
+    import qasync
+
+    overrides = EndpointOverrides(args.api_base_url, args.websocket_url)
+    context = AppContext.create(paths, overrides)
+    try:
+        return qasync.run(_run(app, context, self_test=args.self_test, onboarding=not args.no_onboarding))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(app, context: AppContext, *, self_test: bool, onboarding: bool) -> int:  # noqa: ANN001
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.resources import load_all_resources
+    from desktop.ui.theme import apply_theme
+
+    quitting = asyncio.Event()
+    app.aboutToQuit.connect(quitting.set)
+    app.setQuitOnLastWindowClosed(True)
+
+    loaded = load_all_resources()
+    apply_theme(app)
+    window = MainWindow(context)
+    if self_test:
+        await asyncio.sleep(0)  # one loop tick through qasync
+        window.close()
+        await context.aclose()
+        print(f"self-test ok: {APP_NAME} {__version__}, {len(loaded)} resources, window {window.objectName()}")
+        return 0
+
+    window.restore_geometry()
+    window.show()
+    if onboarding:
+        window.start_up()
+    await quitting.wait()
+    await window.shutdown()
+    await context.aclose()
+    log.info("%s stopped", APP_NAME)
+    return 0

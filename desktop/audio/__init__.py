@@ -1,0 +1,1 @@
+"""Audio sources: microphone capture on PortAudio's thread, files and URL streams."""

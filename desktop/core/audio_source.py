@@ -1,0 +1,76 @@
+"""The contract between whatever produces audio (microphone, file, URL) and the live session.
+
+The session only needs to know the wire format to declare in its config and to pull chunks; it
+never knows whether PortAudio, a file or an HTTP stream is behind them. That is what lets tests
+replay a WAV through the real capture code, and lets one session type serve every source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class AudioFormat:
+    """What goes in the realtime config: ``audio_format`` and, for raw PCM, rate and channels."""
+
+    audio_format: str = "pcm_s16le"
+    sample_rate: int | None = 16000
+    num_channels: int | None = 1
+
+    @property
+    def is_raw(self) -> bool:
+        return self.audio_format.startswith("pcm_") or self.audio_format in ("mulaw", "alaw")
+
+    @property
+    def bytes_per_second(self) -> int | None:
+        """Exact byte rate for raw PCM (so byte offsets map to milliseconds); None for containers."""
+        if not self.is_raw or not self.sample_rate or not self.num_channels:
+            return None
+        width = {"8": 1, "16": 2, "24": 3, "32": 4, "64": 8}
+        bits = "".join(ch for ch in self.audio_format if ch.isdigit()) or "8"
+        return self.sample_rate * self.num_channels * width.get(bits, 2)
+
+
+AUTO = AudioFormat("auto", None, None)
+PCM16_MONO_16K = AudioFormat("pcm_s16le", 16000, 1)
+
+
+class AudioSourceError(Exception):
+    """The source failed (device gone, file unreadable, stream ended badly); message is user-facing."""
+
+
+@dataclass
+class SourceStats:
+    """Counters a source keeps so the UI can show that nothing is dropped silently."""
+
+    chunks: int = 0
+    bytes: int = 0
+    overflows: int = 0  # chunks dropped because the consumer fell behind
+    status_flags: int = 0  # PortAudio input overflow/underflow flags seen
+
+
+@runtime_checkable
+class AudioSource(Protocol):
+    """A live audio producer. ``chunks()`` yields until the source ends or ``stop()`` is called.
+
+    Chunks are about 100 ms each. A source that fails raises :class:`AudioSourceError` from
+    ``chunks()``; the session then finishes cleanly and keeps its transcript.
+    """
+
+    @property
+    def format(self) -> AudioFormat: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def stats(self) -> SourceStats: ...
+
+    async def start(self) -> None: ...
+
+    def chunks(self) -> AsyncIterator[bytes]: ...
+
+    async def stop(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Qt widgets. They call into ``desktop.core``; background work never touches a widget directly."""

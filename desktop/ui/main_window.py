@@ -1,0 +1,230 @@
+"""The main window: live area in the centre, jobs and files in a side dock, status bar, menus.
+
+It only assembles panels and routes menu actions; each panel owns its own behaviour (the lesson
+from Buzz's MainWindow that wires everything). Panels get the :class:`AppContext`, not the window.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+
+from desktop import APP_NAME
+from desktop.core.context import AppContext
+from desktop.core.errors import describe_error
+from desktop.core.regions import CUSTOM_REGION, REGIONS
+from desktop.ui.about import show_about
+from desktop.ui.async_tools import cancel_all, spawn
+from desktop.ui.onboarding import OnboardingDialog
+from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.status import AppStatusBar, Connection
+
+log = logging.getLogger(__name__)
+
+GEOMETRY_KEY = "main_window_geometry"
+STATE_KEY = "main_window_state"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(APP_NAME)
+        self.setMinimumSize(720, 480)
+        self.resize(1200, 760)
+        self.onboarding: OnboardingDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
+
+        self.live_area = QWidget(self)
+        self.live_area.setObjectName("liveArea")
+        self.live_layout = QVBoxLayout(self.live_area)
+        self.live_layout.setContentsMargins(8, 8, 8, 8)
+        self.live_empty = QLabel(
+            "Live transcription appears here. Add your API key from Settings to begin.", self.live_area
+        )
+        self.live_empty.setObjectName("liveEmptyState")
+        self.live_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.live_empty.setWordWrap(True)
+        self.live_layout.addWidget(self.live_empty, 1)
+        self.setCentralWidget(self.live_area)
+
+        self.side_tabs = QTabWidget(self)
+        self.side_tabs.setObjectName("sidePanelTabs")
+        self.side_tabs.setAccessibleName("Jobs and files")
+        for title, text in (("Jobs", "Transcription jobs appear here."), ("Files", "Uploaded files appear here.")):
+            label = QLabel(text, self.side_tabs)
+            label.setObjectName(f"sidePanel{title}Empty")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.side_tabs.addTab(label, title)
+        self.side_dock = QDockWidget("Jobs && files", self)
+        self.side_dock.setObjectName("sidePanelDock")
+        self.side_dock.setWidget(self.side_tabs)
+        self.side_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.side_dock)
+        self.resizeDocks([self.side_dock], [380], Qt.Orientation.Horizontal)
+
+        self.status = AppStatusBar(self)
+        self.setStatusBar(self.status)
+        self._build_menus()
+        self.context.on_change(self._on_context_changed)
+        self._show_key_state()
+
+    # -- menus ---------------------------------------------------------------------------------
+    def _action(self, text: str, name: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.setObjectName("menuBar")
+        file_menu = bar.addMenu("&File")
+        file_menu.setObjectName("fileMenu")
+        self.settings_action = self._action(
+            "&Settings…", "settingsAction", self.open_settings, QKeySequence.StandardKey.Preferences
+        )
+        if self.settings_action.shortcut().isEmpty():
+            self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.quit_action = self._action("&Quit", "quitAction", self.close, QKeySequence.StandardKey.Quit)
+        if self.quit_action.shortcut().isEmpty():
+            self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.file_menu = file_menu
+        self._file_menu_tail = file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        view_menu = bar.addMenu("&View")
+        view_menu.setObjectName("viewMenu")
+        toggle = self.side_dock.toggleViewAction()
+        toggle.setText("&Jobs and files panel")
+        toggle.setObjectName("toggleSidePanelAction")
+        toggle.setShortcut(QKeySequence("Ctrl+J"))
+        view_menu.addAction(toggle)
+        self.view_menu = view_menu
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.setObjectName("helpMenu")
+        self.logs_action = self._action("Open &logs folder", "openLogsAction", self.open_logs_folder)
+        self.about_action = self._action(f"&About {APP_NAME}", "aboutAction", lambda: show_about(self, self.context))
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.logs_action)
+        help_menu.addSeparator()
+        help_menu.addAction(self.about_action)
+
+    # -- start-up and connection state ---------------------------------------------------------
+    def start_up(self) -> None:
+        """After the window shows: onboarding for a first start, else check the key and endpoint."""
+        if not self.context.api_key:
+            self.open_onboarding()
+        else:
+            spawn(self.check_connection(), name="check-connection")
+
+    def open_onboarding(self) -> OnboardingDialog:
+        dialog = OnboardingDialog(self.context, self)
+        dialog.finished.connect(self._on_onboarding_finished)
+        self.onboarding = dialog
+        dialog.open()
+        return dialog
+
+    def _on_onboarding_finished(self, result: int) -> None:
+        self.onboarding = None
+        if result:
+            self.status.showMessage("API key saved.", 5000)
+            spawn(self.check_connection(), name="check-connection")
+        else:
+            self._show_key_state()
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.context, self)
+        dialog.finished.connect(self._on_settings_finished)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_settings_finished(self, result: int) -> None:
+        self.settings_dialog = None
+        if result and self.context.api_key:
+            spawn(self.check_connection(), name="check-connection")
+
+    def _on_context_changed(self) -> None:
+        self._show_key_state()
+
+    def _region_text(self) -> str:
+        if self.context.overrides.api_base_url:
+            return self.context.endpoints.api_base_url
+        region = self.context.settings.region
+        if region == CUSTOM_REGION:
+            return self.context.endpoints.api_base_url
+        return REGIONS.get(region, ("",))[0]
+
+    def _show_key_state(self) -> None:
+        if not self.context.api_key:
+            self.status.connection.set_state(Connection.NO_KEY)
+
+    async def check_connection(self) -> bool:
+        if not self.context.api_key:
+            self._show_key_state()
+            return False
+        self.status.connection.set_state(Connection.CHECKING, self._region_text())
+        try:
+            response = await self.context.client().models.list()
+        except Exception as exc:
+            err = describe_error(exc)
+            state = Connection.KEY_REJECTED if err.error_type == "unauthenticated" else Connection.OFFLINE
+            self.status.connection.set_state(state, err.action)
+            self.status.showMessage(f"{err.title}: {err.message}", 15000)
+            log.info("Connection check failed: %s", err.error_type or "unknown")
+            return False
+        self.context.set_models(tuple(response.models))
+        self.status.connection.set_state(Connection.READY, self._region_text())
+        return True
+
+    # -- help ----------------------------------------------------------------------------------
+    def open_logs_folder(self) -> bool:
+        folder = self.context.paths.log_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        ok = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        if not ok:
+            self.status.showMessage(f"Logs are in {folder}", 15000)
+        return ok
+
+    # -- geometry and shutdown -----------------------------------------------------------------
+    def restore_geometry(self) -> None:
+        state = self.context.settings.ui_state
+        geometry = state.get(GEOMETRY_KEY)
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+        window_state = state.get(STATE_KEY)
+        if window_state:
+            self.restoreState(QByteArray.fromBase64(window_state.encode("ascii")))
+
+    def save_geometry(self) -> None:
+        state = self.context.settings.ui_state
+        state[GEOMETRY_KEY] = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+        state[STATE_KEY] = bytes(self.saveState().toBase64().data()).decode("ascii")
+        try:
+            self.context.settings_store.save()
+        except OSError as exc:
+            log.warning("Could not save the window geometry: %s", exc)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_geometry()
+        super().closeEvent(event)
+
+    async def shutdown(self) -> None:
+        """Stop background work before the loop goes away (called once the app is quitting)."""
+        await cancel_all()

@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-async def _run(app, context: AppContext, *, self_test: bool, onboarding: bool) -> int:  # noqa: ANN001
+async def _run(app, context: AppContext, *, self_test: bool, onboarding: bool) -> int:
     from desktop.ui.main_window import MainWindow
     from desktop.ui.resources import load_all_resources
     from desktop.ui.theme import apply_theme

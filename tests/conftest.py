@@ -18,10 +18,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 os.environ.pop("SONIOX_API_KEY", None)  # a developer's real key must not leak into tests
 
-import keyring  # noqa: E402
-import pytest  # noqa: E402
+import keyring
+import pytest
 
-from tests.memory_keyring import MemoryKeyring  # noqa: E402
+from tests.memory_keyring import MemoryKeyring
 
 pytest_plugins = (
     ["tests.fake_soniox.pytest_plugin"] if importlib.util.find_spec("tests.fake_soniox.pytest_plugin") else []
@@ -39,7 +39,7 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:  # noqa: ANN001 - pytest-qt's QApplication
+def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
     import qasync
 
     loop = qasync.QEventLoop(qapp)
@@ -59,3 +59,25 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:  # noqa: ANN001 - pytest
         loop.close()
         asyncio.set_event_loop(None)
 
+
+
+@pytest.fixture
+def make_context(app_home: Path):
+    """Build an AppContext in the isolated home, pointed at an emulator, optionally with a key."""
+    from desktop.core.context import AppContext, EndpointOverrides
+    from desktop.core.paths import AppPaths
+    from desktop.core.secrets import KeySource
+
+    made = []
+
+    def _make(emulator=None, key: str | None = None, source: KeySource = KeySource.KEYRING):
+        overrides = EndpointOverrides()
+        if emulator is not None:
+            overrides = EndpointOverrides(emulator.api_base_url, emulator.websocket_url)
+        ctx = AppContext.create(AppPaths.default(), overrides)
+        if key:
+            ctx.set_key(key, source)
+        made.append(ctx)
+        return ctx
+
+    return _make

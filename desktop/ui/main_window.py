@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
         self.resize(1200, 760)
         self.onboarding: OnboardingDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
+        self.open_url = QDesktopServices.openUrl  # replaceable, so tests need not launch a file manager
 
         self.live_area = QWidget(self)
         self.live_area.setObjectName("liveArea")
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         self._show_key_state()
 
     # -- menus ---------------------------------------------------------------------------------
-    def _action(self, text: str, name: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:  # noqa: ANN001
+    def _action(self, text: str, name: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
         if shortcut is not None:
@@ -197,7 +198,7 @@ class MainWindow(QMainWindow):
     def open_logs_folder(self) -> bool:
         folder = self.context.paths.log_dir
         folder.mkdir(parents=True, exist_ok=True)
-        ok = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        ok = self.open_url(QUrl.fromLocalFile(str(folder)))
         if not ok:
             self.status.showMessage(f"Logs are in {folder}", 15000)
         return ok
@@ -221,7 +222,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             log.warning("Could not save the window geometry: %s", exc)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.save_geometry()
         super().closeEvent(event)
 

@@ -69,7 +69,7 @@ class OnboardingDialog(QDialog):
         layout.addWidget(self.buttons)
         self.key_form.key_edit.setFocus()
 
-    def _endpoints(self):  # noqa: ANN202 - Endpoints
+    def _endpoints(self):
         if self.context.overrides.api_base_url or self.context.overrides.websocket_url:
             return self.context.endpoints  # a --api-base-url run tests against that server
         return self.region_form.endpoints()

@@ -140,7 +140,7 @@ class SettingsDialog(QDialog):
         layout.addStretch(1)
         return page
 
-    def _endpoints(self):  # noqa: ANN202 - Endpoints
+    def _endpoints(self):
         if self.context.overrides.api_base_url or self.context.overrides.websocket_url:
             return self.context.endpoints
         return self.region_form.endpoints()

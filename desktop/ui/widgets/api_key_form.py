@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -52,12 +52,13 @@ class ApiKeyForm(QWidget):
         self.key_edit.setPlaceholderText("Paste your Soniox API key")
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setClearButtonEnabled(True)
-        self._reveal = QAction("Show key", self.key_edit)
-        self._reveal.setObjectName("revealKeyAction")
-        self._reveal.setCheckable(True)
-        self._reveal.setToolTip("Show or hide the key")
-        self._reveal.toggled.connect(self._on_reveal)
-        self.key_edit.addAction(self._reveal, QLineEdit.ActionPosition.TrailingPosition)
+        self.reveal_button = QToolButton(self)
+        self.reveal_button.setObjectName("revealKeyButton")
+        self.reveal_button.setAccessibleName("Show key")
+        self.reveal_button.setText("Show")
+        self.reveal_button.setCheckable(True)
+        self.reveal_button.setToolTip("Show or hide the key")
+        self.reveal_button.toggled.connect(self._on_reveal)
         self.key_edit.textChanged.connect(self._on_key_edited)
 
         self.test_button = QPushButton("&Test key", self)
@@ -72,6 +73,7 @@ class ApiKeyForm(QWidget):
 
         row = QHBoxLayout()
         row.addWidget(self.key_edit, 1)
+        row.addWidget(self.reveal_button)
         row.addWidget(self.test_button)
 
         layout = QVBoxLayout(self)
@@ -153,4 +155,5 @@ class ApiKeyForm(QWidget):
 
     def _on_reveal(self, shown: bool) -> None:
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        self._reveal.setText("Hide key" if shown else "Show key")
+        self.reveal_button.setText("Hide" if shown else "Show")
+        self.reveal_button.setAccessibleName("Hide key" if shown else "Show key")

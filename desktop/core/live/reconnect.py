@@ -1,0 +1,88 @@
+"""Which live-session failures are worth reconnecting for, and how long to wait between attempts.
+
+The service ends a realtime session with an error frame (``error_code``, ``error_message`` and an
+``error_type``) followed by a close. Some codes mean "this will never work as sent" (400 bad
+config, 401 key, 402 credit, 403 permission, 429 limit): retrying would only repeat the error,
+so the session stops and shows it. Others (408, 500, 503) and a connection that simply vanishes
+are transient: the Soniox docs ask clients to restart the request, which the session does on its
+own, replaying the audio the service had not finalised.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from soniox.errors import SonioxRealtimeError
+from soniox.types import RealtimeEvent
+
+from desktop.core.errors import UserError, describe_error, describe_service_error
+
+DEFAULT_BACKOFF_S: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
+DEFAULT_MAX_RECONNECTS = 8
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Delays between consecutive attempts; the last one repeats. ``max_attempts`` bounds the run."""
+
+    delays: Sequence[float] = DEFAULT_BACKOFF_S
+    max_attempts: int = DEFAULT_MAX_RECONNECTS
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before attempt ``attempt`` (1-based)."""
+        if not self.delays:
+            return 0.0
+        return float(self.delays[min(max(attempt, 1), len(self.delays)) - 1])
+
+    def exhausted(self, attempt: int) -> bool:
+        return attempt > self.max_attempts
+
+
+def error_from_event(event: RealtimeEvent) -> UserError:
+    """Describe an error frame; ``error_type`` is an extra field the SDK model keeps but does not declare."""
+    extra = event.model_extra or {}
+    error_type = extra.get("error_type")
+    return describe_service_error(
+        event.error_code, error_type if isinstance(error_type, str) else None, event.error_message
+    )
+
+
+def error_from_connect_failure(exc: BaseException) -> UserError:
+    """Describe a failed WebSocket handshake.
+
+    The SDK wraps everything in ``SonioxRealtimeError``; when the server refused the upgrade with an
+    HTTP status (e.g. 401 for a wrong key) the cause carries it, and that status decides whether a
+    retry can help.
+    """
+    cause = exc.__cause__ if isinstance(exc, SonioxRealtimeError) else exc
+    response = getattr(cause, "response", None)
+    status = getattr(response, "status_code", None)
+    if isinstance(status, int):
+        error_type, message = _error_body(getattr(response, "body", b""))
+        return describe_service_error(status, error_type, message)
+    return describe_error(exc)
+
+
+def _error_body(body: object) -> tuple[str | None, str | None]:
+    if not isinstance(body, (bytes, bytearray)) or not body:
+        return None, None
+    try:
+        data = json.loads(body.decode("utf-8", "replace"))
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    etype = data.get("error_type")
+    message = data.get("error_message") or data.get("message")
+    return (etype if isinstance(etype, str) else None, message if isinstance(message, str) else None)
+
+
+DROPPED = UserError(
+    "Connection lost",
+    "The live connection to Soniox was interrupted.",
+    "The app reconnects by itself and sends the audio captured meanwhile.",
+    True,
+    "connection_lost",
+)

@@ -1,0 +1,639 @@
+"""One live transcription session: audio source in, SDK realtime connection(s), listener callbacks out.
+
+Task layout (all on one asyncio loop, nothing touches Qt):
+
+* a **reader** pulls chunks from the :class:`AudioSource` for the whole session, across reconnects.
+  While transmitting, chunks go into the :class:`ReplayBuffer`; while not (hold-to-talk released)
+  they are read and **discarded** — never kept for later, because audio the user chose not to send
+  must not reach the service when the key is pressed again.
+* per connection, a **sender** sends what the buffer holds that this connection has not had, then
+  queued control messages (finalize), in that order, so a finalize always follows the audio it
+  refers to; when nothing has been sent for ``keepalive_interval_s`` it sends a keepalive (so the
+  service's 20 s idle limit never ends a session whose audio paused), and when finishing it sends
+  the end-of-audio frame once the buffer is empty.
+* per connection, a **receiver** passes every response to the listener and advances the buffer to
+  ``final_audio_proc_ms``.
+* a **supervisor** (``_run``) opens connections, decides on reconnects, and owns cleanup.
+
+Reconnecting: after a retriable failure (408/500/503 error frame, or a connection that drops
+without ``finished``) the next connection first receives everything after the last finalised
+millisecond plus the audio captured during the gap, so nothing said is lost; its timestamps start
+at that point, hence ``offset_ms``. For container sources (``auto``) exact replay is impossible: the
+new connection resumes from the current position (already-sent unfinalised audio is not resent,
+and the service may not detect the format without the stream header), and ``offset_ms`` advances
+by the audio the old connection reported as processed. The very first connection is not retried:
+if Soniox cannot be reached at all, the user hears it at once rather than after a minute of retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from soniox import AsyncSonioxClient
+from soniox.errors import SonioxRealtimeError
+from soniox.realtime.async_stt import AsyncRealtimeSTTSession
+from soniox.types import RealtimeEvent, RealtimeSTTConfig
+from soniox.types.realtime import TOKEN_TEXT_FIN
+from websockets.exceptions import ConnectionClosed
+
+from desktop.core.audio_source import AudioSource, AudioSourceError
+from desktop.core.errors import UserError, describe_error
+from desktop.core.live.gap_buffer import ReplayBuffer
+from desktop.core.live.reconnect import (
+    DEFAULT_BACKOFF_S,
+    DEFAULT_MAX_RECONNECTS,
+    DROPPED,
+    Backoff,
+    error_from_connect_failure,
+    error_from_event,
+)
+from desktop.core.live.state import LiveSessionListener, LiveState, LiveStats, can_transition
+
+log = logging.getLogger(__name__)
+
+CONTAINER_BUFFER_BYTES = 32 * 1024 * 1024  # bound for gap audio when bytes cannot be mapped to time
+CLOSE_TIMEOUT_S = 2.0
+SENDER_DRAIN_S = 1.0  # after a send fails, how long to wait for the error frame that explains it
+READER_DRAIN_S = 2.0  # after source.stop(), how long its last chunks may take to arrive
+
+
+class _Kind(enum.Enum):
+    FINISHED = "finished"
+    RETRY = "retry"
+    FATAL = "fatal"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    kind: _Kind
+    error: UserError | None = None
+
+
+_FINISHED = _Outcome(_Kind.FINISHED)
+
+
+class LiveSession:
+    """A realtime session that survives dropped connections and hold-to-talk pauses.
+
+    Use: ``await start()``; then ``stop()`` (graceful: the last words arrive) or ``cancel()``
+    (immediate). ``set_transmitting(False/True)`` implements hold-to-talk, ``request_finalize()``
+    asks the service to finalise what it has. Everything is reported to ``listener`` on the loop
+    thread; see :class:`~desktop.core.live.state.LiveSessionListener`.
+
+    The session calls ``client_factory`` for each connection (so a changed key or region applies
+    to the next reconnect) and never closes the clients it gets: their owner does.
+    """
+
+    def __init__(
+        self,
+        client_factory: Callable[[], AsyncSonioxClient],
+        config: RealtimeSTTConfig,
+        source: AudioSource,
+        listener: LiveSessionListener,
+        *,
+        keepalive_interval_s: float = 5.0,
+        finalize_min_interval_s: float = 1.0,
+        backoff: Sequence[float] = DEFAULT_BACKOFF_S,
+        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        stop_timeout_s: float = 15.0,
+        connect_timeout_s: float = 10.0,
+        max_gap_s: float = 300.0,
+        max_frame_bytes: int = 64 * 1024,
+        stats_interval_s: float = 0.5,
+        transmitting: bool = True,
+    ) -> None:
+        self._client_factory = client_factory
+        self._config = config
+        self._source = source
+        self._listener = listener
+        self._keepalive_s = keepalive_interval_s
+        self._finalize_min_s = finalize_min_interval_s
+        self._backoff = Backoff(tuple(backoff), max_reconnects)
+        self._stop_timeout_s = stop_timeout_s
+        self._connect_timeout_s = connect_timeout_s
+        self._max_frame = max_frame_bytes
+        self._stats_interval_s = stats_interval_s
+        self._transmitting = transmitting
+
+        fmt = source.format
+        self._bps = fmt.bytes_per_second
+        if self._bps:
+            frame = max(1, self._bps // (fmt.sample_rate or 1))
+            limit = max(frame, int(max_gap_s * self._bps) // frame * frame)
+            self._buffer = ReplayBuffer(limit, bytes_per_second=self._bps, frame_bytes=frame)
+        else:
+            self._buffer = ReplayBuffer(CONTAINER_BUFFER_BYTES, bytes_per_second=None)
+
+        self._state = LiveState.IDLE
+        self._muted = False
+        self._canceled = False
+        self._timed_out = False
+        self._cleaning = False
+        self._finishing = False
+        self._source_stopped = False
+        self._ever_connected = False
+        self._source_error: UserError | None = None
+
+        self._wake = asyncio.Event()
+        self._source_done = asyncio.Event()
+        self._settled = asyncio.Event()
+        self._controls: deque[str] = deque()
+        self._main: asyncio.Task[None] | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._watchdog: asyncio.Task[None] | None = None
+        self._rt: AsyncRealtimeSTTSession | None = None
+
+        self._offset_bytes = 0
+        self._offset_ms = 0
+        self._last_total_ms = 0
+        self._conn_healthy = False
+
+        self._finalize_pending = False
+        self._last_finalize_at: float | None = None
+        self._deferred_finalize: asyncio.TimerHandle | None = None
+
+        self._timeline_bytes = 0
+        self._bytes_sent = 0
+        self._chunks_sent = 0
+        self._replayed = 0
+        self._discarded = 0
+        self._reconnects = 0
+        self._keepalives = 0
+        self._finalizes = 0
+        self._last_stats_at = 0.0
+
+    # ----------------------------------------------------------------- public API
+
+    @property
+    def state(self) -> LiveState:
+        return self._state
+
+    @property
+    def transmitting(self) -> bool:
+        return self._transmitting
+
+    @property
+    def finalize_pending(self) -> bool:
+        return self._finalize_pending
+
+    @property
+    def offset_ms(self) -> int:
+        """What the current connection's token times must be shifted by (see ``on_tokens``)."""
+        return self._offset_ms
+
+    @property
+    def stats(self) -> LiveStats:
+        return LiveStats(
+            bytes_sent=self._bytes_sent,
+            chunks_sent=self._chunks_sent,
+            audio_s=self._timeline_bytes / self._bps if self._bps else 0.0,
+            replayed_bytes=self._replayed,
+            discarded_chunks=self._discarded,
+            dropped_bytes=self._buffer.dropped_bytes,
+            source_overflows=self._source.stats.overflows,
+            reconnects=self._reconnects,
+            keepalives=self._keepalives,
+            finalizes=self._finalizes,
+        )
+
+    async def start(self) -> None:
+        """Start the source and connect; returns once running (or once it has failed/been canceled)."""
+        if self._state is not LiveState.IDLE:
+            raise RuntimeError(f"start() on a session that is {self._state.value}")
+        self._set_state(LiveState.CONNECTING, "Connecting to Soniox…")
+        self._main = asyncio.create_task(self._run(), name="live-session")
+        await self._settled.wait()
+
+    async def stop(self) -> None:
+        """Finish gracefully: stop the source, send end-of-audio, wait for the last words.
+
+        Gives up after ``stop_timeout_s`` with an error (what arrived is kept by the consumer).
+        """
+        if self._state is LiveState.IDLE:
+            self._set_state(LiveState.FINISHED, "Finished")
+            return
+        if self._state.is_terminal:
+            await self.wait_closed()
+            return
+        self._begin_finishing()
+        await self._stop_source()
+        await self.wait_closed()
+
+    def cancel(self) -> None:
+        """Drop the session now: close the socket, stop the source, report CANCELED and nothing more.
+
+        Cleanup finishes in the background; ``await wait_closed()`` to wait for it.
+        """
+        if self._state.is_terminal:
+            return
+        self._canceled = True
+        self._cancel_deferred_finalize()
+        self._set_state(LiveState.CANCELED, "Canceled")
+        self._muted = True
+        self._settled.set()
+        if self._main is not None and not self._main.done() and not self._cleaning:
+            self._main.cancel()
+
+    async def wait_closed(self) -> None:
+        """Wait until every task has ended and the socket and source are closed."""
+        if self._main is not None:
+            await asyncio.wait({self._main})
+
+    def set_transmitting(self, on: bool) -> None:
+        """Hold-to-talk: send audio only while ``on``. Audio read while off is discarded, not kept.
+
+        Releasing (True → False) requests a finalize so the words just spoken become final at once.
+        Keepalives flow while nothing is sent, so the session stays open between presses.
+        """
+        if on == self._transmitting:
+            return
+        self._transmitting = on
+        if not on and self._state in (LiveState.RUNNING, LiveState.RECONNECTING):
+            self.request_finalize()
+        self._wake.set()
+
+    def request_finalize(self) -> bool:
+        """Ask the service to finalise everything sent so far.
+
+        Requests closer together than ``finalize_min_interval_s`` are coalesced: one is sent when
+        the interval has passed. Returns True if this call sent or scheduled a finalize, False if it
+        was coalesced into one already scheduled or the session is not running.
+        """
+        if self._finishing or self._state not in (LiveState.RUNNING, LiveState.RECONNECTING):
+            return False
+        if self._deferred_finalize is not None:
+            return False
+        loop = asyncio.get_running_loop()
+        if self._last_finalize_at is not None:
+            wait = self._finalize_min_s - (loop.time() - self._last_finalize_at)
+            if wait > 0:
+                self._deferred_finalize = loop.call_later(wait, self._fire_deferred_finalize)
+                self._set_pending(True)
+                return True
+        self._queue_finalize()
+        return True
+
+    # ----------------------------------------------------------------- supervisor
+
+    async def _run(self) -> None:
+        outcome: _Outcome | None = None
+        try:
+            try:
+                await self._source.start()
+            except AudioSourceError as exc:
+                outcome = _Outcome(_Kind.FATAL, _source_failure(exc))
+                return
+            self._reader = asyncio.create_task(self._read_source(), name="live-reader")
+            outcome = await self._supervise()
+        except asyncio.CancelledError:
+            if self._timed_out:
+                outcome = _Outcome(
+                    _Kind.FATAL,
+                    UserError(
+                        "Last words may be missing",
+                        "Soniox did not confirm the end of the session in time.",
+                        "The transcript so far is kept; start a new session to continue.",
+                        False,
+                        "finish_timeout",
+                    ),
+                )
+        except Exception as exc:  # a bug, but the user must still see an end state
+            log.exception("Live session failed")
+            outcome = _Outcome(_Kind.FATAL, describe_error(exc))
+        finally:
+            self._cleaning = True
+            await self._cleanup()
+            self._finish(outcome)
+
+    async def _supervise(self) -> _Outcome:
+        attempt = 0
+        while True:
+            outcome = await self._connection()
+            if outcome.kind is not _Kind.RETRY:
+                return outcome
+            self._connection_lost()
+            if self._conn_healthy:
+                attempt = 0
+            attempt += 1
+            error = outcome.error or DROPPED
+            if self._backoff.exhausted(attempt):
+                return _Outcome(_Kind.FATAL, error)
+            delay = self._backoff.delay(attempt)
+            self._set_state(LiveState.RECONNECTING, f"Reconnecting (attempt {attempt})…")
+            self._emit("on_reconnecting", attempt, delay, error)
+            await asyncio.sleep(delay)
+
+    async def _connection(self) -> _Outcome:
+        """Open one connection and run it to its end; the outcome says what happens next."""
+        first = not self._ever_connected
+        self._conn_healthy = False
+        try:
+            client = self._client_factory()
+            rt = client.realtime.stt.connect(config=self._config, connect_timeout_sec=self._connect_timeout_s)
+        except Exception as exc:
+            return _Outcome(_Kind.FATAL, describe_error(exc))
+        try:
+            await rt.__aenter__()
+        except Exception as exc:
+            error = error_from_connect_failure(exc)
+            retry = error.retriable and not first
+            log.info("Live connection failed (%s); %s", error.error_type, "retrying" if retry else "giving up")
+            return _Outcome(_Kind.RETRY if retry else _Kind.FATAL, error)
+        self._rt = rt
+        try:
+            self._ever_connected = True
+            if not first:
+                self._replace_connection()
+            if self._finishing:
+                self._set_state(LiveState.FINISHING, "Finishing…")
+            else:
+                self._set_state(LiveState.RUNNING, "Listening")
+            self._settled.set()
+            return await self._run_tasks(rt)
+        finally:
+            self._rt = None
+            await _close_socket(rt)
+
+    async def _run_tasks(self, rt: AsyncRealtimeSTTSession) -> _Outcome:
+        sender = asyncio.create_task(self._send_loop(rt), name="live-sender")
+        receiver = asyncio.create_task(self._receive_loop(rt), name="live-receiver")
+        try:
+            done, _ = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            if receiver in done:
+                return receiver.result()
+            exc = sender.exception()
+            if exc is None:  # end-of-audio sent: the rest arrives on the receiver
+                return await receiver
+            # A failed send usually means the server closed after an error frame: read it first,
+            # so a 401 is reported as such instead of being retried as a dropped connection.
+            done, _ = await asyncio.wait({receiver}, timeout=SENDER_DRAIN_S)
+            if receiver in done:
+                return receiver.result()
+            if isinstance(exc, (SonioxRealtimeError, ConnectionClosed, OSError)):
+                return _Outcome(_Kind.RETRY, DROPPED)
+            raise exc
+        finally:
+            for task in (sender, receiver):
+                task.cancel()
+            await asyncio.gather(sender, receiver, return_exceptions=True)
+
+    def _replace_connection(self) -> None:
+        """A new connection is up: its time zero is the buffer's first byte; tell the consumer."""
+        start, replay = self._buffer.rebase()
+        if self._bps:
+            self._offset_bytes += start
+            self._offset_ms = round(self._offset_bytes * 1000 / self._bps)
+        else:
+            self._offset_ms += self._last_total_ms
+        self._last_total_ms = 0
+        self._replayed += replay
+        self._reconnects += 1
+        log.info("Live session reconnected; replaying %d bytes, offset %d ms", replay, self._offset_ms)
+        self._emit("on_connection_replaced", self._offset_ms)
+
+    def _connection_lost(self) -> None:
+        """Finalize requests to the old connection are moot: its tail is transcribed again."""
+        self._controls.clear()
+        self._cancel_deferred_finalize()
+        self._set_pending(False)
+
+    # ----------------------------------------------------------------- tasks
+
+    async def _read_source(self) -> None:
+        chunks = self._source.chunks()
+        try:
+            async for chunk in chunks:
+                self._on_chunk(chunk)
+        except AudioSourceError as exc:
+            self._source_error = _source_failure(exc)
+            log.warning("Audio source failed: %s", exc)
+        except Exception as exc:
+            self._source_error = describe_error(exc)
+            log.exception("Audio source raised")
+        finally:
+            aclose = getattr(chunks, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+            self._source_done.set()
+            self._wake.set()
+        # The source ended by itself (file over, device gone): finish what was said.
+        self._begin_finishing()
+
+    def _on_chunk(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        if not self._transmitting:
+            self._discarded += 1
+        else:
+            self._timeline_bytes += len(chunk)
+            if self._buffer.append(chunk):
+                log.warning("Gap buffer full: %d bytes of audio dropped so far", self._buffer.dropped_bytes)
+            self._wake.set()
+        self._maybe_stats()
+
+    async def _send_loop(self, rt: AsyncRealtimeSTTSession) -> None:
+        loop = asyncio.get_running_loop()
+        last_sent = loop.time()
+        while True:
+            self._wake.clear()
+            while piece := self._buffer.next_unsent(self._max_frame):
+                await rt.send_byte_chunk(piece)
+                self._buffer.mark_sent(len(piece))
+                self._bytes_sent += len(piece)
+                self._chunks_sent += 1
+                last_sent = loop.time()
+            while self._controls:
+                self._controls.popleft()  # "finalize" is the only queued control
+                await rt.finalize()
+                self._finalizes += 1
+            if self._finishing and self._source_done.is_set() and self._buffer.unsent_bytes == 0:
+                await rt.finish()
+                return
+            idle_left = self._keepalive_s - (loop.time() - last_sent)
+            if idle_left <= 0:
+                await rt.keep_alive()
+                self._keepalives += 1
+                last_sent = loop.time()
+                continue
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), idle_left)
+
+    async def _receive_loop(self, rt: AsyncRealtimeSTTSession) -> _Outcome:
+        try:
+            async for event in rt.receive_events():
+                if event.error_code is not None:
+                    error = error_from_event(event)
+                    log.info("Live session error frame %s (%s)", event.error_code, error.error_type)
+                    return _Outcome(_Kind.RETRY if error.retriable else _Kind.FATAL, error)
+                self._on_response(event)
+                if event.finished:
+                    return _FINISHED
+        except (SonioxRealtimeError, ConnectionClosed, OSError):
+            pass
+        except ValueError as exc:  # a frame that is not a valid response (pydantic/JSON)
+            log.warning("Unreadable live response: %s", exc)
+            return _Outcome(_Kind.FATAL, describe_error(exc))
+        return _Outcome(_Kind.RETRY, DROPPED)
+
+    def _on_response(self, event: RealtimeEvent) -> None:
+        self._conn_healthy = True
+        if event.final_audio_proc_ms is not None:
+            self._buffer.confirm_ms(event.final_audio_proc_ms)
+        if event.total_audio_proc_ms is not None:
+            self._last_total_ms = event.total_audio_proc_ms
+        self._emit("on_tokens", event.tokens, self._offset_ms, event)
+        fin = any(t.text == TOKEN_TEXT_FIN for t in event.tokens)
+        if event.finished or (fin and self._deferred_finalize is None):
+            self._set_pending(False)
+
+    # ----------------------------------------------------------------- finishing and cleanup
+
+    def _begin_finishing(self) -> None:
+        if self._finishing or self._state.is_terminal:
+            return
+        self._finishing = True
+        self._cancel_deferred_finalize()
+        if self._state in (LiveState.RUNNING, LiveState.CONNECTING):
+            self._set_state(LiveState.FINISHING, "Finishing…")
+        if self._main is not None and not self._main.done():
+            self._watchdog = asyncio.create_task(self._finish_watchdog(), name="live-finish-watchdog")
+        self._wake.set()
+
+    async def _finish_watchdog(self) -> None:
+        await asyncio.sleep(self._stop_timeout_s)
+        if self._main is not None and not self._main.done() and not self._cleaning:
+            log.warning("Live session did not finish within %.0f s", self._stop_timeout_s)
+            self._timed_out = True
+            self._main.cancel()
+
+    async def _stop_source(self) -> None:
+        if self._source_stopped:
+            return
+        self._source_stopped = True
+        try:
+            await self._source.stop()
+        except Exception:
+            log.warning("Stopping the audio source failed", exc_info=True)
+        reader = self._reader
+        if reader is not None and not reader.done():
+            done, _ = await asyncio.wait({reader}, timeout=READER_DRAIN_S)
+            if not done:
+                reader.cancel()
+                await asyncio.gather(reader, return_exceptions=True)
+        self._source_done.set()
+        self._wake.set()
+
+    async def _cleanup(self) -> None:
+        self._cancel_deferred_finalize()
+        rt = self._rt
+        if rt is not None:  # canceled mid-connection: the connection's own finally may not have run
+            self._rt = None
+            await _close_socket(rt)
+        # The reader has nothing left to feed; cancelling it before stopping the source keeps a
+        # cancel immediate (a graceful stop has already drained it in _stop_source).
+        for task in (self._reader, self._watchdog):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        await self._stop_source()
+
+    def _finish(self, outcome: _Outcome | None) -> None:
+        self._emit("on_stats", self.stats)
+        if self._canceled or self._state.is_terminal:
+            pass
+        elif outcome is None:  # cancelled from outside (loop shutting down)
+            self._set_state(LiveState.CANCELED, "Canceled")
+        elif outcome.kind is _Kind.FINISHED and self._source_error is None:
+            self._set_state(LiveState.FINISHED, "Finished")
+        else:
+            error = outcome.error if outcome.kind is not _Kind.FINISHED else self._source_error
+            error = error or DROPPED
+            self._emit("on_error", error)
+            self._set_state(LiveState.ERROR, error.message)
+        self._set_pending(False)
+        self._muted = True
+        self._settled.set()
+
+    # ----------------------------------------------------------------- finalize bookkeeping
+
+    def _queue_finalize(self) -> None:
+        self._last_finalize_at = asyncio.get_running_loop().time()
+        self._controls.append("finalize")
+        self._set_pending(True)
+        self._wake.set()
+
+    def _fire_deferred_finalize(self) -> None:
+        self._deferred_finalize = None
+        if not self._finishing and self._state in (LiveState.RUNNING, LiveState.RECONNECTING):
+            self._queue_finalize()
+
+    def _cancel_deferred_finalize(self) -> None:
+        if self._deferred_finalize is not None:
+            self._deferred_finalize.cancel()
+            self._deferred_finalize = None
+
+    def _set_pending(self, pending: bool) -> None:
+        if pending != self._finalize_pending:
+            self._finalize_pending = pending
+            self._emit("on_finalize_pending", pending)
+
+    # ----------------------------------------------------------------- reporting
+
+    def _set_state(self, state: LiveState, detail: str) -> None:
+        if state is self._state:
+            return
+        if not can_transition(self._state, state):
+            log.warning("Unexpected live state change %s -> %s", self._state.value, state.value)
+        self._state = state
+        self._emit("on_state", state, detail)
+
+    def _maybe_stats(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self._last_stats_at >= self._stats_interval_s:
+            self._last_stats_at = now
+            self._emit("on_stats", self.stats)
+
+    def _emit(self, name: str, *args: Any) -> None:
+        if self._muted:
+            return
+        try:
+            getattr(self._listener, name)(*args)
+        except Exception:
+            log.exception("Live session listener %s raised", name)
+
+
+def _source_failure(exc: BaseException) -> UserError:
+    return UserError(
+        "Audio input stopped",
+        str(exc) or "The audio source stopped unexpectedly.",
+        "The transcript so far is kept. Check the input and start a new session.",
+        False,
+        "audio_source",
+    )
+
+
+async def _close_socket(rt: AsyncRealtimeSTTSession) -> None:
+    """Close the WebSocket for real.
+
+    The SDK's ``close()`` only sends the end-of-audio frame and forgets the socket, leaving it to
+    the server to close; a cancel must not send end-of-audio (that would bill and transcribe the
+    tail) and must not leave a socket open, so the underlying connection is closed first.
+    """
+    ws = getattr(rt, "_ws", None)
+    if ws is not None:
+        try:
+            await asyncio.wait_for(ws.close(), CLOSE_TIMEOUT_S)
+        except (Exception, asyncio.TimeoutError):
+            transport = getattr(ws, "transport", None)
+            if transport is not None:
+                transport.abort()
+    with contextlib.suppress(Exception):
+        await rt.close()

@@ -1,0 +1,405 @@
+"""Microphone capture: PortAudio's thread in, 100 ms chunks of 16 kHz mono s16le out.
+
+Threading model (the reason this module exists):
+
+* PortAudio calls :meth:`MicrophoneCapture._callback` on its own real-time thread. The callback
+  never blocks, never logs and never touches Qt: it mixes the block down to mono, measures its
+  levels, resamples it to 16 kHz, and once a full chunk has accumulated hands the bytes to the
+  asyncio loop with ``loop.call_soon_threadsafe``. State the callback writes is written by the
+  callback only; the loop thread only reads it (atomic attribute reads under the GIL).
+* On the loop thread, :meth:`_deliver` appends the chunk to a **bounded** deque. When the
+  consumer falls behind, new chunks are dropped and counted in ``stats.overflows``; PortAudio's
+  own status flags (input overflow...) are counted in ``stats.status_flags``. Nothing is dropped
+  silently, and memory stays bounded however long the consumer stalls (the callback also stops
+  posting once ``queue_chunks`` posts are in flight, in case the loop itself is stalled).
+* A watchdog on the loop checks four times a second that the device is still alive: PortAudio's
+  finished callback, ``stream.active`` going false, or no callback for ``stall_timeout`` seconds
+  all mean the device went away, and :meth:`chunks` then raises :class:`AudioSourceError` after
+  the chunks already captured, so a session ends cleanly and keeps its transcript.
+
+Monitor mode (``consume=False``) runs the device only for the level meter: chunks are discarded
+in the callback (not an overflow, nobody asked for them) and no loop traffic happens. Setting
+``consume = True`` on a running capture starts delivering from the next chunk on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import numpy as np
+
+from desktop.audio import devices as devmod
+from desktop.audio.levels import LevelReading, block_levels
+from desktop.audio.resample import StreamResampler
+from desktop.core.audio_source import PCM16_MONO_16K, AudioFormat, AudioSourceError, SourceStats
+
+log = logging.getLogger(__name__)
+
+TARGET_RATE = 16000
+#: Callback block length: short enough for a lively meter (50 updates/s), long enough to be cheap.
+BLOCK_MS = 20
+#: At most this many channels are opened and averaged (a "default" device may offer 32).
+MAX_CHANNELS = 2
+PRIVACY_HINT = (
+    "Check that it is connected and that the app may use it (on macOS: System Settings → Privacy → Microphone)."
+)
+
+
+class MicrophoneCapture:
+    """An :class:`~desktop.core.audio_source.AudioSource` reading a PortAudio input device."""
+
+    def __init__(
+        self,
+        device: str | int | None = None,
+        *,
+        sd: Any = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+        chunk_ms: int = 100,
+        queue_chunks: int = 50,
+        consume: bool = True,
+        stall_timeout: float = 1.0,
+        stop_timeout: float = 5.0,
+    ) -> None:
+        self._device_request = device
+        self._sd = sd
+        self._loop = loop
+        self.chunk_samples = TARGET_RATE * chunk_ms // 1000
+        self._chunk_bytes = self.chunk_samples * 2
+        self._queue_limit = max(1, queue_chunks)
+        self.consume = consume
+        self._stall_timeout = stall_timeout
+        self._stop_timeout = stop_timeout
+        self._label = "Microphone" if device in (None, "") else f"Microphone “{device}”"
+        self._device_name = "" if device in (None, "") else str(device)
+        self.device_rate: int | None = None
+        self.device_channels: int | None = None
+
+        self._stream: Any = None
+        self._queue: deque[bytes] = deque()
+        self._wakeup: asyncio.Event | None = None
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._closing: asyncio.Future[Any] | None = None
+        self._started = False
+        self._stopping = False
+        self._ended = False
+        self._error: AudioSourceError | None = None
+
+        # Written only by the PortAudio thread.
+        self._resampler: StreamResampler | None = None
+        self._pending = bytearray()
+        self._levels: LevelReading | None = None
+        self._last_callback = 0.0
+        self._frames_in = 0
+        self._status_count = 0
+        self._status_names: dict[str, int] = {}
+        self._cb_overflows = 0
+        self._posted = 0
+        self._callback_error: BaseException | None = None
+        self._finished = False
+        # Written only by the loop thread.
+        self._drained = 0
+        self._loop_overflows = 0
+        self._chunks = 0
+        self._bytes = 0
+
+    # -- AudioSource ---------------------------------------------------------------------------
+
+    @property
+    def format(self) -> AudioFormat:
+        return PCM16_MONO_16K
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @property
+    def stats(self) -> SourceStats:
+        return SourceStats(
+            chunks=self._chunks,
+            bytes=self._bytes,
+            overflows=self._cb_overflows + self._loop_overflows,
+            status_flags=self._status_count,
+        )
+
+    async def start(self) -> None:
+        """Open and start the device; raises :class:`AudioSourceError` if it cannot be opened.
+
+        Calling it on a capture already running in monitor mode just switches it to consuming.
+        """
+        if self._started:
+            self.consume = True
+            return
+        self.open(asyncio.get_running_loop())
+
+    def open(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Synchronous part of :meth:`start` (opening a device is quick), for the Qt monitor."""
+        if self._started:
+            return
+        self._loop = self._loop or loop or asyncio.get_event_loop()  # the running loop in practice
+        self._wakeup = asyncio.Event()
+        sd = self._sd if self._sd is not None else devmod.load_sounddevice()
+        self._sd = sd
+        info = devmod.resolve_input_device(sd, self._device_request)
+        self._device_name = info.name or self._device_name
+        self._label = f"Microphone “{info.name}”" if info.name else "Microphone"
+        channels = max(1, min(MAX_CHANNELS, info.channels or 1))
+        with devmod.PORTAUDIO_LOCK:
+            try:
+                rate = self._choose_rate(sd, info, channels)
+                stream = sd.InputStream(
+                    samplerate=rate,
+                    blocksize=max(1, rate * BLOCK_MS // 1000),
+                    device=info.index,
+                    channels=channels,
+                    dtype="float32",
+                    latency="high",
+                    callback=self._callback,
+                    finished_callback=self._finished_callback,
+                )
+            except (sd.PortAudioError, ValueError, OSError) as exc:
+                raise self._open_error(exc) from exc
+            devmod.stream_opened()
+            self.device_rate, self.device_channels = rate, channels
+            self._resampler = StreamResampler(rate, TARGET_RATE) if rate != TARGET_RATE else None
+            self._last_callback = time.monotonic()
+            self._stream = stream
+            try:
+                stream.start()
+            except (sd.PortAudioError, ValueError, OSError) as exc:
+                self._stream = None
+                with contextlib.suppress(Exception):
+                    stream.close()
+                devmod.stream_closed()
+                raise self._open_error(exc) from exc
+        self._started = True
+        log.info(
+            "Microphone %r open at %d Hz, %d channel(s)%s",
+            self._device_name or "default",
+            rate,
+            channels,
+            " (resampling to 16 kHz)" if self._resampler else "",
+        )
+        self._watchdog = self._loop.call_later(0.25, self._watch)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """Yield chunks until :meth:`stop`; raise :class:`AudioSourceError` if the device fails."""
+        assert self._wakeup is not None, "start() first"
+        while True:
+            if self._queue:
+                chunk = self._queue.popleft()
+                self._chunks += 1
+                self._bytes += len(chunk)
+                yield chunk
+                continue
+            if self._ended:
+                if self._error is not None:
+                    raise self._error
+                return
+            self._wakeup.clear()
+            await self._wakeup.wait()
+
+    async def stop(self) -> None:
+        """Stop the device; chunks already captured (and the last partial one) are still yielded."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            self._stopping = True
+            closing = asyncio.get_running_loop().run_in_executor(None, _close_stream, stream, False)
+            try:
+                await asyncio.wait_for(asyncio.shield(closing), self._stop_timeout)
+            except asyncio.TimeoutError:
+                log.warning("The audio device did not stop within %.0f s; leaving it", self._stop_timeout)
+            else:
+                if self.consume and self._error is None:
+                    self._flush_tail()
+            finally:
+                devmod.stream_closed()
+        elif self._closing is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._closing), self._stop_timeout)
+        self._end(None)
+
+    # -- extras for the UI ---------------------------------------------------------------------
+
+    @property
+    def levels(self) -> LevelReading | None:
+        """The latest block's levels (updated ~50 times a second while the device runs)."""
+        return self._levels
+
+    @property
+    def error(self) -> AudioSourceError | None:
+        """Why the capture ended, if it failed (the meter shows it in monitor mode)."""
+        return self._error
+
+    @property
+    def running(self) -> bool:
+        return self._started and not self._ended
+
+    @property
+    def device_name(self) -> str:
+        return self._device_name
+
+    @property
+    def frames_captured(self) -> int:
+        """Frames received from the device at its own rate (before resampling)."""
+        return self._frames_in
+
+    @property
+    def status_flag_counts(self) -> dict[str, int]:
+        """How often each PortAudio status flag was seen, e.g. ``{"input_overflow": 2}``."""
+        return dict(self._status_names)
+
+    # -- PortAudio thread ----------------------------------------------------------------------
+
+    def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        self._last_callback = time.monotonic()
+        try:
+            if status:
+                self._status_count += 1
+                for name in ("input_overflow", "input_underflow"):
+                    if getattr(status, name, False):
+                        self._status_names[name] = self._status_names.get(name, 0) + 1
+            block = np.asarray(indata, dtype=np.float32)
+            mono = block[:, 0] if block.ndim == 2 and block.shape[1] == 1 else block
+            if mono.ndim == 2:
+                mono = mono.mean(axis=1, dtype=np.float32)
+            peak, rms = block_levels(mono)
+            self._levels = LevelReading(peak, rms, self._last_callback)
+            self._frames_in += frames
+            out = self._resampler.process(mono) if self._resampler is not None else mono
+            if not self.consume:
+                self._pending.clear()
+                return
+            pcm = np.clip(np.rint(out * 32768.0), -32768, 32767).astype("<i2")
+            self._pending += pcm.tobytes()
+            while len(self._pending) >= self._chunk_bytes:
+                chunk = bytes(self._pending[: self._chunk_bytes])
+                del self._pending[: self._chunk_bytes]
+                self._post(chunk)
+        except Exception as exc:  # never let an exception escape into PortAudio
+            self._callback_error = exc
+
+    def _post(self, chunk: bytes) -> None:
+        if self._posted - self._drained >= self._queue_limit:
+            self._cb_overflows += 1  # the loop itself is stalled; don't pile up its call queue
+            return
+        self._posted += 1
+        try:
+            self._loop.call_soon_threadsafe(self._deliver, chunk)  # type: ignore[union-attr]
+        except RuntimeError:  # loop closed during shutdown
+            self._posted -= 1
+
+    def _finished_callback(self) -> None:
+        self._finished = True
+
+    # -- loop thread ---------------------------------------------------------------------------
+
+    def _deliver(self, chunk: bytes) -> None:
+        self._drained += 1
+        self._accept(chunk)
+
+    def _accept(self, chunk: bytes) -> None:
+        if self._ended:
+            return
+        if len(self._queue) >= self._queue_limit:
+            self._loop_overflows += 1
+        else:
+            self._queue.append(chunk)
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    def _watch(self) -> None:
+        self._watchdog = None
+        if self._ended or self._stream is None:
+            return
+        if self._callback_error is not None:
+            exc, self._callback_error = self._callback_error, None
+            log.error("Audio callback failed", exc_info=exc)
+            self._fail(f"Audio from the microphone “{self._device_name}” could not be processed: {exc}")
+            return
+        alive = not self._finished
+        if alive:
+            try:
+                alive = bool(self._stream.active)
+            except Exception:
+                alive = False
+        if alive and time.monotonic() - self._last_callback > self._stall_timeout:
+            alive = False
+        if not alive:
+            log.warning("Microphone %r stopped delivering audio", self._device_name)
+            self._fail(f"The microphone “{self._device_name or 'default'}” was disconnected.")
+            return
+        self._watchdog = self._loop.call_later(0.25, self._watch)  # type: ignore[union-attr]
+
+    def _fail(self, message: str) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            self._stopping = True
+            self._closing = self._loop.run_in_executor(None, _close_stream, stream, True)  # type: ignore[union-attr]
+            self._closing.add_done_callback(lambda _f: devmod.stream_closed())
+        self._end(AudioSourceError(message))
+
+    def _end(self, error: AudioSourceError | None) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        self._error = error
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    def _flush_tail(self) -> None:
+        """After the stream stopped: deliver what the resampler and chunker still hold."""
+        if self._resampler is not None:
+            tail = self._resampler.flush()
+            pcm = np.clip(np.rint(tail * 32768.0), -32768, 32767).astype("<i2")
+            self._pending += pcm.tobytes()
+        while self._pending:
+            chunk = bytes(self._pending[: self._chunk_bytes])
+            del self._pending[: self._chunk_bytes]
+            self._accept(chunk)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _choose_rate(self, sd: Any, info: devmod.InputDevice, channels: int) -> int:
+        try:
+            sd.check_input_settings(device=info.index, channels=channels, dtype="float32", samplerate=TARGET_RATE)
+            return TARGET_RATE
+        except (sd.PortAudioError, ValueError):
+            pass
+        rate = round(info.default_samplerate or 0)
+        if rate <= 0:
+            rate = round(sd.query_devices(info.index)["default_samplerate"])
+        return rate
+
+    def _open_error(self, exc: BaseException) -> AudioSourceError:
+        name = self._device_name or "default"
+        reason = str(exc).strip() or type(exc).__name__
+        return AudioSourceError(f"Could not open the microphone “{name}”: {reason}. {PRIVACY_HINT}")
+
+
+def _close_stream(stream: Any, abort: bool) -> None:
+    """Stop and close a stream on a worker thread (PortAudio's stop waits for the callback)."""
+    with contextlib.suppress(Exception):
+        if abort:
+            stream.abort()
+        else:
+            stream.stop()
+    with contextlib.suppress(Exception):
+        stream.close()
+
+
+def capture_factory(sd: Any = None) -> Callable[..., MicrophoneCapture]:
+    """A factory bound to one sounddevice module (the real one, or a test fake)."""
+
+    def make(device: str | int | None = None, **kwargs: Any) -> MicrophoneCapture:
+        return MicrophoneCapture(device, sd=sd, **kwargs)
+
+    return make

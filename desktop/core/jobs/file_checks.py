@@ -1,0 +1,257 @@
+"""Refuse files up front that the service would refuse after a long upload.
+
+Dropping a folder of mixed files is common, so every file gets a quick local check: it must exist,
+be readable, not be empty, fit the service's limits and look like audio or video. "Look like" is
+decided from the first bytes (container magic numbers) first and the extension second, so a
+``.mp3`` that is really a PDF is refused while an odd extension on a real WAV still goes ahead.
+Only files that are *clearly* not media are refused; when in doubt the service decides.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import stat
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+# Soniox async limits (https://soniox.com/docs/stt/async/limits-and-quotas): files count against a
+# 10 GB storage quota, so no single file can be larger; audio longer than 300 minutes is refused
+# and that limit "cannot be increased".
+MAX_FILE_BYTES = 10 * 1000**3
+MAX_DURATION_S = 300 * 60
+# The upload's multipart filename is limited to 256 characters by the Files API.
+MAX_FILENAME_CHARS = 256
+
+HEAD_BYTES = 64
+
+MEDIA_EXTENSIONS = frozenset(
+    {
+        "aac", "ac3", "aif", "aifc", "aiff", "amr", "ape", "asf", "au", "avi", "caf", "flac", "flv",
+        "m2ts", "m4a", "m4b", "m4v", "mka", "mkv", "mov", "mp2", "mp3", "mp4", "mpeg", "mpg", "mts",
+        "oga", "ogg", "ogv", "opus", "qt", "snd", "spx", "3gp", "3g2", "ts", "wav", "wave", "webm",
+        "wma", "wmv", "wv",
+    }
+)  # fmt: skip
+
+# Magic numbers of formats that are certainly not audio or video.
+_NOT_MEDIA_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive or office document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a program"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"SQLite format 3", "a database"),
+    (b"BM", "a bitmap image"),
+)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """The verdict on one file; ``reason`` is a sentence fragment naming why it is refused."""
+
+    path: Path
+    ok: bool
+    reason: str = ""
+    size: int = 0
+    kind: str = ""
+
+    @property
+    def message(self) -> str:
+        """What the user reads: the file's name and the reason, in one line."""
+        return f"{self.path.name}: {self.reason}" if not self.ok else f"{self.path.name}: ready"
+
+
+def sniff_container(head: bytes) -> str | None:
+    """Name the audio/video container the first bytes of a file announce, or None if unknown."""
+    if len(head) >= 12 and head[:4] == b"RIFF":
+        form = head[8:12]
+        if form == b"WAVE":
+            return "wav"
+        if form.startswith(b"AVI"):
+            return "avi"
+    if head[:4] == b"RF64" or head[:4] == b"BW64":
+        return "wav"
+    if head[:4] == b"fLaC":
+        return "flac"
+    if head[:4] == b"OggS":
+        return "ogg"
+    if head[:3] == b"ID3":
+        return "mp3"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "webm"
+    if len(head) >= 12 and head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        return "aiff"
+    if head[:5] == b"#!AMR":
+        return "amr"
+    if head[:4] == b"caff":
+        return "caf"
+    if head[:4] == b".snd":
+        return "au"
+    if head[:4] == b"wvpk":
+        return "wv"
+    if head[:4] == b"MAC ":
+        return "ape"
+    if head[:16] == bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c"):
+        return "asf"
+    if len(head) >= 8 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"):
+        return "mp4"
+    if head[:4] in (b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3"):
+        return "mpeg"
+    if head[:3] == b"FLV":
+        return "flv"
+    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:
+        # MPEG audio frame sync (MP3 without ID3) or ADTS AAC (layer bits 00).
+        return "aac" if (head[1] & 0x06) == 0 else "mp3"
+    if head[:2] == b"\x0b\x77":
+        return "ac3"
+    return None
+
+
+def _not_media(head: bytes) -> str | None:
+    for magic, what in _NOT_MEDIA_MAGIC:
+        if head.startswith(magic):
+            return what
+    if head and b"\x00" not in head:
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+        if printable >= 0.95 * len(text):
+            return "a text file"
+    return None
+
+
+def _extension_is_media(path: Path) -> bool:
+    ext = path.suffix.lower().lstrip(".")
+    if ext in MEDIA_EXTENSIONS:
+        return True
+    guessed, _ = mimetypes.guess_type(path.name)
+    return bool(guessed) and guessed.split("/", 1)[0] in ("audio", "video")
+
+
+def _wav_duration_s(head: bytes, path: Path) -> float | None:
+    """Duration of a plain PCM WAV from its header, without reading the samples."""
+    if not (head[:4] == b"RIFF" and head[8:12] == b"WAVE"):
+        return None
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(4096)
+    except OSError:
+        return None
+    pos, byte_rate, data_size = 12, 0, 0
+    while pos + 8 <= len(data):
+        chunk_id, chunk_size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
+        if chunk_id == b"fmt " and pos + 16 <= len(data):
+            byte_rate = struct.unpack("<I", data[pos + 16 : pos + 20])[0]
+        elif chunk_id == b"data":
+            data_size = chunk_size
+            break
+        pos += 8 + chunk_size + (chunk_size & 1)
+    if byte_rate <= 0 or data_size <= 0 or data_size == 0xFFFFFFFF:
+        return None
+    return data_size / byte_rate
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"
+
+
+def check_file(
+    path: Path | str, *, max_bytes: int = MAX_FILE_BYTES, max_duration_s: float = MAX_DURATION_S
+) -> FileCheck:
+    """Decide whether ``path`` may be uploaded; the reason says what is wrong in plain words."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return FileCheck(path, False, "the file no longer exists.")
+    except OSError as exc:
+        return FileCheck(path, False, f"the file cannot be read ({exc.strerror or exc}).")
+    if stat.S_ISDIR(info.st_mode):
+        return FileCheck(path, False, "this is a folder, not a file.")
+    if not stat.S_ISREG(info.st_mode):
+        return FileCheck(path, False, "this is not a regular file.")
+    size = info.st_size
+    if size == 0:
+        return FileCheck(path, False, "the file is empty.")
+    if size > max_bytes:
+        return FileCheck(
+            path, False, f"the file is {_human_size(size)}; Soniox accepts files up to {_human_size(max_bytes)}.", size
+        )
+    if len(path.name) > MAX_FILENAME_CHARS:
+        return FileCheck(path, False, f"the file name is longer than {MAX_FILENAME_CHARS} characters.", size)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except PermissionError:
+        return FileCheck(path, False, "you do not have permission to read this file.", size)
+    except OSError as exc:
+        return FileCheck(path, False, f"the file cannot be read ({exc.strerror or exc}).", size)
+    if not os.access(path, os.R_OK):
+        return FileCheck(path, False, "you do not have permission to read this file.", size)
+    kind = sniff_container(head)
+    if kind is None:
+        not_media = _not_media(head)
+        if not_media:
+            return FileCheck(path, False, f"this is {not_media}, not audio or video.", size)
+        if not _extension_is_media(path):
+            return FileCheck(path, False, "this does not look like an audio or video file.", size)
+        kind = path.suffix.lower().lstrip(".")
+    duration = _wav_duration_s(head, path) if kind == "wav" else None
+    if duration is not None and duration > max_duration_s:
+        return FileCheck(
+            path,
+            False,
+            f"the audio is {duration / 60:.0f} minutes long; "
+            f"Soniox transcribes up to {max_duration_s / 60:.0f} minutes.",
+            size,
+            kind,
+        )
+    return FileCheck(path, True, "", size, kind)
+
+
+def check_files(paths: Iterable[Path | str], **limits: float) -> tuple[list[FileCheck], list[FileCheck]]:
+    """Split ``paths`` into (accepted, refused), dropping duplicates while keeping the order."""
+    accepted: list[FileCheck] = []
+    refused: list[FileCheck] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        key = path.resolve() if path.exists() else path
+        if key in seen:
+            continue
+        seen.add(key)
+        result = check_file(path, **limits)  # type: ignore[arg-type]
+        (accepted if result.ok else refused).append(result)
+    return accepted, refused
+
+
+def check_url(text: str) -> str | None:
+    """Return why ``text`` is not an http(s) URL the service can fetch, or None when it is."""
+    url = text.strip()
+    if not url:
+        return "Paste the address of an audio or video file."
+    lowered = url.lower()
+    if not (lowered.startswith("http://") or lowered.startswith("https://")):
+        return "The address must start with http:// or https://."
+    if any(ch.isspace() for ch in url):
+        return "The address must not contain spaces."
+    if len(url) > 4096:
+        return "The address is longer than the 4096 characters Soniox accepts."
+    if len(url.split("://", 1)[1].split("/", 1)[0]) == 0:
+        return "The address has no host name."
+    return None

@@ -1,0 +1,13 @@
+"""Only here to ship ``resources/`` inside the package as ``desktop/resources``.
+
+pyproject.toml holds all metadata; setuptools' declarative config cannot map a folder outside
+the package into it while also discovering subpackages, which this does.
+"""
+
+from setuptools import find_packages, setup
+
+setup(
+    packages=[*find_packages(include=["desktop", "desktop.*"]), "desktop.resources", "desktop.resources.icons"],
+    package_dir={"desktop.resources": "resources", "desktop.resources.icons": "resources/icons"},
+    package_data={"desktop": ["py.typed"], "desktop.resources": ["*.qss"], "desktop.resources.icons": ["*.png", "*.ico", "*.icns"]},
+)

@@ -1,0 +1,182 @@
+"""Stream a local audio file's original bytes at real-time pace, as if it were live.
+
+The realtime API decodes containers itself (``audio_format: auto``), so the file is never
+decoded here: its bytes go out unchanged, ~100 ms worth at a time, paced by the file's duration
+(read with mutagen, which knows mp3/m4a/ogg/flac/wav/aiff/asf..., else soundfile, else the
+header). Sending faster than real time would make a "live" transcript of a file pointless and
+could trip the service's real-time limits; sending slower would waste the user's time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from desktop.audio.pacing import (
+    ESTIMATED_BYTES_PER_SECOND,
+    SUPPORTED_CONTAINERS,
+    Pacer,
+    sniff_byte_rate,
+    sniff_container,
+)
+from desktop.core.audio_source import AUTO, AudioFormat, AudioSourceError, SourceStats
+
+log = logging.getLogger(__name__)
+
+
+def read_duration(path: Path) -> float | None:
+    """The file's duration in seconds from its metadata, or None if no library can tell."""
+    try:
+        import mutagen
+
+        info = mutagen.File(str(path))
+        length = getattr(getattr(info, "info", None), "length", None)
+        if length and length > 0:
+            return float(length)
+    except Exception as exc:  # MutagenError and friends: not a file it knows
+        log.debug("mutagen cannot read %s: %s", path, exc)
+    try:
+        import soundfile
+
+        sf_info = soundfile.info(str(path))
+        if sf_info.duration > 0:
+            return float(sf_info.duration)
+    except Exception as exc:
+        log.debug("soundfile cannot read %s: %s", path, exc)
+    return None
+
+
+class FileSource:
+    """An :class:`~desktop.core.audio_source.AudioSource` for a local audio file."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        chunk_ms: int = 100,
+        speed: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.path = Path(path)
+        self._chunk_ms = chunk_ms
+        self._speed = speed
+        self._clock = clock
+        self._sleep = sleep
+        self._file: BinaryIO | None = None
+        self._size = 0
+        self._bytes_per_second = float(ESTIMATED_BYTES_PER_SECOND)
+        self._duration: float | None = None
+        self._estimated = False
+        self._stopped = False
+        self._stats = SourceStats()
+        self._label = self.path.name
+
+    @property
+    def format(self) -> AudioFormat:
+        return AUTO
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @property
+    def stats(self) -> SourceStats:
+        return self._stats
+
+    @property
+    def duration_s(self) -> float | None:
+        """Length of the file in seconds (estimated when the label says so); None before start."""
+        return self._duration
+
+    @property
+    def position_s(self) -> float:
+        """Seconds of audio sent so far."""
+        return self._stats.bytes / self._bytes_per_second
+
+    @property
+    def pace_estimated(self) -> bool:
+        return self._estimated
+
+    async def start(self) -> None:
+        """Open the file and work out its pace; unreadable or non-audio files raise here."""
+        await asyncio.to_thread(self._open)
+
+    def _open(self) -> None:
+        name = self.path.name
+        if not self.path.exists():
+            raise AudioSourceError(f"The file “{name}” was not found ({self.path}).")
+        if self.path.is_dir():
+            raise AudioSourceError(f"“{name}” is a folder, not an audio file.")
+        try:
+            f = self.path.open("rb")
+        except OSError as exc:
+            raise AudioSourceError(f"The file “{name}” could not be read: {exc.strerror or exc}.") from exc
+        try:
+            self._size = os.fstat(f.fileno()).st_size
+            head = f.read(65536)
+            f.seek(0)
+        except OSError as exc:
+            f.close()
+            raise AudioSourceError(f"The file “{name}” could not be read: {exc.strerror or exc}.") from exc
+        if self._size == 0:
+            f.close()
+            raise AudioSourceError(f"The file “{name}” is empty.")
+        duration = read_duration(self.path)
+        container = sniff_container(head)
+        if duration is None and container is None:
+            f.close()
+            raise AudioSourceError(
+                f"The file “{name}” is not an audio file that can be transcribed (supported: {SUPPORTED_CONTAINERS})."
+            )
+        if duration is not None:
+            self._bytes_per_second = self._size / duration
+        else:
+            rate = sniff_byte_rate(head, self._size)
+            self._estimated = rate is None
+            self._bytes_per_second = rate or float(ESTIMATED_BYTES_PER_SECOND)
+            duration = self._size / self._bytes_per_second
+        self._duration = duration
+        self._file = f
+        if self._estimated:
+            self._label = f"{name} (length unknown: paced at an estimated 128 kbit/s)"
+        log.info("Streaming %s: %d bytes, %.1f s%s", name, self._size, duration, " (est.)" * self._estimated)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """Yield the file's bytes in ~100 ms pieces at real-time pace, then end."""
+        if self._file is None:
+            raise AudioSourceError("start() the file source first")
+        chunk_bytes = max(1, round(self._bytes_per_second * self._chunk_ms / 1000))
+        pacer = Pacer(self._bytes_per_second, speed=self._speed, clock=self._clock, sleep=self._sleep)
+        try:
+            while not self._stopped:
+                try:
+                    chunk = self._file.read(chunk_bytes)
+                except (OSError, ValueError) as exc:  # ValueError: closed by stop()
+                    if self._stopped:
+                        break
+                    raise AudioSourceError(f"Reading “{self.path.name}” failed: {exc}.") from exc
+                if not chunk:
+                    break
+                await pacer.wait(self._stats.bytes)
+                if self._stopped:
+                    break
+                self._stats.chunks += 1
+                self._stats.bytes += len(chunk)
+                yield chunk
+        finally:
+            self._close()
+
+    async def stop(self) -> None:
+        self._stopped = True
+        self._close()
+
+    def _close(self) -> None:
+        f, self._file = self._file, None
+        if f is not None:
+            f.close()

@@ -1,0 +1,175 @@
+"""UrlSource against a local aiohttp server: live and static streams, playlists, and failures."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from desktop.audio.url_source import UrlSource
+from desktop.core.audio_source import AUTO, AudioSourceError
+from tests.test_audio_file_source import VirtualClock
+
+pytestmark = pytest.mark.asyncio
+
+MP3 = (Path(__file__).parent / "data" / "two_way_translation.mp3").read_bytes()
+
+
+class Server:
+    """The test server's address and the knobs its handlers read."""
+
+    def __init__(self) -> None:
+        self.base = ""
+        self.live_release = asyncio.Event()
+        self.live_sent = 0
+
+
+async def _live(request: web.Request) -> web.StreamResponse:
+    """A radio-like stream: icy headers, chunked, no length, in small irregular pieces."""
+    server = request.app[SERVER]
+    resp = web.StreamResponse(headers={"Content-Type": "audio/mpeg", "icy-br": "64", "icy-name": "Test FM"})
+    await resp.prepare(request)
+    for i in range(0, len(MP3), 777):
+        await resp.write(MP3[i : i + 777])
+        server.live_sent += len(MP3[i : i + 777])
+        await asyncio.sleep(0)
+    if request.query.get("hold"):
+        await server.live_release.wait()
+    await resp.write_eof()
+    return resp
+
+
+async def _static(request: web.Request) -> web.Response:
+    return web.Response(body=MP3, content_type="audio/mpeg")
+
+
+def _text(body: str, ctype: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(text=body, content_type=ctype)
+
+    return handler
+
+
+SERVER = web.AppKey("server", Server)
+
+
+@pytest_asyncio.fixture
+async def server() -> AsyncIterator[Server]:
+    srv = Server()
+    app = web.Application()
+    app[SERVER] = srv
+    app.router.add_get("/live", _live)
+    app.router.add_get("/file.mp3", _static)
+    app.router.add_get("/page", _text("<html><body>Radio</body></html>", "text/html"))
+    app.router.add_get("/radio.m3u", _text("#EXTM3U\n#EXTINF:-1,Test FM\n/live\n", "audio/x-mpegurl"))
+    app.router.add_get("/radio.pls", _text("[playlist]\nNumberOfEntries=1\nFile1=/live\nTitle1=T\n", "audio/x-scpls"))
+    app.router.add_get("/hls.m3u8", _text("#EXTM3U\n#EXT-X-VERSION:3\nseg1.ts\n", "application/vnd.apple.mpegurl"))
+    app.router.add_get("/disguised", _text("<!DOCTYPE html><html>nope</html>", "application/octet-stream"))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    srv.base = f"http://127.0.0.1:{port}"
+    try:
+        yield srv
+    finally:
+        srv.live_release.set()
+        await runner.cleanup()
+
+
+async def read_all(src: UrlSource) -> tuple[bytes, list[int]]:
+    await src.start()
+    data, sizes = bytearray(), []
+    async for chunk in src.chunks():
+        data.extend(chunk)
+        sizes.append(len(chunk))
+    return bytes(data), sizes
+
+
+async def test_live_stream_passes_through_in_100ms_chunks(server: Server) -> None:
+    clock = VirtualClock()
+    src = UrlSource(server.base + "/live", clock=clock, sleep=clock.sleep)
+    data, sizes = await read_all(src)
+    assert data == MP3
+    assert src.format == AUTO and src.live and src.label == "Test FM"
+    assert set(sizes[:-1]) == {800}  # 64 kbit/s from icy-br = 8000 B/s -> 800 B per 100 ms
+    assert clock.now == 0.0  # a broadcast is paced by the server, not again by us
+    assert src.stats.bytes == len(MP3)
+
+
+async def test_static_file_is_paced_not_sent_in_a_burst(server: Server) -> None:
+    clock = VirtualClock()
+    src = UrlSource(server.base + "/file.mp3", clock=clock, sleep=clock.sleep)
+    data, _ = await read_all(src)
+    assert data == MP3
+    assert not src.live
+    # The first MP3 frame says 128 kbit/s: the download is spread over ~len/16000 seconds.
+    assert clock.now == pytest.approx(len(MP3) / 16000 - 0.1, abs=0.05)
+    assert src.duration_s == pytest.approx(len(MP3) / 16000, abs=0.01)
+
+
+@pytest.mark.parametrize("playlist", ["/radio.m3u", "/radio.pls"])
+async def test_playlists_are_followed_to_the_stream(server: Server, playlist: str) -> None:
+    data, _ = await read_all(UrlSource(server.base + playlist))
+    assert data == MP3
+
+
+async def test_uses_a_given_client_and_leaves_it_open(server: Server) -> None:
+    async with httpx.AsyncClient() as client:
+        data, _ = await read_all(UrlSource(server.base + "/live", client=client))
+        assert data == MP3
+        assert not client.is_closed
+
+
+async def test_stop_ends_a_stream_that_is_still_running(server: Server) -> None:
+    src = UrlSource(server.base + "/live?hold=1")
+    await src.start()
+    got = 0
+
+    async def consume() -> None:
+        nonlocal got
+        async for chunk in src.chunks():
+            got += len(chunk)
+
+    task = asyncio.create_task(consume())
+    while server.live_sent < len(MP3) or got < len(MP3) - 800:
+        await asyncio.sleep(0.01)
+    await src.stop()
+    await asyncio.wait_for(task, 5)
+    assert got >= len(MP3) - 800
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/missing.mp3", "The server answered 404 Not Found for “http://127.0.0.1:"),
+        ("/page", "is a web page or document (text/html), not an audio stream"),
+        ("/disguised", "returned text, not audio"),
+        ("/hls.m3u8", "HLS stream"),
+    ],
+)
+async def test_wrong_links_fail_with_a_clear_message(server: Server, path: str, message: str) -> None:
+    with pytest.raises(AudioSourceError, match=re.escape(message)):
+        await UrlSource(server.base + path).start()
+
+
+async def test_connection_failure_names_the_host() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    with pytest.raises(AudioSourceError, match=f"Could not connect to 127.0.0.1:{port}"):
+        await UrlSource(f"http://127.0.0.1:{port}/stream").start()
+
+
+async def test_non_http_addresses_are_refused() -> None:
+    with pytest.raises(AudioSourceError, match="not an http:// or https:// address"):
+        await UrlSource("ftp://example.invalid/a.mp3").start()

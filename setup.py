@@ -9,5 +9,9 @@ from setuptools import find_packages, setup
 setup(
     packages=[*find_packages(include=["desktop", "desktop.*"]), "desktop.resources", "desktop.resources.icons"],
     package_dir={"desktop.resources": "resources", "desktop.resources.icons": "resources/icons"},
-    package_data={"desktop": ["py.typed"], "desktop.resources": ["*.qss"], "desktop.resources.icons": ["*.png", "*.ico", "*.icns"]},
+    package_data={
+        "desktop": ["py.typed"],
+        "desktop.resources": ["*.qss"],
+        "desktop.resources.icons": ["*.png", "*.ico", "*.icns"],
+    },
 )

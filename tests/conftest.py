@@ -1,9 +1,9 @@
 """Shared fixtures: an isolated app home, an in-memory keyring, and a qasync loop for Qt tests.
 
-The qasync fixture follows what proved reliable with pytest-qt: the loop is made current and
-"running" so ``asyncSlot`` and ``asyncio.get_running_loop()`` work from synchronous tests, while
-Qt's own event processing (qtbot.wait/waitUntil) drives it. The loop is closed, never stopped:
-``stop()`` calls ``app.exit()`` and breaks every later test's waits.
+The qasync fixture: the loop is made current and "running" so ``asyncSlot`` and
+``asyncio.get_running_loop()`` work from synchronous tests, while Qt's own event processing
+(qtbot.wait/waitUntil) drives it. It is closed once at the end, never stopped: ``stop()`` calls
+``app.exit()`` and breaks every later test's waits.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,11 +39,27 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-@pytest.fixture
-def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
+@pytest.fixture(scope="session")
+def _session_qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:  # noqa: ANN001 - pytest-qt's QApplication
+    """One qasync loop for the whole run: closing and re-creating loops per test left qasync's
+    timer objects behind, and a later timer event hit a deleted QObject (segfault)."""
     import qasync
 
     loop = qasync.QEventLoop(qapp)
+    yield loop
+    asyncio._set_running_loop(None)
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def qloop(qapp, _session_qloop: asyncio.AbstractEventLoop) -> Iterator[asyncio.AbstractEventLoop]:  # noqa: ANN001
+    """The qasync loop, current and "running" so asyncSlot/ensure_future work from sync tests.
+
+    Qt's event processing (qtbot.wait/waitUntil) drives it. At teardown every task the test left
+    behind is cancelled and given time to unwind, so nothing leaks into the next test.
+    """
+    loop = _session_qloop
     asyncio.set_event_loop(loop)
     asyncio._set_running_loop(loop)
     try:
@@ -51,14 +68,12 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in pending:
             task.cancel()
-        for _ in range(100):
-            if all(t.done() for t in pending):
-                break
+        deadline = time.monotonic() + 5.0
+        while pending and not all(t.done() for t in pending) and time.monotonic() < deadline:
             qapp.processEvents()
+            time.sleep(0.005)
         asyncio._set_running_loop(None)
-        loop.close()
         asyncio.set_event_loop(None)
-
 
 
 @pytest.fixture

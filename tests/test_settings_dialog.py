@@ -59,7 +59,7 @@ def test_custom_region_urls_are_validated(qtbot, qloop, fake_soniox, make_contex
 
 
 def test_replacing_the_key_stores_the_new_one(qtbot, qloop, fake_soniox, make_context) -> None:
-    fake_soniox.add_api_key("second-key") if hasattr(fake_soniox, "add_api_key") else None
+    fake_soniox.add_api_key("second-key")
     ctx = make_context(fake_soniox, key="test-key")
     _window, dialog = _settings(qtbot, ctx)
     assert "test…" in dialog.key_status.text() or "Current key" in dialog.key_status.text()

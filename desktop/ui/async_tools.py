@@ -11,17 +11,27 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
+from PySide6.QtCore import QObject
+
 log = logging.getLogger(__name__)
 
 _tasks: set[asyncio.Task[Any]] = set()
 
 
-def spawn(coro: Coroutine[Any, Any, Any], *, name: str | None = None) -> asyncio.Task[Any]:
-    """Run ``coro`` on the app's loop, keep a reference, and log an unexpected failure."""
+def spawn(
+    coro: Coroutine[Any, Any, Any], *, name: str | None = None, owner: QObject | None = None
+) -> asyncio.Task[Any]:
+    """Run ``coro`` on the app's loop, keep a reference, and log an unexpected failure.
+
+    With ``owner``, the task is cancelled when that widget is destroyed, so a coroutine never
+    resumes to update a widget that no longer exists.
+    """
     task = asyncio.ensure_future(coro)
     if name:
         task.set_name(name)
     _tasks.add(task)
+    if owner is not None:
+        owner.destroyed.connect(lambda *_: task.cancel())
 
     def _done(t: asyncio.Task[Any]) -> None:
         _tasks.discard(t)

@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
         if not self.context.api_key:
             self.open_onboarding()
         else:
-            spawn(self.check_connection(), name="check-connection")
+            spawn(self.check_connection(), name="check-connection", owner=self)
 
     def open_onboarding(self) -> OnboardingDialog:
         dialog = OnboardingDialog(self.context, self)
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         self.onboarding = None
         if result:
             self.status.showMessage("API key saved.", 5000)
-            spawn(self.check_connection(), name="check-connection")
+            spawn(self.check_connection(), name="check-connection", owner=self)
         else:
             self._show_key_state()
 
@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
     def _on_settings_finished(self, result: int) -> None:
         self.settings_dialog = None
         if result and self.context.api_key:
-            spawn(self.check_connection(), name="check-connection")
+            spawn(self.check_connection(), name="check-connection", owner=self)
 
     def _on_context_changed(self) -> None:
         self._show_key_state()

@@ -56,7 +56,7 @@ class OnboardingDialog(QDialog):
         self.later_button.setObjectName("onboardingLaterButton")
         self.later_button.setAccessibleName("Later")
         self.later_button.setToolTip("Close; add the key any time from Settings")
-        self.save_button.clicked.connect(lambda: spawn(self.save(), name="onboarding-save"))
+        self.save_button.clicked.connect(lambda: spawn(self.save(), name="onboarding-save", owner=self))
         self.later_button.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)

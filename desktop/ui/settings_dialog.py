@@ -70,7 +70,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self._fill_models(self.context.models)
         if not self.context.models and self.context.api_key:
-            spawn(self.reload_models(), name="settings-models")
+            spawn(self.reload_models(), name="settings-models", owner=self)
 
     # -- Account -----------------------------------------------------------------------------
     def _build_account_tab(self) -> QWidget:
@@ -158,7 +158,7 @@ class SettingsDialog(QDialog):
         self.reload_button = QPushButton("Re&load models", page)
         self.reload_button.setObjectName("reloadModelsButton")
         self.reload_button.setAccessibleName("Reload models")
-        self.reload_button.clicked.connect(lambda: spawn(self.reload_models(), name="settings-models"))
+        self.reload_button.clicked.connect(lambda: spawn(self.reload_models(), name="settings-models", owner=self))
         self.models_state = QLabel(page)
         self.models_state.setObjectName("modelsState")
         self.models_state.setWordWrap(True)

@@ -127,7 +127,7 @@ class ApiKeyForm(QWidget):
         return self.last_check is not None and self._checked_key == self.key()
 
     def start_check(self) -> None:
-        spawn(self.run_check(), name="key-check")
+        spawn(self.run_check(), name="key-check", owner=self)
 
     async def run_check(self) -> KeyCheck:
         key = self.key()

@@ -161,12 +161,17 @@ class RealtimeSessionSnapshot:
         return [t for r in self.responses for t in r.get("tokens", []) if t.get("is_final")]
 
     @property
-    def final_text(self) -> str:
-        """Concatenated final word tokens (no ``<end>``/``<fin>``, no translations)."""
-        return "".join(
-            t["text"] for t in self.final_tokens
+    def final_words(self) -> list[str]:
+        """Final word tokens without their leading space (no ``<end>``/``<fin>``, no translations)."""
+        return [
+            t["text"].strip() for t in self.final_tokens
             if t["text"] not in ("<end>", "<fin>") and t.get("translation_status") != "translation"
-        )
+        ]
+
+    @property
+    def final_text(self) -> str:
+        """The final words as plain text, one space between words (turn boundaries included)."""
+        return " ".join(self.final_words)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
+from pytestqt.qtbot import QtBot
 
 from desktop.audio import devices as devmod
 from desktop.audio.capture import capture_factory
@@ -37,7 +38,7 @@ def close_to(c: QColor, ref: QColor, tol: int = 40) -> bool:
     return abs(c.red() - ref.red()) + abs(c.green() - ref.green()) + abs(c.blue() - ref.blue()) < tol
 
 
-def test_meter_paints_rms_in_zone_colours_and_keeps_a_peak_hold(qtbot) -> None:  # noqa: ANN001
+def test_meter_paints_rms_in_zone_colours_and_keeps_a_peak_hold(qtbot: QtBot) -> None:
     clock = Clock()
     meter = LevelMeter(clock=clock)
     qtbot.addWidget(meter)
@@ -61,7 +62,7 @@ def test_meter_paints_rms_in_zone_colours_and_keeps_a_peak_hold(qtbot) -> None: 
     assert meter.hold_db == -40.0
 
 
-def test_meter_warns_about_dropped_audio_and_keeps_its_accessible_name(qtbot) -> None:  # noqa: ANN001
+def test_meter_warns_about_dropped_audio_and_keeps_its_accessible_name(qtbot: QtBot) -> None:
     meter = LevelMeter()
     qtbot.addWidget(meter)
     meter.show()
@@ -79,7 +80,7 @@ def test_meter_warns_about_dropped_audio_and_keeps_its_accessible_name(qtbot) ->
     assert meter.warning_text == ""
 
 
-def test_meter_shows_a_message_instead_of_levels(qtbot) -> None:  # noqa: ANN001
+def test_meter_shows_a_message_instead_of_levels(qtbot: QtBot) -> None:
     meter = LevelMeter()
     qtbot.addWidget(meter)
     meter.set_message("Microphone disconnected")
@@ -113,7 +114,9 @@ def items(picker: DevicePicker) -> list[str]:
     return [picker.itemText(i) for i in range(picker.count())]
 
 
-def test_picker_lists_default_first_and_reports_user_choices(qtbot, qloop, fake) -> None:  # noqa: ANN001
+def test_picker_lists_default_first_and_reports_user_choices(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, fake: FakeSoundDevice
+) -> None:
     picker = make_picker(fake)
     qtbot.addWidget(picker)
     assert picker.objectName() == "devicePicker" and picker.accessibleName() == "Microphone"
@@ -127,7 +130,9 @@ def test_picker_lists_default_first_and_reports_user_choices(qtbot, qloop, fake)
     assert picker.selected_device() == "Headset"
 
 
-def test_picker_keeps_a_vanished_device_as_unavailable(qtbot, qloop, fake) -> None:  # noqa: ANN001
+def test_picker_keeps_a_vanished_device_as_unavailable(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, fake: FakeSoundDevice
+) -> None:
     picker = make_picker(fake)
     qtbot.addWidget(picker)
     changes: list[str] = []
@@ -145,7 +150,9 @@ def test_picker_keeps_a_vanished_device_as_unavailable(qtbot, qloop, fake) -> No
     assert changes == []  # nothing switched behind the user's back
 
 
-def test_picker_polls_for_new_devices_while_visible(qtbot, qloop, fake) -> None:  # noqa: ANN001
+def test_picker_polls_for_new_devices_while_visible(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, fake: FakeSoundDevice
+) -> None:
     picker = make_picker(fake, poll_ms=50)
     qtbot.addWidget(picker)
     picker.show()
@@ -153,7 +160,9 @@ def test_picker_polls_for_new_devices_while_visible(qtbot, qloop, fake) -> None:
     qtbot.waitUntil(lambda: "USB Mic" in items(picker), timeout=3000)
 
 
-def test_monitor_feeds_the_meter_before_a_session(qtbot, qloop, fake) -> None:  # noqa: ANN001
+def test_monitor_feeds_the_meter_before_a_session(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, fake: FakeSoundDevice
+) -> None:
     meter = LevelMeter()
     qtbot.addWidget(meter)
     monitor = MicrophoneMonitor(meter, capture_factory=capture_factory(fake))
@@ -178,7 +187,9 @@ def test_monitor_feeds_the_meter_before_a_session(qtbot, qloop, fake) -> None:  
     assert not any(s.active for s in fake.streams)
 
 
-def test_monitor_shows_a_disconnect_and_an_open_failure(qtbot, qloop, fake) -> None:  # noqa: ANN001
+def test_monitor_shows_a_disconnect_and_an_open_failure(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, fake: FakeSoundDevice
+) -> None:
     meter = LevelMeter()
     qtbot.addWidget(meter)
     monitor = MicrophoneMonitor(meter, capture_factory=capture_factory(fake))
@@ -196,7 +207,9 @@ def test_monitor_shows_a_disconnect_and_an_open_failure(qtbot, qloop, fake) -> N
     assert "Privacy → Microphone" in errors[1]
 
 
-def test_rescan_pauses_the_monitor_stream_and_resumes_it(qtbot, qloop, fake) -> None:  # noqa: ANN001
+def test_rescan_pauses_the_monitor_stream_and_resumes_it(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, fake: FakeSoundDevice
+) -> None:
     meter = LevelMeter()
     qtbot.addWidget(meter)
     monitor = MicrophoneMonitor(

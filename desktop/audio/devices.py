@@ -133,7 +133,9 @@ def list_input_devices(sd: Any = None) -> list[InputDevice]:
         if entry.index == default_index:
             default_name = entry.name
         entries.append(entry)
-    default_label = f"System default ({default_name})" if default_name else "System default"
+    # ALSA calls its routing device "default": "System default (default)" would say nothing.
+    named = default_name and default_name.lower() not in ("default", "sysdefault")
+    default_label = f"System default ({default_name})" if named else "System default"
     if not entries:
         default_label = "System default (no microphone found)"
     result.append(InputDevice(key=DEFAULT_KEY, label=default_label, index=default_index, name=default_name))

@@ -1,0 +1,255 @@
+"""A private PulseAudio daemon with a FIFO-fed virtual microphone, for end-to-end capture tests.
+
+Why a subprocess for the capture: PortAudio enumerates devices once per process, at
+initialisation, and the daemon must exist before that; the test process has long imported
+sounddevice. So ``python -m tests.pulse capture OUT SECONDS`` runs the real
+:class:`~desktop.audio.capture.MicrophoneCapture` (real sounddevice, real PortAudio, ALSA's
+"default"/"pulse" devices routed to PulseAudio by libasound2-plugins) in a child process whose
+environment points at the private daemon, and writes the captured bytes to a file.
+
+Facts that shaped this (measured): writing s16le 16 kHz mono into the pipe source is bit-exact
+and *not* paced (the writer sets the pace, so :class:`Feeder` sleeps for real time), and a
+PortAudio ``stop()`` hangs for as long as nothing is written, so the feeder keeps writing
+silence until the capture process has exited. Every wait has a timeout and the daemon is always
+killed; each test session gets its own runtime directory (and HOME, so no cookie or config of
+the developer's is touched).
+
+Use the ``pulse`` fixture (``from tests.pulse import pulse  # noqa: F401`` in a test module), or
+``private_pulse`` for a daemon the test may kill.
+Without ``pulseaudio`` the fixture skips, except under ``CI=true`` where it fails and says what
+to install.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+INSTALL_HINT = "apt-get install pulseaudio pulseaudio-utils libasound2-plugins libportaudio2"
+RATE = 16000
+
+
+class PulseDaemon:
+    """A running private daemon: ``env`` for child processes, ``fifo`` to feed the microphone."""
+
+    def __init__(self, runtime: Path) -> None:
+        self.runtime = runtime
+        self.fifo = runtime / "vmic.fifo"
+        self.log = runtime / "pulse.log"
+        self.env = {
+            **os.environ,
+            "XDG_RUNTIME_DIR": str(runtime),
+            "HOME": str(runtime),
+            "PULSE_SERVER": f"unix:{runtime}/pulse/native",
+            "PULSE_SOURCE": "vmic",
+            "PULSE_SINK": "vsink",
+        }
+        self.env.pop("DISPLAY", None)  # no X11 module or autospawn surprises
+
+    def start(self, timeout: float = 10.0) -> None:
+        args = [
+            "pulseaudio", "-D", "-n", "--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=yes",
+            "--disable-shm=yes", f"--log-target=file:{self.log}",
+            "--load=module-native-protocol-unix auth-anonymous=1",
+            "--load=module-null-sink sink_name=vsink rate=48000",
+            f"--load=module-pipe-source source_name=vmic file={self.fifo} format=s16le rate={RATE} channels=1",
+        ]  # fmt: skip
+        subprocess.run(args, env=self.env, check=True, timeout=timeout, capture_output=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            ok = subprocess.run(["pactl", "info"], env=self.env, capture_output=True, timeout=timeout)
+            if ok.returncode == 0 and self.fifo.exists():
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"PulseAudio did not come up: {self.log_tail()}")
+            time.sleep(0.1)
+        for cmd in (["pactl", "set-default-sink", "vsink"], ["pactl", "set-default-source", "vmic"]):
+            subprocess.run(cmd, env=self.env, check=True, capture_output=True, timeout=timeout)
+
+    def stop(self) -> None:
+        pid_file = self.runtime / "pulse" / "pid"
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(pid_file.read_text().strip())
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
+            else:
+                os.kill(pid, signal.SIGKILL)
+
+    def log_tail(self, lines: int = 20) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return "(no log)"
+
+    def feeder(self, pcm: bytes, *, lead_silence_s: float = 0.0) -> Feeder:
+        return Feeder(self.fifo, pcm, lead_silence_s=lead_silence_s)
+
+
+class Feeder(threading.Thread):
+    """Writes ``pcm`` (s16le 16 kHz mono) into the FIFO at real time, then silence until stopped."""
+
+    BLOCK = RATE // 50  # 20 ms
+
+    def __init__(self, fifo: Path, pcm: bytes, *, lead_silence_s: float = 0.0) -> None:
+        super().__init__(name="pulse-feeder", daemon=True)
+        self.fifo = fifo
+        self.pcm = pcm
+        self.lead = int(lead_silence_s * RATE) * 2
+        self.started_signal = threading.Event()  # set when the first signal byte is written
+        self.signal_done = threading.Event()
+        self._stop_event = threading.Event()
+        self._play = threading.Event()
+        self.error: BaseException | None = None
+
+    def play(self) -> None:
+        """Start writing the signal (silence is written from thread start until then)."""
+        self._play.set()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(5)
+
+    def run(self) -> None:
+        try:
+            fd = os.open(self.fifo, os.O_WRONLY)  # the daemon holds the read end open
+            try:
+                self._write_loop(fd)
+            finally:
+                os.close(fd)
+        except BaseException as exc:  # reported by the test
+            self.error = exc
+
+    def _write_loop(self, fd: int) -> None:
+        block_bytes = self.BLOCK * 2
+        silence = bytes(block_bytes)
+        queue = b""
+        pos = 0
+        t0 = time.monotonic()
+        n = 0
+        while not self._stop_event.is_set():
+            if self._play.is_set() and not queue and pos == 0:
+                queue = bytes(self.lead) + self.pcm
+                self.started_signal.set()
+            if queue and pos < len(queue):
+                block = queue[pos : pos + block_bytes]
+                pos += len(block)
+                block += bytes(block_bytes - len(block))
+                if pos >= len(queue):
+                    self.signal_done.set()
+            else:
+                block = silence
+            os.write(fd, block)
+            n += 1
+            delay = t0 + n * self.BLOCK / RATE - time.monotonic()
+            if delay > 0:
+                self._stop_event.wait(delay)
+
+
+def _start_daemon() -> PulseDaemon:
+    if not shutil.which("pulseaudio") or not shutil.which("pactl"):
+        message = f"PulseAudio is needed for the end-to-end microphone test: {INSTALL_HINT}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    runtime = Path(tempfile.mkdtemp(prefix="soniox-pulse-"))
+    runtime.chmod(0o700)
+    daemon = PulseDaemon(runtime)
+    try:
+        daemon.start()
+    except Exception:
+        daemon.stop()
+        shutil.rmtree(runtime, ignore_errors=True)
+        raise
+    return daemon
+
+
+@pytest.fixture(scope="session")
+def pulse() -> Iterator[PulseDaemon]:
+    """A private PulseAudio daemon for the whole test session (about 50 ms to start)."""
+    daemon = _start_daemon()
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
+        shutil.rmtree(daemon.runtime, ignore_errors=True)
+
+
+@pytest.fixture
+def private_pulse() -> Iterator[PulseDaemon]:
+    """A daemon of the test's own, for tests that kill it (a microphone that disappears)."""
+    daemon = _start_daemon()
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
+        shutil.rmtree(daemon.runtime, ignore_errors=True)
+
+
+def run_capture(daemon: PulseDaemon, out: Path, seconds: float, *, device: str = "") -> subprocess.Popen[str]:
+    """Start the capture child; it prints READY once the stream runs, AUDIO at the first chunk,
+    and a JSON summary line (SUMMARY {...}) at the end."""
+    cmd = [sys.executable, "-m", "tests.pulse", "capture", str(out), str(seconds), device]
+    root = Path(__file__).resolve().parent.parent
+    env = {**daemon.env, "PYTHONPATH": str(root)}
+    return subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+async def _capture_main(out: Path, seconds: float, device: str) -> int:
+    from desktop.audio.capture import MicrophoneCapture
+    from desktop.core.audio_source import AudioSourceError
+
+    cap = MicrophoneCapture(device or None)
+    try:
+        await cap.start()
+    except AudioSourceError as exc:
+        print(f"ERROR {exc}", flush=True)
+        return 2
+    print(f"READY {cap.device_rate} {cap.device_channels} {cap.device_name}", flush=True)
+    want = int(seconds * RATE) * 2
+    data = bytearray()
+    error = ""
+    try:
+        async for chunk in cap.chunks():
+            if not data:
+                print("AUDIO", flush=True)  # the first chunk arrived
+            data.extend(chunk)
+            if len(data) >= want:
+                await cap.stop()
+    except AudioSourceError as exc:
+        error = str(exc)
+    await cap.stop()
+    out.write_bytes(bytes(data))
+    stats = cap.stats
+    summary = {
+        "bytes": len(data), "chunks": stats.chunks, "overflows": stats.overflows,
+        "status_flags": stats.status_flags, "rate": cap.device_rate, "channels": cap.device_channels,
+        "device": cap.device_name, "error": error,
+    }  # fmt: skip
+    print("SUMMARY " + json.dumps(summary), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "capture":
+        device_arg = sys.argv[4] if len(sys.argv) > 4 else ""
+        sys.exit(asyncio.run(_capture_main(Path(sys.argv[2]), float(sys.argv[3]), device_arg)))
+    print("usage: python -m tests.pulse capture OUT SECONDS [DEVICE]", file=sys.stderr)
+    sys.exit(64)

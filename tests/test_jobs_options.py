@@ -18,7 +18,7 @@ from desktop.core.jobs.job_options import (
 )
 
 
-def model(**changes: Any) -> Model:  # noqa: ANN401
+def model(**changes: Any) -> Model:
     base: dict[str, Any] = {
         "id": "stt-async-v5",
         "name": "Async v5",
@@ -129,7 +129,7 @@ def test_one_way_targets_from_an_explicit_list() -> None:
         ({"client_reference_id": "x" * 257}, "The client reference id is longer than 256 characters."),
     ],
 )
-def test_problems_name_what_to_fix(changes: dict[str, Any], problem: str) -> None:  # noqa: ANN401
+def test_problems_name_what_to_fix(changes: dict[str, Any], problem: str) -> None:
     options = full_options()
     for name, value in changes.items():
         setattr(options, name, value)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from soniox.types import Model, Transcription
+from soniox.types import File, Model, Transcription
 
 from desktop.core.errors import UserError, describe_error
 from desktop.core.jobs.job_options import JobOptions
@@ -55,13 +55,16 @@ class Submission:
     error: UserError | None = None
     failed_stage: Stage | None = None
     transcription: Transcription | None = None
+    uploaded: File | None = None
+    #: What to call it when there is no local path (a file already on Soniox).
+    name: str = ""
     key: int = field(default_factory=lambda: next(_ids))
 
     @property
     def label(self) -> str:
         if self.path is not None:
             return self.path.name
-        return self.url or self.file_id or "?"
+        return self.name or self.url or self.file_id or "?"
 
     @property
     def fraction(self) -> float:
@@ -81,11 +84,13 @@ class SubmissionQueue:
         *,
         on_change: Callable[[Submission], None],
         on_created: Callable[[Submission, Transcription], None],
+        on_uploaded: Callable[[Submission, File], None] | None = None,
         parallel: int = MAX_PARALLEL,
     ) -> None:
         self.repo = repo
         self._on_change = on_change
         self._on_created = on_created
+        self._on_uploaded = on_uploaded
         self._gate = asyncio.Semaphore(parallel)
         self.items: dict[int, Submission] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
@@ -170,7 +175,10 @@ class SubmissionQueue:
                         client_reference_id=sub.options.client_reference_id.strip() or None,
                     )
                     sub.file_id = uploaded.id
+                    sub.uploaded = uploaded
                     sub.sent = sub.size = max(sub.size, uploaded.size)
+                    if self._on_uploaded is not None:
+                        self._on_uploaded(sub, uploaded)
                 sub.stage = Stage.CREATING
                 self._on_change(sub)
                 job = await self.repo.create_transcription(

@@ -1,0 +1,834 @@
+"""The side panel: "Jobs (N)" and "Files (N)" — start, watch, open and clean up file transcriptions.
+
+The panel owns the flow from a drop (or the file dialog, or a pasted URL) to a finished job:
+files are checked up front (refusals are listed with their reasons), the job sheet asks for the
+options, submissions upload with progress and create their jobs, the poller follows running
+jobs until they end, and a notice says when each one completes or fails. Every error the user
+sees is worded by :func:`describe_error`; safe calls retry by themselves and say so.
+
+For the main window: ``JobsSidePanel(context)``, ``install_drop_target(window)``,
+``open_files_dialog()``, ``open_url_dialog()``, ``shutdown()``; signals ``job_finished``,
+``notification``, ``counts_changed``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from soniox import AsyncSonioxClient
+from soniox.types import File, Model, Transcription
+
+from desktop.core.context import AppContext
+from desktop.core.errors import describe_error
+from desktop.core.jobs.file_checks import check_files, check_url
+from desktop.core.jobs.job_options import JobOptions, find_model, recall_secret, remember_secret
+from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES, BulkResult, JobsRepository
+from desktop.core.jobs.poller import JobPoller
+from desktop.core.jobs.retry import Backoff, RetryNotice, RetryPolicy
+from desktop.core.jobs.submissions import Submission, SubmissionQueue
+from desktop.core.jobs.transcript_cache import TranscriptCache
+from desktop.ui.async_tools import spawn
+from desktop.ui.jobs.drop_overlay import FileDropController
+from desktop.ui.jobs.files_model import FilesTableModel
+from desktop.ui.jobs.job_sheet import MODE_FILE_ID, MODE_FILES, MODE_URL, JobSheet
+from desktop.ui.jobs.jobs_model import JobsTableModel, job_source
+from desktop.ui.jobs.notifications import Level, NotificationArea
+from desktop.ui.jobs.tables import make_table
+from desktop.ui.jobs.upload_list import UploadList
+
+log = logging.getLogger(__name__)
+
+DEFAULTS_KEY = "jobs"
+MEDIA_FILTER = (
+    "Audio and video (*.mp3 *.wav *.flac *.ogg *.opus *.m4a *.mp4 *.aac *.aiff *.aif *.amr *.asf *.wma "
+    "*.webm *.mkv *.mov *.avi *.3gp *.mpeg *.mpg);;All files (*)"
+)
+
+
+def options_from_job(job: Transcription) -> JobOptions:
+    """The options a finished job reveals, for retrying one this session did not create."""
+    return JobOptions(
+        model=job.model,
+        language_hints=list(job.language_hints or []),
+        enable_speaker_diarization=job.enable_speaker_diarization,
+        enable_language_identification=job.enable_language_identification,
+        webhook_url=job.webhook_url or "",
+        client_reference_id=job.client_reference_id or "",
+    )
+
+
+class JobsSidePanel(QTabWidget):
+    #: A job this panel watched reached "completed" or "error" (the Transcription).
+    job_finished = Signal(object)
+    #: A notice was shown: (level, text) — the main window may mirror it in the status bar.
+    notification = Signal(str, str)
+    #: (number of jobs, number of files) in the account, as shown in the tab titles.
+    counts_changed = Signal(int, int)
+
+    def __init__(
+        self,
+        context: AppContext,
+        parent: QWidget | None = None,
+        *,
+        poll_backoff: Backoff | None = None,
+        retry_policy: RetryPolicy | None = None,
+        page_size: int = 200,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("jobsSidePanel")
+        self.setAccessibleName("Jobs and files")
+        self._alive = True
+        self._endpoint_key = self._current_endpoint_key()
+        self.job_count: int | None = None
+        self.file_count: int | None = None
+        self._created_options: dict[str, JobOptions] = {}
+        self.job_sheet: JobSheet | None = None
+        self.confirm_box: QMessageBox | None = None
+        self.transcript_windows: dict[str, QWidget] = {}
+        #: Speaker names given in transcript windows, per job, kept while the app runs.
+        self.speaker_names: dict[str, dict[str, str]] = {}
+        self.drop_controller: FileDropController | None = None
+
+        self.repo = JobsRepository(self._client, policy=retry_policy, on_retry=self._on_retry, page_size=page_size)
+        self.cache = TranscriptCache(self.repo.get_transcript)
+        self.poller = JobPoller(
+            lambda job_id: self.repo.get_transcription(job_id, retry=False),
+            on_update=self._on_job_update,
+            on_gone=self._on_job_gone,
+            backoff=poll_backoff,
+        )
+        self.queue = SubmissionQueue(
+            self.repo,
+            on_change=self._on_submission_change,
+            on_created=self._on_submission_created,
+            on_uploaded=self._on_submission_uploaded,
+        )
+
+        self.jobs_model = JobsTableModel(lambda cursor: self.repo.list_transcriptions(cursor), self)
+        self.files_model = FilesTableModel(lambda cursor: self.repo.list_files(cursor), self)
+        self.addTab(self._build_jobs_tab(), "Jobs")
+        self.addTab(self._build_files_tab(), "Files")
+        self._update_titles()
+
+        self.jobs_model.page_loaded.connect(self._on_jobs_page)
+        self.jobs_model.load_failed.connect(lambda exc: self._load_failed("Could not load jobs", exc))
+        self.jobs_model.loading_changed.connect(self._update_empty_states)
+        self.files_model.load_failed.connect(lambda exc: self._load_failed("Could not load files", exc))
+        self.files_model.loading_changed.connect(self._update_empty_states)
+        self.files_model.page_loaded.connect(lambda _n: self._update_empty_states())
+        self.jobs_table.selectionModel().selectionChanged.connect(self._update_job_actions)
+        self.files_table.selectionModel().selectionChanged.connect(self._update_file_actions)
+        self.jobs_model.dataChanged.connect(self._update_job_actions)
+        self.notices.posted.connect(self.notification)
+
+        context.on_change(self._on_context_changed)
+        QTimer.singleShot(0, self.refresh)
+
+    # ================================================================== building
+    def _button(self, text: str, name: str, accessible: str, slot: Callable[[], None], parent: QWidget) -> QPushButton:
+        button = QPushButton(text, parent)
+        button.setObjectName(name)
+        button.setAccessibleName(accessible)
+        button.clicked.connect(slot)
+        return button
+
+    def _icon_button(
+        self, icon: QStyle.StandardPixmap, tip: str, name: str, action: QAction, parent: QWidget
+    ) -> QToolButton:
+        button = QToolButton(parent)
+        button.setObjectName(name)
+        action.setIcon(self.style().standardIcon(icon))
+        action.setToolTip(tip)
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        button.setAccessibleName(tip.split(" (")[0])
+        button.setAutoRaise(True)
+        return button
+
+    def _action(
+        self,
+        text: str,
+        name: str,
+        slot: Callable[[], None],
+        shortcut: QKeySequence | str | None,
+        owner: QWidget,
+    ) -> QAction:
+        action = QAction(text, owner)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        owner.addAction(action)
+        return action
+
+    def _build_jobs_tab(self) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("jobsTab")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        self.add_files_button = self._button(
+            "Transcribe &files…", "transcribeFilesButton", "Transcribe files", self.open_files_dialog, page
+        )
+        self.add_files_button.setToolTip("Choose audio or video files to transcribe (Ctrl+O), or drop them here")
+        self.add_url_button = self._button(
+            "&URL…", "transcribeUrlButton", "Transcribe a URL", self.open_url_dialog, page
+        )
+        self.add_url_button.setToolTip("Transcribe audio or video from an http(s) address (Ctrl+Shift+O)")
+        bar.addWidget(self.add_files_button)
+        bar.addWidget(self.add_url_button)
+        bar.addStretch(1)
+        self.refresh_action = self._action("&Refresh", "refreshJobsAction", self.refresh, "F5", page)
+        self.refresh_jobs_button = self._icon_button(
+            QStyle.StandardPixmap.SP_BrowserReload,
+            "Refresh jobs and files (F5)",
+            "refreshJobsButton",
+            self.refresh_action,
+            page,
+        )
+        bar.addWidget(self.refresh_jobs_button)
+        layout.addLayout(bar)
+
+        self.notices = NotificationArea(page)
+        layout.addWidget(self.notices)
+        self.upload_list = UploadList(page)
+        self.upload_list.cancel_requested.connect(self.queue.cancel)
+        self.upload_list.retry_requested.connect(self.queue.retry)
+        self.upload_list.dismiss_requested.connect(self.queue.dismiss)
+        layout.addWidget(self.upload_list)
+
+        self.jobs_empty = QLabel(page)
+        self.jobs_empty.setObjectName("jobsEmptyState")
+        self.jobs_empty.setWordWrap(True)
+        self.jobs_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.jobs_empty)
+        self.jobs_table = make_table(
+            self.jobs_model,
+            page,
+            name="jobsTable",
+            accessible="Transcription jobs",
+            widths=(200, 110, 110, 70, 130, 90),
+        )
+        self.jobs_table.doubleClicked.connect(lambda _i: self.open_selected_transcript())
+        layout.addWidget(self.jobs_table, 1)
+        self.jobs_loading = QLabel("Loading…", page)
+        self.jobs_loading.setObjectName("jobsLoading")
+        self.jobs_loading.hide()
+        layout.addWidget(self.jobs_loading)
+
+        table = self.jobs_table
+        self.open_action = self._action(
+            "&Open transcript", "openTranscriptAction", self.open_selected_transcript, Qt.Key.Key_Return, table
+        )
+        enter = QAction(table)
+        enter.setShortcut(QKeySequence(Qt.Key.Key_Enter))
+        enter.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        enter.triggered.connect(self.open_selected_transcript)
+        table.addAction(enter)
+        enter.setVisible(False)
+        self.retry_action = self._action(
+            "&Retry failed job", "retryJobAction", self.retry_selected_jobs, "Ctrl+R", table
+        )
+        self._separator(table)
+        self.delete_action = self._action(
+            "&Delete job", "deleteJobAction", self.delete_selected_jobs, QKeySequence.StandardKey.Delete, table
+        )
+        self.destroy_action = self._action(
+            "Delete job and its &file", "destroyJobAction", self.destroy_selected_jobs, "Shift+Delete", table
+        )
+        self._separator(table)
+        self.delete_all_jobs_action = self._action(
+            "Delete &all jobs…", "deleteAllJobsAction", self.delete_all_jobs, "Ctrl+Shift+Delete", table
+        )
+        self._update_job_actions()
+        return page
+
+    def _build_files_tab(self) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("filesTab")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        self.retranscribe_button = self._button(
+            "&Transcribe again…",
+            "retranscribeFileButton",
+            "Transcribe the selected file again",
+            self.transcribe_selected_file,
+            page,
+        )
+        self.delete_file_button = self._button(
+            "&Delete", "deleteFileButton", "Delete the selected files", self.delete_selected_files, page
+        )
+        self.delete_all_files_button = self._button(
+            "Delete &all…", "deleteAllFilesButton", "Delete all files", self.delete_all_files, page
+        )
+        bar.addWidget(self.retranscribe_button)
+        bar.addWidget(self.delete_file_button)
+        bar.addStretch(1)
+        bar.addWidget(self.delete_all_files_button)
+        refresh = self._action("&Refresh", "refreshFilesAction", self.refresh, "F5", page)
+        self.refresh_files_button = self._icon_button(
+            QStyle.StandardPixmap.SP_BrowserReload, "Refresh jobs and files (F5)", "refreshFilesButton", refresh, page
+        )
+        bar.addWidget(self.refresh_files_button)
+        layout.addLayout(bar)
+        self.files_empty = QLabel(page)
+        self.files_empty.setObjectName("filesEmptyState")
+        self.files_empty.setWordWrap(True)
+        self.files_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.files_empty)
+        self.files_table = make_table(
+            self.files_model, page, name="filesTable", accessible="Uploaded files", widths=(220, 80, 130)
+        )
+        self.files_table.doubleClicked.connect(lambda _i: self.transcribe_selected_file())
+        layout.addWidget(self.files_table, 1)
+        table = self.files_table
+        self.retranscribe_action = self._action(
+            "&Transcribe again…", "retranscribeFileAction", self.transcribe_selected_file, Qt.Key.Key_Return, table
+        )
+        self._separator(table)
+        self.delete_file_action = self._action(
+            "&Delete file", "deleteFileAction", self.delete_selected_files, QKeySequence.StandardKey.Delete, table
+        )
+        self.delete_all_files_action = self._action(
+            "Delete &all files…", "deleteAllFilesAction", self.delete_all_files, "Ctrl+Shift+Delete", table
+        )
+        self._update_file_actions()
+        return page
+
+    @staticmethod
+    def _separator(owner: QWidget) -> None:
+        separator = QAction(owner)
+        separator.setSeparator(True)
+        owner.addAction(separator)
+
+    # ================================================================== public API
+    def install_drop_target(self, window: QWidget) -> FileDropController:
+        """Let ``window`` (usually the main window) take dropped files and links anywhere on it."""
+        self.drop_controller = FileDropController(window, self.submit_paths, self.submit_urls)
+        return self.drop_controller
+
+    def open_files_dialog(self) -> None:
+        """ "Transcribe files…" (Ctrl+O): pick files, then the job sheet."""
+        folder = self.context.settings.ui_state.get("jobs_last_folder", "")
+        paths, _ = QFileDialog.getOpenFileNames(self, "Transcribe files", folder, MEDIA_FILTER)
+        if paths:
+            self.context.settings.ui_state["jobs_last_folder"] = str(Path(paths[0]).parent)
+            self.submit_paths([Path(p) for p in paths])
+
+    def open_url_dialog(self, url: str = "") -> None:
+        """ "Transcribe URL…" (Ctrl+Shift+O): the job sheet with a URL field (the clipboard's link if any)."""
+        if not url:
+            clip = QGuiApplication.clipboard().text().strip() if QGuiApplication.clipboard() else ""
+            url = clip if clip and check_url(clip) is None else ""
+        spawn(self._open_sheet(MODE_URL, url=url), name="jobs-url-sheet")
+
+    def submit_paths(self, paths: Sequence[Path]) -> None:
+        """Check dropped or chosen files; refuse the clearly wrong ones, ask options for the rest."""
+        accepted, refused = check_files(paths)
+        if refused:
+            lines = "\n".join(f"• {r.message}" for r in refused)
+            noun = "file was" if len(refused) == 1 else "files were"
+            self.notices.post(f"{len(refused)} {noun} not sent:\n{lines}", Level.WARNING, key="refused")
+        if accepted:
+            spawn(self._open_sheet(MODE_FILES, paths=[c.path for c in accepted]), name="jobs-files-sheet")
+
+    def submit_urls(self, urls: Sequence[str]) -> None:
+        good = [u for u in urls if check_url(u) is None]
+        if good:
+            self.open_url_dialog(good[0])
+        for url in good[1:]:
+            self.notices.post(f"Only one link at a time; {url} was not sent.", Level.WARNING)
+
+    def refresh(self) -> None:
+        """Reload both lists from the first page and recount."""
+        if not self._alive:
+            return
+        if not self.context.api_key:
+            self.jobs_model.clear()
+            self.files_model.clear()
+            self.job_count = self.file_count = None
+            self._update_titles()
+            self._update_empty_states()
+            return
+        self.jobs_model.reload()
+        self.files_model.reload()
+        spawn(self._refresh_counts(), name="jobs-counts")
+
+    def shutdown(self) -> None:
+        """Stop polling and pending work (the panel or the app is closing)."""
+        self._alive = False
+        self.poller.stop()
+        self.queue.stop()
+        for window in list(self.transcript_windows.values()):
+            window.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # ================================================================== counts & states
+    def _client(self) -> AsyncSonioxClient:
+        return self.context.client()
+
+    def _current_endpoint_key(self) -> tuple[str, str]:
+        try:
+            base = self.context.endpoints.api_base_url
+        except Exception:
+            base = ""
+        return (self.context.api_key, base)
+
+    def _on_context_changed(self) -> None:
+        if not self._alive:
+            return
+        key = self._current_endpoint_key()
+        if key == self._endpoint_key:
+            return  # settings saved without a key or region change (e.g. job defaults)
+        self._endpoint_key = key
+        self.poller.clear()
+        self.cache.clear()
+        self.refresh()
+
+    async def _refresh_counts(self) -> None:
+        try:
+            self.job_count = await self.repo.count_transcriptions()
+            self.file_count = await self.repo.count_files()
+        except Exception as exc:
+            log.info("Counting jobs failed: %s", describe_error(exc).error_type)
+        self._update_titles()
+
+    def _adjust_counts(self, jobs: int = 0, files: int = 0) -> None:
+        if self.job_count is not None:
+            self.job_count = max(0, self.job_count + jobs)
+        if self.file_count is not None:
+            self.file_count = max(0, self.file_count + files)
+        self._update_titles()
+
+    def _update_titles(self) -> None:
+        jobs = "Jobs" if self.job_count is None else f"Jobs ({self.job_count:,})"
+        files = "Files" if self.file_count is None else f"Files ({self.file_count:,})"
+        self.setTabText(0, jobs)
+        self.setTabText(1, files)
+        self.counts_changed.emit(self.job_count or 0, self.file_count or 0)
+        self._update_empty_states()
+
+    def _update_empty_states(self) -> None:
+        if not self.context.api_key:
+            text = "Add your Soniox API key in Settings to see and start file transcriptions."
+            self.jobs_empty.setText(text)
+            self.files_empty.setText(text)
+            self.jobs_empty.show()
+            self.files_empty.show()
+            self.jobs_loading.hide()
+            return
+        no_jobs = self.jobs_model.rowCount() == 0 and not self.jobs_model.loading
+        self.jobs_empty.setText(
+            "No transcription jobs yet. Drop audio or video files anywhere on the window, "
+            "or use Transcribe files… (Ctrl+O) or URL… (Ctrl+Shift+O)."
+        )
+        self.jobs_empty.setVisible(no_jobs)
+        self.jobs_loading.setText("Loading jobs…" if self.jobs_model.rowCount() == 0 else "Loading more jobs…")
+        self.jobs_loading.setVisible(self.jobs_model.loading)
+        self.files_empty.setText("No uploaded files. Files you transcribe are uploaded and listed here.")
+        self.files_empty.setVisible(self.files_model.rowCount() == 0 and not self.files_model.loading)
+
+    def _load_failed(self, what: str, exc: BaseException) -> None:
+        self._update_empty_states()
+        self.notices.post_error(describe_error(exc), context=what, key=what, action=("Try again", self.refresh))
+
+    def _on_retry(self, notice: RetryNotice) -> None:
+        if self._alive:
+            self.notices.post(notice.text, Level.WARNING, key="retry", timeout_ms=int(notice.delay_s * 1000) + 2000)
+
+    # ================================================================== job sheet & submissions
+    async def _ensure_models(self) -> list[Model]:
+        models = self.context.async_models()
+        if models:
+            return models
+        response = await self._client().models.list()
+        self.context.set_models(tuple(response.models))
+        return self.context.async_models()
+
+    def _default_options(self) -> JobOptions:
+        settings = self.context.settings
+        saved = settings.defaults.get(DEFAULTS_KEY)
+        options = JobOptions.from_dict(saved)
+        if not saved:
+            options.model = settings.async_model
+            options.language_hints = list(settings.language_hints)
+        if options.webhook_auth_header_name:
+            options.webhook_auth_header_value = recall_secret()
+        return options
+
+    def _remember(self, options: JobOptions) -> None:
+        self.context.settings.defaults[DEFAULTS_KEY] = options.to_dict()
+        remember_secret(options.webhook_auth_header_value if options.webhook_auth_header_name else "")
+        try:
+            self.context.settings_changed()
+        except Exception as exc:
+            log.warning("Saving job defaults failed: %s", exc)
+
+    async def _open_sheet(
+        self, mode: str, *, paths: Sequence[Path] = (), url: str = "", file: File | None = None
+    ) -> JobSheet | None:
+        if not self.context.api_key:
+            self.notices.post("Add your Soniox API key in Settings first.", Level.ERROR, key="no-key")
+            return None
+        try:
+            models = await self._ensure_models()
+        except Exception as exc:
+            self.notices.post_error(describe_error(exc), context="Could not load the models", key="models")
+            return None
+        if self.job_sheet is not None:
+            self.job_sheet.reject()
+        sources = [p.name for p in paths] if paths else ([file.filename] if file else [])
+        sheet = JobSheet(models, self._default_options(), self, mode=mode, sources=sources, url=url)
+        sheet.setObjectName("jobSheet")
+        self.job_sheet = sheet
+
+        def accepted() -> None:
+            options = sheet.options()
+            self._remember(options)
+            model = find_model(models, options.model)
+            if mode == MODE_URL:
+                self.queue.add(Submission(options, model, url=sheet.url()))
+            elif mode == MODE_FILE_ID and file is not None:
+                self.queue.add(Submission(options, model, file_id=file.id, name=file.filename, size=file.size))
+            else:
+                for path in paths:
+                    self.queue.add(Submission(options, model, path=path))
+            self.setCurrentIndex(0)
+
+        sheet.accepted.connect(accepted)
+        sheet.finished.connect(lambda _r: setattr(self, "job_sheet", None) if self.job_sheet is sheet else None)
+        sheet.open()
+        return sheet
+
+    def _on_submission_change(self, sub: Submission) -> None:
+        if self._alive:
+            self.upload_list.show_submission(sub)
+
+    def _on_submission_uploaded(self, sub: Submission, uploaded: File) -> None:
+        self.files_model.prepend(uploaded)
+        self._adjust_counts(files=1)
+
+    def _on_submission_created(self, sub: Submission, job: Transcription) -> None:
+        self._created_options[job.id] = sub.options
+        self._add_job(job)
+        self.notices.post(f"Started transcribing {sub.label}.", Level.INFO, key=f"started-{sub.key}", timeout_ms=5000)
+
+    def _add_job(self, job: Transcription) -> None:
+        self.jobs_model.prepend(job)
+        self._adjust_counts(jobs=1)
+        self.poller.watch(job)
+
+    # ================================================================== polling
+    def _on_jobs_page(self, added: int) -> None:
+        self._update_empty_states()
+        rows = self.jobs_model.rowCount()
+        for row in range(rows - added, rows):
+            job = self.jobs_model.item_at(row)
+            if job is not None and job.status in ACTIVE_STATUSES:
+                self.poller.watch(job)
+
+    def _on_job_update(self, job: Transcription) -> None:
+        if not self._alive:
+            return
+        before = self.jobs_model.get(job.id)
+        self.jobs_model.update(job)
+        was_active = before is None or before.status in ACTIVE_STATUSES
+        if job.status in ACTIVE_STATUSES or not was_active:
+            return
+        name = job_source(job)
+        if job.status == "completed":
+            self.notices.post(
+                f"Transcription finished: {name}.",
+                Level.INFO,
+                key=f"done-{job.id}",
+                action=("Open", lambda j=job: self.open_transcript(j)),
+            )
+        else:
+            reason = job.error_message or "Soniox did not say why."
+            self.notices.post(
+                f"Transcription failed: {name}. {reason}",
+                Level.ERROR,
+                key=f"done-{job.id}",
+                action=("Retry", lambda j=job: self.retry_jobs([j])),
+            )
+        self.job_finished.emit(job)
+        window = self.window()
+        if window is not None:
+            QApplication.alert(window)
+
+    def _on_job_gone(self, job_id: str) -> None:
+        if self.jobs_model.remove(job_id):
+            self._adjust_counts(jobs=-1)
+
+    # ================================================================== selection helpers
+    def _selected(self, table: QTableView) -> list[int]:
+        model = table.selectionModel()
+        rows = sorted({index.row() for index in model.selectedRows()}) if model is not None else []
+        if not rows and table.currentIndex().isValid() and table.hasFocus():
+            rows = [table.currentIndex().row()]
+        return rows
+
+    def selected_jobs(self) -> list[Transcription]:
+        return [job for row in self._selected(self.jobs_table) if (job := self.jobs_model.item_at(row)) is not None]
+
+    def selected_files(self) -> list[File]:
+        return [f for row in self._selected(self.files_table) if (f := self.files_model.item_at(row)) is not None]
+
+    def _update_job_actions(self, *_args: object) -> None:
+        jobs = self.selected_jobs()
+        self.open_action.setEnabled(len(jobs) == 1 and jobs[0].status == "completed")
+        self.retry_action.setEnabled(any(j.status == "error" for j in jobs))
+        deletable = bool(jobs) and all(j.status != "processing" for j in jobs)
+        self.delete_action.setEnabled(deletable)
+        self.destroy_action.setEnabled(deletable)
+        tip = "" if deletable or not jobs else "A job cannot be deleted while it is processing."
+        self.delete_action.setToolTip(tip)
+        self.destroy_action.setToolTip(tip)
+
+    def _update_file_actions(self, *_args: object) -> None:
+        files = self.selected_files()
+        self.retranscribe_action.setEnabled(len(files) == 1)
+        self.retranscribe_button.setEnabled(len(files) == 1)
+        self.delete_file_action.setEnabled(bool(files))
+        self.delete_file_button.setEnabled(bool(files))
+
+    def _confirm(self, title: str, text: str, confirm: str, on_yes: Callable[[], None]) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("jobsConfirm")
+        yes = box.addButton(confirm, QMessageBox.ButtonRole.DestructiveRole)
+        yes.setObjectName("jobsConfirmYes")
+        yes.setAccessibleName(confirm.replace("&", ""))
+        no = box.addButton(QMessageBox.StandardButton.Cancel)
+        no.setObjectName("jobsConfirmNo")
+        no.setAccessibleName("Cancel")
+        box.setDefaultButton(no)
+
+        def done(_result: int) -> None:
+            if box.clickedButton() is yes:
+                on_yes()
+            if self.confirm_box is box:
+                self.confirm_box = None
+
+        box.finished.connect(done)
+        self.confirm_box = box
+        box.open()
+        return box
+
+    # ================================================================== job actions
+    def open_selected_transcript(self) -> None:
+        jobs = self.selected_jobs()
+        if len(jobs) == 1:
+            self.open_transcript(jobs[0])
+
+    def open_transcript(self, job: Transcription) -> QWidget | None:
+        """Show the transcript window of a completed job (one window per job; fetched once)."""
+        if job.status != "completed":
+            self.notices.post(f"{job_source(job)} has no transcript yet: it is {job.status}.", Level.INFO)
+            return None
+        from desktop.ui.jobs.transcript_window import TranscriptWindow
+
+        window = self.transcript_windows.get(job.id)
+        if window is None:
+            window = TranscriptWindow(job, self.cache, self, names=self.speaker_names)
+            window.destroyed.connect(lambda _o=None, jid=job.id: self.transcript_windows.pop(jid, None))
+            self.transcript_windows[job.id] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def retry_selected_jobs(self) -> None:
+        self.retry_jobs([j for j in self.selected_jobs() if j.status == "error"])
+
+    def retry_jobs(self, jobs: Sequence[Transcription]) -> None:
+        for job in jobs:
+            spawn(self._retry_job(job), name="jobs-retry")
+
+    async def _retry_job(self, job: Transcription) -> None:
+        options = self._created_options.get(job.id) or options_from_job(job)
+        try:
+            models = await self._ensure_models()
+            created = await self.repo.create_transcription(
+                options,
+                find_model(models, options.model),
+                file_id=job.file_id,
+                audio_url=None if job.file_id else job.audio_url,
+            )
+        except Exception as exc:
+            self.notices.post_error(
+                describe_error(exc),
+                context=f"Could not retry {job_source(job)}",
+                key=f"retry-{job.id}",
+                action=("Retry", lambda j=job: self.retry_jobs([j])),
+            )
+            return
+        self._created_options[created.id] = options
+        # The new job replaces the failed one: remove the failed record so the list holds one row.
+        try:
+            await self.repo.delete_transcription(job.id)
+            if self.jobs_model.remove(job.id):
+                self._adjust_counts(jobs=-1)
+        except Exception as exc:
+            log.info("Removing the failed job after a retry failed: %s", describe_error(exc).error_type)
+        self._add_job(created)
+        self.notices.post(f"Retrying {job_source(job)}.", Level.INFO, key=f"done-{job.id}", timeout_ms=5000)
+
+    def delete_selected_jobs(self) -> None:
+        self._delete_jobs(self.selected_jobs(), destroy=False)
+
+    def destroy_selected_jobs(self) -> None:
+        self._delete_jobs(self.selected_jobs(), destroy=True)
+
+    def _delete_jobs(self, jobs: list[Transcription], *, destroy: bool) -> None:
+        if not jobs:
+            return
+        busy = [j for j in jobs if j.status == "processing"]
+        if busy:
+            self.notices.post(
+                f"{job_source(busy[0])} is still processing and cannot be deleted yet. Try again when it has finished.",
+                Level.WARNING,
+            )
+            return
+        what = f"“{job_source(jobs[0])}”" if len(jobs) == 1 else f"{len(jobs)} jobs"
+        if destroy:
+            text = f"Delete {what} and the uploaded files they were made from? This cannot be undone."
+            title, confirm = "Delete jobs and files", "Delete jobs and &files"
+        else:
+            text = f"Delete {what}? The uploaded files stay in the Files tab. This cannot be undone."
+            title, confirm = "Delete jobs", "&Delete"
+        self._confirm(title, text, confirm, lambda: spawn(self._run_delete_jobs(jobs, destroy), name="jobs-delete"))
+
+    async def _run_delete_jobs(self, jobs: list[Transcription], destroy: bool) -> None:
+        for job in jobs:
+            try:
+                if destroy:
+                    await self.repo.destroy_transcription(job)
+                else:
+                    await self.repo.delete_transcription(job.id)
+            except Exception as exc:
+                self.notices.post_error(describe_error(exc), context=f"Could not delete {job_source(job)}")
+                continue
+            self.poller.forget(job.id)
+            self.cache.forget(job.id)
+            if self.jobs_model.remove(job.id):
+                self._adjust_counts(jobs=-1)
+            if destroy and job.file_id and self.files_model.remove(job.file_id):
+                self._adjust_counts(files=-1)
+            window = self.transcript_windows.pop(job.id, None)
+            if window is not None:
+                window.close()
+
+    def delete_all_jobs(self) -> None:
+        spawn(self._confirm_delete_all_jobs(), name="jobs-delete-all")
+
+    async def _confirm_delete_all_jobs(self) -> None:
+        try:
+            count = await self.repo.count_transcriptions()
+        except Exception as exc:
+            self.notices.post_error(describe_error(exc), context="Could not count the jobs")
+            return
+        if count == 0:
+            self.notices.post("There are no jobs to delete.", Level.INFO)
+            return
+        noun = "job" if count == 1 else "jobs"
+        self._confirm(
+            "Delete all jobs",
+            f"Delete all {count:,} {noun}? Jobs still processing stay. Uploaded files are kept. This cannot be undone.",
+            f"Delete all {count:,} {noun}",
+            lambda: spawn(self._run_bulk(self.repo.delete_all_transcriptions, "jobs"), name="jobs-bulk"),
+        )
+
+    # ================================================================== file actions
+    def transcribe_selected_file(self) -> None:
+        files = self.selected_files()
+        if len(files) == 1:
+            spawn(self._open_sheet(MODE_FILE_ID, file=files[0]), name="jobs-file-sheet")
+
+    def delete_selected_files(self) -> None:
+        files = self.selected_files()
+        if not files:
+            return
+        what = f"“{files[0].filename}”" if len(files) == 1 else f"{len(files)} files"
+        self._confirm(
+            "Delete files",
+            f"Delete {what} from Soniox? Jobs made from them keep their transcripts; "
+            "jobs not yet finished will fail. This cannot be undone.",
+            "&Delete",
+            lambda: spawn(self._run_delete_files(files), name="files-delete"),
+        )
+
+    async def _run_delete_files(self, files: list[File]) -> None:
+        for file in files:
+            try:
+                await self.repo.delete_file(file.id)
+            except Exception as exc:
+                self.notices.post_error(describe_error(exc), context=f"Could not delete {file.filename}")
+                continue
+            if self.files_model.remove(file.id):
+                self._adjust_counts(files=-1)
+
+    def delete_all_files(self) -> None:
+        spawn(self._confirm_delete_all_files(), name="files-delete-all")
+
+    async def _confirm_delete_all_files(self) -> None:
+        try:
+            count = await self.repo.count_files()
+        except Exception as exc:
+            self.notices.post_error(describe_error(exc), context="Could not count the files")
+            return
+        if count == 0:
+            self.notices.post("There are no files to delete.", Level.INFO)
+            return
+        noun = "file" if count == 1 else "files"
+        self._confirm(
+            "Delete all files",
+            f"Delete all {count:,} uploaded {noun}? Jobs not yet finished will fail. This cannot be undone.",
+            f"Delete all {count:,} {noun}",
+            lambda: spawn(self._run_bulk(self.repo.delete_all_files, "files"), name="files-bulk"),
+        )
+
+    async def _run_bulk(self, operation: Callable[..., object], what: str) -> BulkResult | None:
+        def progress(done: int, total: int) -> None:
+            self.notices.post(f"Deleting {what}: {done:,} of {total:,}…", Level.INFO, key=f"bulk-{what}", timeout_ms=0)
+
+        progress(0, 0)
+        try:
+            result: BulkResult = await operation(on_progress=progress)  # type: ignore[operator]
+        except Exception as exc:
+            self.notices.clear_key(f"bulk-{what}")
+            self.notices.post_error(describe_error(exc), context=f"Could not delete all {what}")
+            return None
+        level = Level.INFO if not result.failures and not result.still_processing else Level.WARNING
+        self.notices.post(result.summary, level, key=f"bulk-{what}")
+        if what == "jobs":
+            self.poller.clear()
+            self.cache.clear()
+        self.refresh()
+        return result
+
+
+__all__ = ["JobsSidePanel", "options_from_job"]

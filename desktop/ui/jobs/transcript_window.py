@@ -1,0 +1,135 @@
+"""A window showing the transcript of a completed file job, with the live view's reading tools.
+
+The text is drawn by the shared :class:`TranscriptView` (speaker-coloured blocks, click a speaker
+to rename, Ctrl+F to search, Export to TXT/SRT/VTT/JSON/Markdown, copy), with timestamps per turn
+on by default since a file transcript is read, not followed. The transcript comes from the
+panel's :class:`TranscriptCache`, so opening the same job again costs no request. Speaker names
+given here are kept for the rest of the session in the ``names`` dict the panel passes in, so
+closing and reopening the window keeps them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from soniox.types import Transcription
+
+from desktop.core.errors import describe_error
+from desktop.core.jobs.transcript_cache import TranscriptCache
+from desktop.core.transcript import Transcript
+from desktop.ui.async_tools import spawn
+from desktop.ui.jobs.formatting import created_text, duration_text
+from desktop.ui.jobs.jobs_model import job_source
+from desktop.ui.transcript_view import TranscriptView
+
+
+def export_basename(job: Transcription) -> str:
+    """A file name stem for exports: the audio's own name without its extension."""
+    source = job.filename or job_source(job)
+    stem = Path(source.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]).stem
+    return stem or "transcript"
+
+
+class TranscriptWindow(QWidget):
+    def __init__(
+        self,
+        job: Transcription,
+        cache: TranscriptCache,
+        parent: QWidget | None = None,
+        *,
+        names: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.job = job
+        self.cache = cache
+        self._names = names if names is not None else {}
+        self.loaded = False
+        self.setObjectName("transcriptWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle(f"{job_source(job)} — Transcript")
+        self.resize(760, 640)
+
+        self.header = QLabel(self._header_text(), self)
+        self.header.setObjectName("transcriptHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.timestamps_check = QCheckBox("Show &times", self)
+        self.timestamps_check.setObjectName("transcriptShowTimes")
+        self.timestamps_check.setAccessibleName("Show times")
+        self.timestamps_check.setChecked(True)
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.timestamps_check)
+
+        self.status = QLabel("Loading the transcript…", self)
+        self.status.setObjectName("transcriptStatus")
+        self.status.setWordWrap(True)
+        self.retry_button = QPushButton("&Try again", self)
+        self.retry_button.setObjectName("transcriptRetry")
+        self.retry_button.setAccessibleName("Try loading the transcript again")
+        self.retry_button.clicked.connect(self.load)
+        self.retry_button.hide()
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.retry_button)
+
+        self.view = TranscriptView(self, show_timestamps=True, export_title=job_source(job))
+        self.view.export_basename = export_basename(job)
+        self.view.speaker_renamed.connect(self._remember_names)
+        self.timestamps_check.toggled.connect(self.view.set_show_timestamps)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(status_row)
+        layout.addWidget(self.view, 1)
+        close = QShortcut(QKeySequence.StandardKey.Close, self)
+        close.activated.connect(self.close)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.activated.connect(self._escape)
+        self.load()
+
+    def _header_text(self) -> str:
+        job = self.job
+        parts = [job_source(job), job.model]
+        if job.audio_duration_ms:
+            parts.append(duration_text(job.audio_duration_ms))
+        parts.append(created_text(job.created_at))
+        if job.language_hints:
+            parts.append("hints: " + ", ".join(job.language_hints))
+        return " · ".join(parts)
+
+    def load(self) -> None:
+        self.retry_button.hide()
+        self.status.setText("Loading the transcript…")
+        self.status.show()
+        spawn(self._load(), name="transcript-load")
+
+    async def _load(self) -> None:
+        try:
+            raw = await self.cache.get(self.job.id)
+        except Exception as exc:
+            err = describe_error(exc)
+            self.status.setText(f"Could not load the transcript. {err.title}. {err.message} {err.action}".strip())
+            self.retry_button.show()
+            return
+        transcript = Transcript.from_tokens(raw.tokens)
+        for speaker_id, name in self._names.get(self.job.id, {}).items():
+            transcript.rename_speaker(speaker_id, name)
+        self.view.set_transcript(transcript)
+        self.loaded = True
+        speakers = len(transcript.speakers)
+        words = len(raw.text.split())
+        detail = f"{words:,} words" + (f", {speakers} speakers" if speakers > 1 else "")
+        self.status.setText(f"{detail}. Click a speaker's name to rename them; Ctrl+F searches.")
+
+    def _remember_names(self, _speaker_id: str, _label: str) -> None:
+        self._names[self.job.id] = self.view.transcript.speaker_names
+
+    def _escape(self) -> None:
+        if self.view.find_bar.isVisible():
+            self.view.find_bar.close_bar()
+        else:
+            self.close()

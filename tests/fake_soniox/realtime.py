@@ -332,7 +332,8 @@ class RealtimeEndpoint:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         record, injections = self.state.open_session()
-        ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
+        # No permessage-deflate: audio does not compress and the SDK's frames stay byte-for-byte.
+        ws = web.WebSocketResponse(max_msg_size=0, autoping=True, compress=False)
         await ws.prepare(request)
         self.sockets.add(ws)
         session = RealtimeSession(self.state, self.settings, request, ws, record, injections)

@@ -15,9 +15,11 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QVBo
 from desktop import APP_NAME
 from desktop.core.context import AppContext
 from desktop.core.errors import describe_error
+from desktop.core.live.state import LiveState
 from desktop.core.regions import CUSTOM_REGION, REGIONS
 from desktop.ui.about import show_about
 from desktop.ui.async_tools import cancel_all, spawn
+from desktop.ui.live.panel import LivePanel
 from desktop.ui.onboarding import OnboardingDialog
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.status import AppStatusBar, Connection
@@ -45,13 +47,9 @@ class MainWindow(QMainWindow):
         self.live_area.setObjectName("liveArea")
         self.live_layout = QVBoxLayout(self.live_area)
         self.live_layout.setContentsMargins(8, 8, 8, 8)
-        self.live_empty = QLabel(
-            "Live transcription appears here. Add your API key from Settings to begin.", self.live_area
-        )
-        self.live_empty.setObjectName("liveEmptyState")
-        self.live_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.live_empty.setWordWrap(True)
-        self.live_layout.addWidget(self.live_empty, 1)
+        self.live_panel = LivePanel(context, self.live_area)
+        self.live_panel.session_state_changed.connect(self._on_live_state)
+        self.live_layout.addWidget(self.live_panel, 1)
         self.setCentralWidget(self.live_area)
 
         self.side_tabs = QTabWidget(self)
@@ -191,8 +189,16 @@ class MainWindow(QMainWindow):
             log.info("Connection check failed: %s", err.error_type or "unknown")
             return False
         self.context.set_models(tuple(response.models))
-        self.status.connection.set_state(Connection.READY, self._region_text())
+        self.live_panel.models_changed()
+        if not self.live_panel.state.is_active:
+            self.status.connection.set_state(Connection.READY, self._region_text())
         return True
+
+    def _on_live_state(self, state: LiveState) -> None:
+        if state.is_active:
+            self.status.connection.set_state(Connection.LIVE, state.value)
+        elif self.context.api_key and self.status.connection.state is Connection.LIVE:
+            self.status.connection.set_state(Connection.READY, self._region_text())
 
     # -- help ----------------------------------------------------------------------------------
     def open_logs_folder(self) -> bool:
@@ -228,4 +234,7 @@ class MainWindow(QMainWindow):
 
     async def shutdown(self) -> None:
         """Stop background work before the loop goes away (called once the app is quitting)."""
-        await cancel_all()
+        try:
+            await self.live_panel.shutdown()
+        finally:
+            await cancel_all()

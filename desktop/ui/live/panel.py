@@ -1,0 +1,436 @@
+"""The live area: source, options, Start/Stop/Cancel/Finalize, hold-to-talk, and the transcript.
+
+The panel turns clicks into calls on :class:`LiveController` and controller signals into widget
+state; the session logic itself lives in ``desktop.core.live`` and never sees a widget.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QKeySequenceEdit,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.audio import devices
+from desktop.audio.capture import MicrophoneCapture, capture_factory
+from desktop.audio.file_source import FileSource
+from desktop.audio.url_source import UrlSource
+from desktop.core.audio_source import AudioSource
+from desktop.core.context import AppContext
+from desktop.core.errors import UserError, describe_error
+from desktop.core.live.config_builder import LiveOptions, build_realtime_config, dropped_options
+from desktop.core.live.state import LiveState, LiveStats
+from desktop.ui.async_tools import spawn
+from desktop.ui.device_picker import DevicePicker
+from desktop.ui.level_meter import MicrophoneMonitor
+from desktop.ui.live.controller import LiveController
+from desktop.ui.live.hold_to_talk import HoldToTalkFilter
+from desktop.ui.live.options_form import LiveOptionsForm
+from desktop.ui.live.source_bar import SourceBar, SourceKind
+from desktop.ui.transcript.view import TranscriptView
+
+log = logging.getLogger(__name__)
+
+_STATE_TEXT = {
+    LiveState.IDLE: "Ready",
+    LiveState.CONNECTING: "Connecting…",
+    LiveState.RUNNING: "Listening",
+    LiveState.RECONNECTING: "Reconnecting…",
+    LiveState.FINISHING: "Finishing — waiting for the last words…",
+    LiveState.FINISHED: "Finished",
+    LiveState.ERROR: "Stopped by an error",
+    LiveState.CANCELED: "Canceled",
+}
+
+
+def _button(text: str, name: str, accessible: str, tip: str, parent: QWidget) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    button.setToolTip(tip)
+    return button
+
+
+class LivePanel(QWidget):
+    session_state_changed = Signal(object)  # LiveState
+
+    def __init__(
+        self,
+        context: AppContext,
+        parent: QWidget | None = None,
+        *,
+        sd: Any = None,
+        session_options: dict[str, Any] | None = None,
+        monitor_microphone: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("livePanel")
+        self.context = context
+        # ``sd`` is the sounddevice module (None: the real one, loaded on first use); tests pass a
+        # fake that replays a signal through the real capture code.
+        self._capture_factory: Callable[..., MicrophoneCapture] = capture_factory(sd)
+        self._session_options = session_options or {}
+        self._monitor_wanted = monitor_microphone
+        self.controller = LiveController(self)
+
+        picker = DevicePicker(self, lister=lambda: devices.list_input_devices(sd))
+        self.source_bar = SourceBar(self, device_picker=picker)
+        self.monitor = MicrophoneMonitor(
+            self.source_bar.meter,
+            capture_factory=self._capture_factory,
+            refresher=lambda: devices.refresh_devices(sd),
+            parent=self,
+        )
+        self.source_bar.device_picker.set_rescanner(self.monitor.rescan_devices)
+        self.source_bar.device_picker.device_changed.connect(self._on_device_changed)
+        self.source_bar.kind_changed.connect(self._on_source_kind)
+        self.monitor.error.connect(self._on_monitor_error)
+
+        self.options_form = LiveOptionsForm(self)
+        self.options_box = QGroupBox("Options", self)
+        self.options_box.setObjectName("liveOptionsBox")
+        box_layout = QVBoxLayout(self.options_box)
+        box_layout.addWidget(self.options_form)
+
+        self.start_button = _button("&Start", "liveStartButton", "Start live transcription",
+                                    "Start transcribing the chosen source (Ctrl+R)", self)
+        self.start_button.setShortcut(QKeySequence("Ctrl+R"))
+        self.stop_button = _button("S&top", "liveStopButton", "Stop and keep the last words",
+                                   "Finish: send the end of audio and wait for the last words (Ctrl+.)", self)
+        self.stop_button.setShortcut(QKeySequence("Ctrl+."))
+        self.cancel_button = _button("Ca&ncel", "liveCancelButton", "Cancel at once",
+                                     "Drop the session now; words not yet final are lost (Ctrl+Shift+.)", self)
+        self.cancel_button.setShortcut(QKeySequence("Ctrl+Shift+."))
+        self.finalize_button = _button("&Finalize", "liveFinalizeButton", "Finalize pending words",
+                                       "Make the pending grey words final now (Ctrl+Return)", self)
+        self.finalize_button.setShortcut(QKeySequence("Ctrl+Return"))
+        self.hold_check = QCheckBox("&Hold to talk", self)
+        self.hold_check.setObjectName("liveHoldToTalkCheck")
+        self.hold_check.setAccessibleName("Hold to talk mode")
+        self.hold_check.setToolTip("Send audio only while the Talk button or the talk key is held")
+        self.talk_button = _button("Talk", "liveTalkButton", "Hold to talk",
+                                   "Hold to send audio; release to finalize", self)
+        self.key_edit = QKeySequenceEdit(QKeySequence(context.settings.hold_to_talk_key or "Space"), self)
+        self.key_edit.setObjectName("liveTalkKeyEdit")
+        self.key_edit.setAccessibleName("Talk key")
+        self.key_edit.setToolTip("The key to hold for talking; click and press another key to change it")
+        self.key_edit.setMaximumSequenceLength(1)
+        self.key_edit.setMaximumWidth(110)
+
+        self.state_label = QLabel(_STATE_TEXT[LiveState.IDLE], self)
+        self.state_label.setObjectName("liveStateLabel")
+        self.stats_label = QLabel(self)
+        self.stats_label.setObjectName("liveStatsLabel")
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("liveMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.setFrameShape(QFrame.Shape.StyledPanel)
+        self.message_label.hide()
+
+        self.view = TranscriptView(self, export_title="Live transcript")
+        self.view.export_basename = "live-transcript"
+        self.view.set_transcript(self.controller.transcript)
+
+        controls = QHBoxLayout()
+        for widget in (self.start_button, self.stop_button, self.cancel_button, self.finalize_button):
+            controls.addWidget(widget)
+        controls.addSpacing(12)
+        controls.addWidget(self.hold_check)
+        controls.addWidget(self.talk_button)
+        controls.addWidget(self.key_edit)
+        controls.addStretch(1)
+        controls.addWidget(self.stats_label)
+        state_row = QHBoxLayout()
+        state_row.addWidget(self.state_label, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.source_bar)
+        layout.addWidget(self.options_box)
+        layout.addLayout(controls)
+        layout.addLayout(state_row)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.view, 1)
+
+        self.hold_filter = HoldToTalkFilter(self.key_edit.keySequence(), self)
+        self.hold_filter.pressed.connect(lambda: self._set_talking(True))
+        self.hold_filter.released.connect(lambda: self._set_talking(False))
+        self.key_edit.keySequenceChanged.connect(self._on_talk_key_changed)
+        self.hold_check.toggled.connect(self._on_hold_mode)
+        self.talk_button.pressed.connect(lambda: self._set_talking(True))
+        self.talk_button.released.connect(lambda: self._set_talking(False))
+        self.start_button.clicked.connect(self.start)
+        self.stop_button.clicked.connect(self.stop)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.finalize_button.clicked.connect(self.finalize)
+
+        c = self.controller
+        c.state_changed.connect(self._on_state)
+        c.delta_ready.connect(self.view.apply_delta)
+        c.finalize_pending_changed.connect(self._on_finalize_pending)
+        c.reconnecting.connect(self._on_reconnecting)
+        c.error.connect(self._on_error)
+        c.stats_changed.connect(self._on_stats)
+
+        self._talking = False
+        self._restore_defaults()
+        self.options_form.set_models(self.context.realtime_models(), self._saved_options().model)
+        self._restore_defaults()
+        self._update_buttons(LiveState.IDLE)
+
+    # -- defaults ------------------------------------------------------------------------------
+    def _saved_options(self) -> LiveOptions:
+        saved = self.context.settings.defaults.get("live")
+        options = LiveOptions.from_dict(saved) if saved else LiveOptions()
+        if not saved:
+            options.model = self.context.settings.realtime_model
+            options.language_hints = list(self.context.settings.language_hints)
+        return options
+
+    def _restore_defaults(self) -> None:
+        self.options_form.set_options(self._saved_options())
+        device = self.context.settings.input_device
+        if device:
+            self.source_bar.device_picker.select_device(device)
+        self.monitor.set_device(self.source_bar.device_picker.selected_device())
+        ui = self.context.settings.ui_state
+        kind = ui.get("live_source", SourceKind.MICROPHONE.value)
+        self.source_bar.set_kind(SourceKind(kind) if kind in SourceKind._value2member_map_ else SourceKind.MICROPHONE)
+        self.source_bar.file_edit.setText(ui.get("live_file", ""))
+        self.source_bar.url_edit.setText(ui.get("live_url", ""))
+
+    def models_changed(self) -> None:
+        """Call when the context's model list was (re)loaded."""
+        self.options_form.set_models(self.context.realtime_models(), self._saved_options().model)
+
+    def _remember(self, options: LiveOptions) -> None:
+        s = self.context.settings
+        s.defaults["live"] = options.to_dict()
+        s.input_device = self.source_bar.device_picker.selected_device()
+        s.ui_state["live_source"] = self.source_bar.kind().value
+        s.ui_state["live_file"] = self.source_bar.file_path()
+        s.ui_state["live_url"] = self.source_bar.url()
+        try:
+            self.context.settings_store.save()
+        except OSError as exc:
+            log.warning("Could not save live defaults: %s", exc)
+
+    # -- actions -------------------------------------------------------------------------------
+    @property
+    def state(self) -> LiveState:
+        return self.controller.state
+
+    def start(self) -> None:
+        if self.controller.state.is_active:
+            return
+        spawn(self.start_session(), name="live-start", owner=self)
+
+    async def start_session(self) -> bool:
+        self._clear_message()
+        if not self.context.api_key:
+            self._show_message("Add your Soniox API key in Settings first.", error=True)
+            return False
+        problem = self.source_bar.problem()
+        if problem:
+            self._show_message(problem, error=True)
+            return False
+        self.start_button.setEnabled(False)
+        try:
+            if not self.context.realtime_models():
+                try:
+                    response = await self.context.client().models.list()
+                    self.context.set_models(tuple(response.models))
+                    self.models_changed()
+                except Exception as exc:
+                    log.info("Could not load models before starting: %s", type(exc).__name__)
+            options = self.options_form.options()
+            model = self.options_form.current_model()
+            source = await self._make_source()
+            try:
+                config = build_realtime_config(options, model, source.format)
+            except ValueError as exc:
+                self._show_message(f"{exc}. Check the model in the options.", error=True)
+                return False
+            skipped = dropped_options(options, model)
+            if skipped:
+                self._show_message("Not sent: " + " ".join(skipped), error=False)
+            self._remember(options)
+            self.view.set_transcript(self.controller.new_transcript())
+            if isinstance(source, MicrophoneCapture):
+                self.monitor.follow(source)
+            await self.controller.start(
+                self.context.client,
+                config,
+                source,
+                transmitting=not self.hold_check.isChecked() or self._talking,
+                **self._session_options,
+            )
+            return self.controller.state.is_active
+        except Exception as exc:  # anything unexpected still ends as a message, not a dead button
+            err = describe_error(exc)
+            self._show_message(f"{err.title}: {err.message} {err.action}", error=True)
+            log.exception("Starting the live session failed")
+            self._after_session()
+            return False
+        finally:
+            self._update_buttons(self.controller.state)
+
+    async def _make_source(self) -> AudioSource:
+        kind = self.source_bar.kind()
+        if kind is SourceKind.FILE:
+            return FileSource(self.source_bar.file_path())
+        if kind is SourceKind.URL:
+            return UrlSource(self.source_bar.url())
+        await self.monitor.release()
+        return self._capture_factory(self.source_bar.device_picker.selected_device() or None)
+
+    def stop(self) -> None:
+        if self.controller.state.is_active:
+            self.stop_button.setEnabled(False)
+            self.cancel_button.setEnabled(True)
+            spawn(self.controller.stop(), name="live-stop", owner=self)
+
+    def cancel(self) -> None:
+        self.controller.cancel()
+
+    def finalize(self) -> None:
+        if not self.controller.request_finalize():
+            self.state_label.setText("Finalize already requested — wait for it to complete.")
+
+    async def shutdown(self) -> None:
+        """The app is quitting: end a running session gracefully, then release the microphone."""
+        self.hold_filter.uninstall()
+        if self.controller.state.is_active:
+            await self.controller.stop()
+        await self.monitor.stop()
+
+    # -- hold to talk --------------------------------------------------------------------------
+    def _on_hold_mode(self, on: bool) -> None:
+        self.hold_filter.enabled = on
+        if on:
+            self.hold_filter.install()
+        else:
+            self.hold_filter.uninstall()
+        self._talking = False
+        self.controller.set_transmitting(not on)
+        self._update_buttons(self.controller.state)
+
+    def _set_talking(self, on: bool) -> None:
+        if not self.hold_check.isChecked() or on == self._talking:
+            return
+        self._talking = on
+        self.talk_button.setDown(on)
+        self.talk_button.setText("Talking…" if on else "Talk")
+        self.controller.set_transmitting(on)
+
+    def _on_talk_key_changed(self, sequence: QKeySequence) -> None:
+        if sequence.count() > 1:
+            sequence = QKeySequence(sequence[0])
+            self.key_edit.setKeySequence(sequence)
+        self.hold_filter.set_key(sequence)
+        self.context.settings.hold_to_talk_key = sequence.toString() or "Space"
+        try:
+            self.context.settings_store.save()
+        except OSError as exc:
+            log.warning("Could not save the talk key: %s", exc)
+
+    # -- controller signals --------------------------------------------------------------------
+    def _on_state(self, state: LiveState, detail: str) -> None:
+        text = _STATE_TEXT.get(state, state.value)
+        if state is LiveState.RUNNING and self.controller.source is not None:
+            text = f"{text} — {self.controller.source.label}"
+            if self.hold_check.isChecked():
+                text += " (hold the talk key to speak)"
+        self.state_label.setText(text)
+        self._update_buttons(state)
+        if state.is_terminal:
+            self._after_session()
+        self.session_state_changed.emit(state)
+
+    def _on_finalize_pending(self, pending: bool) -> None:
+        self.finalize_button.setText("Finalizing…" if pending else "&Finalize")
+        self.finalize_button.setEnabled(not pending and self.controller.state is LiveState.RUNNING)
+
+    def _on_reconnecting(self, attempt: int, delay_s: float, error: UserError) -> None:
+        self.state_label.setText(
+            f"Connection lost — reconnecting in {delay_s:.0f} s (attempt {attempt}). "
+            "Audio is buffered meanwhile; nothing you say is lost."
+        )
+        self._show_message(f"{error.title}: {error.message}", error=False)
+
+    def _on_error(self, error: UserError) -> None:
+        self._show_message(f"{error.title}: {error.message} {error.action}".strip(), error=True)
+
+    def _on_stats(self, stats: LiveStats) -> None:
+        parts = [f"{stats.audio_s:.0f} s sent" if stats.audio_s else f"{stats.bytes_sent // 1024} kB sent"]
+        if stats.reconnects:
+            parts.append(f"{stats.reconnects} reconnect{'s' if stats.reconnects > 1 else ''}")
+        lost = stats.source_overflows + (1 if stats.dropped_bytes else 0)
+        if lost:
+            parts.append(f"⚠ {stats.source_overflows} audio chunks dropped")
+        self.stats_label.setText(" · ".join(parts))
+
+    def _on_device_changed(self, key: str) -> None:
+        self.monitor.set_device(key)
+
+    def _on_source_kind(self, kind: str) -> None:
+        if kind == SourceKind.MICROPHONE.value and self.isVisible() and self._monitor_wanted:
+            self.monitor.start()
+        elif kind != SourceKind.MICROPHONE.value:
+            spawn(self.monitor.stop(), name="monitor-stop", owner=self)
+
+    def _on_monitor_error(self, message: str) -> None:
+        if not self.controller.state.is_active:
+            self.source_bar.meter.setToolTip(message)
+
+    def _after_session(self) -> None:
+        self.monitor.follow(None)
+        self._talking = False
+        self.talk_button.setDown(False)
+        self.talk_button.setText("Talk")
+
+    # -- widgets -------------------------------------------------------------------------------
+    def _update_buttons(self, state: LiveState) -> None:
+        active = state.is_active
+        self.start_button.setEnabled(not active)
+        self.stop_button.setEnabled(state in (LiveState.CONNECTING, LiveState.RUNNING, LiveState.RECONNECTING))
+        self.cancel_button.setEnabled(active)
+        self.finalize_button.setEnabled(state is LiveState.RUNNING and not self.controller.finalize_pending)
+        self.talk_button.setVisible(self.hold_check.isChecked())
+        self.key_edit.setVisible(self.hold_check.isChecked())
+        self.talk_button.setEnabled(state is LiveState.RUNNING)
+        self.source_bar.setEnabled(not active)
+        self.options_box.setEnabled(not active)
+
+    def _show_message(self, text: str, *, error: bool) -> None:
+        self.message_label.setText(text)
+        self.message_label.setProperty("severity", "error" if error else "info")
+        self.message_label.show()
+
+    def _clear_message(self) -> None:
+        self.message_label.clear()
+        self.message_label.hide()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._monitor_wanted and self.source_bar.kind() is SourceKind.MICROPHONE:
+            self.monitor.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        super().hideEvent(event)
+        if not self.controller.state.is_active:
+            spawn(self.monitor.stop(), name="monitor-stop")

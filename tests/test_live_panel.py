@@ -1,0 +1,265 @@
+"""A whole live session as a user runs it: the panel, the real capture code fed by a fake
+microphone, the real SDK, and the emulator over real sockets. Assertions are on what the view
+shows and on what reached the emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from desktop.core.live.state import LiveState
+from desktop.ui.live.panel import LivePanel
+from desktop.ui.live.source_bar import SourceKind
+from tests.a11y import assert_accessible
+from tests.audio_helpers import FakeSoundDevice
+
+DATA = Path(__file__).parent / "data"
+RATE = 16000
+FAST = {"keepalive_interval_s": 0.3, "finalize_min_interval_s": 0.2, "backoff": (0.05, 0.1, 0.2)}
+
+
+def speech(seconds: float, *, seed: int = 1) -> np.ndarray:
+    """Noise loud enough for the emulator to count as voiced audio."""
+    return (np.random.default_rng(seed).standard_normal(int(seconds * RATE)) * 0.2).astype(np.float32)
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * RATE), dtype=np.float32)
+
+
+def played_s(panel: LivePanel) -> float:
+    """Seconds of audio the capture has delivered to the session so far."""
+    source = panel.controller.source
+    return 0.0 if source is None else source.stats.bytes / (2 * RATE)
+
+
+def ended_session(qtbot, emulator, index: int = 0):  # noqa: ANN001, ANN201
+    """Wait (spinning Qt, which runs the client's loop) until the emulator saw session ``index`` end."""
+    qtbot.waitUntil(
+        lambda: len(emulator.realtime_sessions) > index and not emulator.realtime_sessions[index].active,
+        timeout=10000,
+    )
+    return emulator.realtime_sessions[index]
+
+
+def make_panel(qtbot, ctx, sd) -> LivePanel:  # noqa: ANN001
+    panel = LivePanel(ctx, sd=sd, session_options=FAST, monitor_microphone=False)
+    qtbot.addWidget(panel)
+    panel.resize(1000, 700)
+    panel.show()
+    return panel
+
+
+@pytest.fixture
+def live_ctx(fake_soniox, make_context):  # noqa: ANN001, ANN201
+    ctx = make_context(fake_soniox, key="test-key")
+    return ctx
+
+
+def test_microphone_session_shows_words_and_stop_keeps_the_last_ones(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    fake_soniox.set_script(["Hello there how are you today", "I am fine thank you"])
+    sd = FakeSoundDevice(np.concatenate([speech(2.2), silence(0.8), speech(1.8)]), RATE, speed=4.0)
+    panel = make_panel(qtbot, live_ctx, sd)
+    assert_accessible(panel)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING, timeout=5000)
+    assert not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
+    assert "Listening" in panel.state_label.text()
+    qtbot.waitUntil(lambda: "Hello there" in panel.view.toPlainText(), timeout=8000)
+    qtbot.waitUntil(lambda: played_s(panel) > 4.5, timeout=8000)  # the signal has played
+    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
+    text = panel.view.toPlainText()
+    assert "Hello there how are you today" in text
+    assert "I am fine thank you" in text
+    assert panel.view.transcript.tail_tokens == ()  # nothing left provisional after Stop
+    session = ended_session(qtbot, fake_soniox)
+    assert session.config["audio_format"] == "pcm_s16le"
+    assert session.config["sample_rate"] == 16000 and session.config["num_channels"] == 1
+    assert session.finished
+    # Every byte the capture produced reached the service, in order.
+    assert session.audio_bytes == panel.controller.source.stats.bytes
+    assert panel.controller.source.stats.overflows == 0
+    assert panel.start_button.isEnabled()
+
+
+def test_provisional_words_are_shown_apart_then_turn_final(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    fake_soniox.set_script(["one two three four five six seven eight"])
+    sd = FakeSoundDevice(speech(3.0), RATE, speed=1.5)
+    panel = make_panel(qtbot, live_ctx, sd)
+    panel.start()
+    qtbot.waitUntil(lambda: len(panel.view.transcript.tail_tokens) > 0, timeout=8000)
+    start, _end = panel.view.renderer.tail_ranges[0]
+    cursor = QTextCursor(panel.view.document())
+    cursor.setPosition(start + 1)
+    assert cursor.charFormat().fontItalic(), "provisional words are drawn in italics"
+    final_cursor = QTextCursor(panel.view.document())
+    final_cursor.setPosition(max(1, start - 1))
+    assert not final_cursor.charFormat().fontItalic() or start <= 1
+    qtbot.waitUntil(lambda: "three" in " ".join(t.text for t in panel.view.transcript.final_tokens), timeout=8000)
+    qtbot.waitUntil(lambda: played_s(panel) > 2.9, timeout=8000)
+    panel.stop()
+    qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
+    assert "one two three four five six seven eight" in panel.view.toPlainText()
+
+
+def test_finalize_button_waits_for_fin_and_is_throttled(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    fake_soniox.set_script(["alpha beta gamma delta epsilon zeta eta theta"])
+    sd = FakeSoundDevice(speech(1.2), RATE, speed=2.0)
+    panel = make_panel(qtbot, live_ctx, sd)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.view.transcript.tail_tokens != (), timeout=8000)
+    qtbot.mouseClick(panel.finalize_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.view.transcript.finalize_seen, timeout=5000)
+    qtbot.waitUntil(lambda: panel.finalize_button.isEnabled(), timeout=5000)
+    assert panel.finalize_button.text() == "&Finalize"
+    assert "<fin>" not in panel.view.toPlainText()
+    assert panel.view.transcript.tail_tokens == ()
+    panel.stop()
+    qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
+    kinds = [c.type for c in ended_session(qtbot, fake_soniox).controls]
+    assert kinds.count("finalize") == 1
+
+
+def test_hold_to_talk_sends_audio_only_while_held(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    fake_soniox.set_script(["pressed words arrive here"])
+    sd = FakeSoundDevice(speech(30.0), RATE, speed=1.0)
+    panel = make_panel(qtbot, live_ctx, sd)
+    panel.hold_check.setChecked(True)
+    assert panel.talk_button.isVisible() and panel.key_edit.keySequence().toString() == "Space"
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING, timeout=5000)
+    qtbot.wait(700)
+    assert fake_soniox.realtime_sessions[0].audio_bytes == 0, "no audio before the key is held"
+    panel.view.editor.setFocus()
+    qtbot.keyPress(panel.view.editor, Qt.Key.Key_Space)
+    qtbot.wait(1200)
+    qtbot.keyRelease(panel.view.editor, Qt.Key.Key_Space)
+    sent = fake_soniox.realtime_sessions[0].audio_bytes
+    assert sent > 0
+    qtbot.wait(900)  # released: keepalives, no audio
+    snap = fake_soniox.realtime_sessions[0]
+    assert snap.audio_bytes == sent
+    kinds = [c.type for c in snap.controls]
+    assert "finalize" in kinds and "keepalive" in kinds
+    qtbot.waitUntil(lambda: "pressed" in panel.view.toPlainText(), timeout=5000)
+    panel.cancel()
+    qtbot.waitUntil(lambda: panel.state is LiveState.CANCELED, timeout=3000)
+
+
+def test_cancel_drops_at_once(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    sd = FakeSoundDevice(speech(20.0), RATE, speed=1.0)
+    panel = make_panel(qtbot, live_ctx, sd)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING, timeout=5000)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert panel.state is LiveState.CANCELED
+    assert panel.state_label.text() == "Canceled"
+    snap = ended_session(qtbot, fake_soniox)
+    assert not snap.finished and "finish" not in [c.type for c in snap.controls]
+
+
+def test_speakers_are_coloured_blocks(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    fake_soniox.set_script([
+        {"speaker": "1", "language": "en", "text": "good morning to you"},
+        {"speaker": "2", "language": "en", "text": "and good morning back"},
+    ])
+    sd = FakeSoundDevice(np.concatenate([speech(1.5), silence(0.7), speech(1.5)]), RATE, speed=4.0)
+    panel = make_panel(qtbot, live_ctx, sd)
+    panel.options_form.diarization_check.setChecked(True)
+    panel.start()
+    qtbot.waitUntil(lambda: played_s(panel) > 3.8, timeout=8000)
+    panel.stop()
+    qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
+    text = panel.view.toPlainText()
+    assert "Speaker 1" in text and "Speaker 2" in text
+    assert ended_session(qtbot, fake_soniox).config["enable_speaker_diarization"] is True
+    styles = panel.view.styles
+    assert styles.speaker_color("1") != styles.speaker_color("2")
+    panel.view.rename_speaker("2", "Maria")
+    assert "Maria" in panel.view.toPlainText() and "Speaker 2" not in panel.view.toPlainText()
+
+
+def test_file_source_streams_the_file(qtbot, qloop, fake_soniox, live_ctx, monkeypatch) -> None:  # noqa: ANN001
+    import desktop.audio.file_source as file_source
+
+    monkeypatch.setattr(file_source, "DEFAULT_SPEED", 8.0, raising=False)
+    fake_soniox.set_script(["streamed from a file"])
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice())
+    panel.source_bar.set_kind(SourceKind.FILE)
+    panel.source_bar.file_edit.setText(str(DATA / "two_way_translation.mp3"))
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED or panel.state is LiveState.ERROR, timeout=30000)
+    snap = ended_session(qtbot, fake_soniox)
+    assert snap.config["audio_format"] == "auto"
+    assert snap.audio == (DATA / "two_way_translation.mp3").read_bytes()
+
+
+def test_missing_file_is_refused_with_a_message(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice())
+    panel.source_bar.set_kind(SourceKind.FILE)
+    panel.source_bar.file_edit.setText("/no/such/file.mp3")
+    panel.start()
+    qtbot.waitUntil(lambda: panel.message_label.isVisible(), timeout=3000)
+    assert "does not exist" in panel.message_label.text()
+    assert fake_soniox.realtime_sessions == []
+
+
+def test_injected_503_reconnects_without_losing_words(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    fake_soniox.set_script(["first part before the fault", "second part after reconnecting"])
+    fake_soniox.inject_realtime(503, "service_unavailable", after_audio_ms=1500)
+    sd = FakeSoundDevice(np.concatenate([speech(2.2), silence(0.8), speech(2.4)]), RATE, speed=3.0)
+    panel = make_panel(qtbot, live_ctx, sd)
+    seen_states = []
+    panel.controller.state_changed.connect(lambda state, _d: seen_states.append(state))
+    panel.start()
+    qtbot.waitUntil(lambda: LiveState.RECONNECTING in seen_states, timeout=8000)
+    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING and len(fake_soniox.realtime_sessions) >= 2,
+                    timeout=8000)
+    qtbot.waitUntil(lambda: played_s(panel) > 5.5, timeout=10000)
+    panel.stop()
+    qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
+    text = panel.view.toPlainText()
+    assert "first part before the fault" in text
+    assert "second part after reconnecting" in text
+    assert panel.stats_label.text().count("reconnect") == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "etype", "expected"),
+    [(401, "unauthenticated", "did not accept"), (402, "organization_balance_exhausted", "balance"),
+     (429, "limit_exceeded", "limit")],
+)
+def test_fatal_errors_stop_with_a_message_and_keep_the_transcript(
+    qtbot, qloop, fake_soniox, live_ctx, code, etype, expected  # noqa: ANN001
+) -> None:
+    fake_soniox.set_script(["words said before the error"])
+    fake_soniox.inject_realtime(code, etype, after_audio_ms=2500)
+    sd = FakeSoundDevice(np.concatenate([speech(2.0), silence(2.0)]), RATE, speed=2.0)
+    panel = make_panel(qtbot, live_ctx, sd)
+    panel.options_form.endpoint_check.setChecked(True)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.ERROR, timeout=10000)
+    assert expected in panel.message_label.text().lower()
+    assert "words said before" in panel.view.toPlainText()
+    assert len(fake_soniox.realtime_sessions) == 1, "no reconnect on a fatal error"
+    assert panel.start_button.isEnabled()
+
+
+def test_options_are_remembered(qtbot, qloop, fake_soniox, live_ctx, make_context) -> None:  # noqa: ANN001
+    live_ctx.set_models(())
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(speech(1.0), RATE, speed=4.0))
+    panel.options_form.endpoint_check.setChecked(True)
+    panel.options_form.language_id_check.setChecked(True)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING, timeout=5000)
+    panel.cancel()
+    config = ended_session(qtbot, fake_soniox).config
+    assert config["enable_endpoint_detection"] is True and config["enable_language_identification"] is True
+    assert config["model"] == "stt-rt-v5"
+    again = make_panel(qtbot, make_context(fake_soniox), FakeSoundDevice())
+    assert again.options_form.endpoint_check.isChecked() and again.options_form.language_id_check.isChecked()

@@ -514,3 +514,16 @@ def test_label_click_does_not_fire_after_a_drag_selection(view: TranscriptView, 
     qtbot.mouseMove(view.editor.viewport(), start + QPoint(0, 40))
     qtbot.mouseRelease(view.editor.viewport(), Qt.MouseButton.LeftButton, pos=start + QPoint(0, 40))
     assert view.toPlainText().startswith("Speaker 1")
+
+
+def test_apply_response_takes_sdk_events(view: TranscriptView) -> None:
+    from soniox.types.realtime import RealtimeEvent
+
+    event = RealtimeEvent.validate_event(
+        '{"tokens":[{"text":"Hi","start_ms":0,"end_ms":90,"confidence":0.9,"is_final":true,"speaker":"1"},'
+        '{"text":"<end>","start_ms":90,"end_ms":90,"confidence":1,"is_final":true},'
+        '{"text":" you","start_ms":100,"end_ms":200,"confidence":0.5,"is_final":false,"speaker":"1"}]}'
+    )
+    delta = view.apply_response(event.tokens, offset_ms=1000)
+    assert delta.endpoints == 1 and delta.finals[0].token.start_ms == 1000
+    assert view.toPlainText() == f"Speaker 1\nHi {END_MARKER}\nyou"

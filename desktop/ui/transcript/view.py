@@ -13,8 +13,9 @@ tests and hosts can drive every action without a modal dialog.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import (
@@ -254,9 +255,9 @@ class TranscriptView(QWidget):
         if not delta.is_empty:
             self._edit(delta)
 
-    def apply_response(self, tokens: object, *, offset_ms: int = 0) -> TranscriptDelta:
+    def apply_response(self, tokens: Iterable[Any], *, offset_ms: int = 0) -> TranscriptDelta:
         """Convenience for live use: apply a response's tokens to the transcript and draw them."""
-        delta = self._transcript.apply(tokens, offset_ms=offset_ms)  # type: ignore[arg-type]
+        delta = self._transcript.apply(tokens, offset_ms=offset_ms)
         self.apply_delta(delta)
         return delta
 

@@ -59,7 +59,7 @@ from desktop.core.live.state import LiveSessionListener, LiveState, LiveStats, c
 log = logging.getLogger(__name__)
 
 CONTAINER_BUFFER_BYTES = 32 * 1024 * 1024  # bound for gap audio when bytes cannot be mapped to time
-CLOSE_TIMEOUT_S = 2.0
+CLOSE_TIMEOUT_S = 1.0
 SENDER_DRAIN_S = 1.0  # after a send fails, how long to wait for the error frame that explains it
 READER_DRAIN_S = 2.0  # after source.stop(), how long its last chunks may take to arrive
 
@@ -87,6 +87,10 @@ class LiveSession:
     asks the service to finalise what it has. Everything is reported to ``listener`` on the loop
     thread; see :class:`~desktop.core.live.state.LiveSessionListener`.
 
+    Reconnect attempts are counted while connections keep failing; a connection that stayed up
+    for ``stable_after_s`` starts the count afresh, so a long session survives many separate
+    outages, while a connection that flaps every few seconds still ends in an error.
+
     The session calls ``client_factory`` for each connection (so a changed key or region applies
     to the next reconnect) and never closes the clients it gets: their owner does.
     """
@@ -107,6 +111,7 @@ class LiveSession:
         max_gap_s: float = 300.0,
         max_frame_bytes: int = 64 * 1024,
         stats_interval_s: float = 0.5,
+        stable_after_s: float = 10.0,
         transmitting: bool = True,
     ) -> None:
         self._client_factory = client_factory
@@ -120,6 +125,7 @@ class LiveSession:
         self._connect_timeout_s = connect_timeout_s
         self._max_frame = max_frame_bytes
         self._stats_interval_s = stats_interval_s
+        self._stable_after_s = stable_after_s
         self._transmitting = transmitting
 
         fmt = source.format
@@ -153,7 +159,8 @@ class LiveSession:
         self._offset_bytes = 0
         self._offset_ms = 0
         self._last_total_ms = 0
-        self._conn_healthy = False
+        self._conn_stable = False
+        self._connected_at = 0.0
 
         self._finalize_pending = False
         self._last_finalize_at: float | None = None
@@ -319,7 +326,7 @@ class LiveSession:
             if outcome.kind is not _Kind.RETRY:
                 return outcome
             self._connection_lost()
-            if self._conn_healthy:
+            if self._conn_stable:  # a connection that worked for a while: count afresh
                 attempt = 0
             attempt += 1
             error = outcome.error or DROPPED
@@ -333,7 +340,7 @@ class LiveSession:
     async def _connection(self) -> _Outcome:
         """Open one connection and run it to its end; the outcome says what happens next."""
         first = not self._ever_connected
-        self._conn_healthy = False
+        self._conn_stable = False
         try:
             client = self._client_factory()
             rt = client.realtime.stt.connect(config=self._config, connect_timeout_sec=self._connect_timeout_s)
@@ -347,6 +354,7 @@ class LiveSession:
             log.info("Live connection failed (%s); %s", error.error_type, "retrying" if retry else "giving up")
             return _Outcome(_Kind.RETRY if retry else _Kind.FATAL, error)
         self._rt = rt
+        self._connected_at = asyncio.get_running_loop().time()
         try:
             self._ever_connected = True
             if not first:
@@ -463,8 +471,13 @@ class LiveSession:
                 self._keepalives += 1
                 last_sent = loop.time()
                 continue
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), idle_left)
+            # Not asyncio.wait_for: on Python < 3.12 it can swallow a cancel that coincides with the
+            # event being set (which happens every chunk), leaving a sender nobody can stop.
+            timer = loop.call_later(idle_left, self._wake.set)
+            try:
+                await self._wake.wait()
+            finally:
+                timer.cancel()
 
     async def _receive_loop(self, rt: AsyncRealtimeSTTSession) -> _Outcome:
         try:
@@ -484,7 +497,8 @@ class LiveSession:
         return _Outcome(_Kind.RETRY, DROPPED)
 
     def _on_response(self, event: RealtimeEvent) -> None:
-        self._conn_healthy = True
+        if asyncio.get_running_loop().time() - self._connected_at >= self._stable_after_s:
+            self._conn_stable = True
         if event.final_audio_proc_ms is not None:
             self._buffer.confirm_ms(event.final_audio_proc_ms)
         if event.total_audio_proc_ms is not None:
@@ -629,9 +643,14 @@ async def _close_socket(rt: AsyncRealtimeSTTSession) -> None:
     """
     ws = getattr(rt, "_ws", None)
     if ws is not None:
+        closing = asyncio.ensure_future(ws.close())
         try:
-            await asyncio.wait_for(ws.close(), CLOSE_TIMEOUT_S)
-        except (Exception, asyncio.TimeoutError):
+            done, _ = await asyncio.wait({closing}, timeout=CLOSE_TIMEOUT_S)
+        finally:
+            if not closing.done():
+                closing.cancel()
+                await asyncio.gather(closing, return_exceptions=True)
+        if not done or closing.exception() is not None:
             transport = getattr(ws, "transport", None)
             if transport is not None:
                 transport.abort()

@@ -105,6 +105,7 @@ class FakeSoniox:
         """Start serving in a background thread; return once the port is bound."""
         if self._thread is not None:
             return self
+        self._storage.mkdir(parents=True, exist_ok=True)  # stop() removed it if restarted
         ready = threading.Event()
         failure: list[BaseException] = []
 

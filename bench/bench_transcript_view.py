@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication, QTextEdit
+from PySide6.QtWidgets import QApplication, QTextEdit, QWidget
 
 from desktop.core.transcript import Token, Transcript
 from desktop.ui.transcript import TranscriptView
@@ -70,16 +70,18 @@ def settle(app: QApplication) -> None:
         app.processEvents()
 
 
-def measure(reps: int, step: Callable[[int], None]) -> float:
-    samples = []
+def interleaved(reps: int, steps: list[Callable[[int], None]]) -> list[float]:
+    """Median ms per step function, run in alternation so machine load hits them all alike."""
+    samples: list[list[float]] = [[] for _ in steps]
     for r in range(reps):
-        began = time.perf_counter()
-        step(r)
-        samples.append(time.perf_counter() - began)
-    return statistics.median(samples) * 1000
+        for i, step in enumerate(steps):
+            began = time.perf_counter()
+            step(r)
+            samples[i].append(time.perf_counter() - began)
+    return [statistics.median(s) * 1000 for s in samples]
 
 
-def bench_incremental(app: QApplication, n: int, reps: int) -> float:
+def incremental_step(app: QApplication, n: int) -> tuple[Callable[[int], None], QWidget]:
     transcript = Transcript.from_tokens(history(n))
     view = TranscriptView()
     view.resize(900, 600)
@@ -94,11 +96,7 @@ def bench_incremental(app: QApplication, n: int, reps: int) -> float:
         view.apply_delta(transcript.apply(response(n + 20 + r * 2)))
         view.editor.viewport().repaint()
 
-    result = measure(reps, step)
-    view.close()
-    view.deleteLater()
-    settle(app)
-    return result
+    return step, view
 
 
 def naive_html(transcript: Transcript) -> str:
@@ -107,16 +105,15 @@ def naive_html(transcript: Transcript) -> str:
     for seg in transcript.segments():
         if seg.turn_start:
             color = colors.get(seg.speaker or "", "#555")
-            parts.append(
-                f'<p><b style="color:{color}">{html.escape(transcript.speaker_label(seg.speaker))}</b></p>'
-            )
+            label = html.escape(transcript.speaker_label(seg.speaker))
+            parts.append(f'<p><b style="color:{color}">{label}</b></p>')
         parts.append(f"<p>{html.escape(seg.text)}{' ⏎' if seg.ended else ''}</p>")
     tail = "".join(t.text for t in transcript.tail_tokens)
     parts.append(f'<p><i style="color:#888">{html.escape(tail)}</i></p>')
     return "".join(parts)
 
 
-def bench_naive(app: QApplication, n: int, reps: int, *, rich: bool) -> float:
+def naive_step(app: QApplication, n: int, *, rich: bool) -> tuple[Callable[[int], None], QWidget]:
     transcript = Transcript.from_tokens(history(n))
     edit = QTextEdit()
     edit.setReadOnly(True)
@@ -133,24 +130,30 @@ def bench_naive(app: QApplication, n: int, reps: int, *, rich: bool) -> float:
         edit.verticalScrollBar().setValue(edit.verticalScrollBar().maximum())
         edit.viewport().repaint()
 
-    result = measure(reps, step)
-    edit.close()
-    edit.deleteLater()
+    return step, edit
+
+
+Step = Callable[[int], None]
+
+
+def run(app: QApplication, reps: int, make: Callable[[int], tuple[Step, QWidget]]) -> list[float]:
+    built = [make(n) for n in SIZES]
+    result = interleaved(reps, [step for step, _widget in built])
+    for _step, widget in built:
+        widget.close()
+        widget.deleteLater()
     settle(app)
     return result
 
 
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
-    rows: list[tuple[str, list[float]]] = []
     print("Per-response cost (model apply + draw + viewport repaint), median in ms", flush=True)
-    rows.append(("incremental TranscriptView", [bench_incremental(app, n, 200) for n in SIZES]))
-    rows.append(
-        ("naive setPlainText(all)", [bench_naive(app, n, 40 if n < 10_000 else 5, rich=False) for n in SIZES])
-    )
-    rows.append(
-        ("naive setHtml(all)", [bench_naive(app, n, 40 if n < 10_000 else 5, rich=True) for n in SIZES])
-    )
+    rows = [
+        ("incremental TranscriptView", run(app, 300, lambda n: incremental_step(app, n))),
+        ("naive setPlainText(all)", run(app, 7, lambda n: naive_step(app, n, rich=False))),
+        ("naive setHtml(all)", run(app, 7, lambda n: naive_step(app, n, rich=True))),
+    ]
     header = f"{'view':<28}{'1k tokens':>12}{'100k tokens':>14}{'ratio':>9}"
     print(header)
     print("-" * len(header))

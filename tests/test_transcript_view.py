@@ -283,8 +283,10 @@ def test_offset_after_reconnect_shows_in_timestamps(qtbot) -> None:  # noqa: ANN
 
 
 def test_no_diarization_shows_utterance_lines_without_labels(view: TranscriptView) -> None:
-    feed(view, [[T("One.", 0), T("<end>", 100), T("Two.", 200), NF(" Three", 300)]])
+    feed(view, [[T("One.", 0), T("<end>", 100), T("Two.", 2200), NF(" Three", 2300)]])
     assert view.toPlainText() == f"One. {END_MARKER}\nTwo. Three"
+    view.set_show_timestamps(True)  # then every utterance gets its time
+    assert view.toPlainText() == f"00:00:00\nOne. {END_MARKER}\n00:00:02\nTwo. Three"
 
 
 # ------------------------------------------------------------- incremental == full redraw

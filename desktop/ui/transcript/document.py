@@ -274,9 +274,9 @@ class TranscriptDocument:
                 _Segment(speaker=None, provisional=self._tail_mode, text_end=self._doc_end())
             )
         self._segments.append(seg)
-        wants_header = head.turn_start and (
-            head.speaker is not None or (self.show_timestamps and head.start_ms is not None)
-        )
+        timed = self.show_timestamps and head.start_ms is not None
+        # Without diarization there are no turns: each utterance gets its own time instead.
+        wants_header = (head.turn_start and head.speaker is not None) or (head.speaker is None and timed)
         first = self._empty
         if wants_header:
             self._new_block(self._block_format("header", head.speaker, first=first))

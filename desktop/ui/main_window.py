@@ -10,7 +10,7 @@ import logging
 
 from PySide6.QtCore import QByteArray, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
 from desktop import APP_NAME
 from desktop.core.context import AppContext
@@ -19,6 +19,7 @@ from desktop.core.live.state import LiveState
 from desktop.core.regions import CUSTOM_REGION, REGIONS
 from desktop.ui.about import show_about
 from desktop.ui.async_tools import cancel_all, spawn
+from desktop.ui.jobs.side_panel import JobsSidePanel
 from desktop.ui.live.panel import LivePanel
 from desktop.ui.onboarding import OnboardingDialog
 from desktop.ui.settings_dialog import SettingsDialog
@@ -52,17 +53,13 @@ class MainWindow(QMainWindow):
         self.live_layout.addWidget(self.live_panel, 1)
         self.setCentralWidget(self.live_area)
 
-        self.side_tabs = QTabWidget(self)
-        self.side_tabs.setObjectName("sidePanelTabs")
-        self.side_tabs.setAccessibleName("Jobs and files")
-        for title, text in (("Jobs", "Transcription jobs appear here."), ("Files", "Uploaded files appear here.")):
-            label = QLabel(text, self.side_tabs)
-            label.setObjectName(f"sidePanel{title}Empty")
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.side_tabs.addTab(label, title)
+        self.jobs_panel = JobsSidePanel(context, self)
+        self.jobs_panel.notification.connect(self._on_jobs_notice)
+        self.jobs_panel.install_drop_target(self)
+        self.side_tabs = self.jobs_panel
         self.side_dock = QDockWidget("Jobs && files", self)
         self.side_dock.setObjectName("sidePanelDock")
-        self.side_dock.setWidget(self.side_tabs)
+        self.side_dock.setWidget(self.jobs_panel)
         self.side_dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
@@ -101,7 +98,15 @@ class MainWindow(QMainWindow):
             self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.file_menu = file_menu
-        self._file_menu_tail = file_menu.addSeparator()
+        self.transcribe_files_action = self._action(
+            "&Transcribe files…", "transcribeFilesAction", self.jobs_panel.open_files_dialog, "Ctrl+O"
+        )
+        self.transcribe_url_action = self._action(
+            "Transcribe &URL…", "transcribeUrlAction", lambda: self.jobs_panel.open_url_dialog(), "Ctrl+Shift+O"
+        )
+        file_menu.addAction(self.transcribe_files_action)
+        file_menu.addAction(self.transcribe_url_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -194,6 +199,9 @@ class MainWindow(QMainWindow):
             self.status.connection.set_state(Connection.READY, self._region_text())
         return True
 
+    def _on_jobs_notice(self, level: str, text: str) -> None:
+        self.status.showMessage(text, 15000 if level == "error" else 8000)
+
     def _on_live_state(self, state: LiveState) -> None:
         if state.is_active:
             self.status.connection.set_state(Connection.LIVE, state.value)
@@ -235,6 +243,7 @@ class MainWindow(QMainWindow):
     async def shutdown(self) -> None:
         """Stop background work before the loop goes away (called once the app is quitting)."""
         try:
+            self.jobs_panel.shutdown()
             await self.live_panel.shutdown()
         finally:
             await cancel_all()

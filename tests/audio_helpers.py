@@ -104,7 +104,8 @@ class FakeSoundDevice:
 
     ``signal`` is float32, shape (n,) or (n, channels), at ``rate``; the fake device offers
     ``channels`` inputs at default rate ``rate`` and accepts the rates in ``supported_rates``
-    (default: only ``rate``). When the signal ends the device keeps delivering silence
+    (default: only ``rate``); ``loop_for_s`` repeats the signal for that long. When the signal
+    ends the device keeps delivering silence
     (``after="silence"``, a live microphone), stops calling back (``"stall"``), or finishes
     the stream as if unplugged (``"finish"``).
     """
@@ -125,10 +126,13 @@ class FakeSoundDevice:
         devices: list[dict[str, Any]] | None = None,
         hostapis: list[str] | None = None,
         default_input: int = 0,
+        loop_for_s: float | None = None,
     ) -> None:
         self.signal = np.zeros(0, dtype=np.float32) if signal is None else np.asarray(signal, np.float32)
         self.rate = int(rate)
         self.speed = speed
+        # Repeat the signal until this much audio was delivered (long runs without a huge array).
+        self.loop_for_frames = None if loop_for_s is None else round(loop_for_s * rate)
         self.after = after
         self.supported_rates = supported_rates if supported_rates is not None else {self.rate}
         channels = 1 if self.signal.ndim == 1 else self.signal.shape[1]
@@ -281,9 +285,12 @@ class FakeInputStream:
     def _source_block(self, k: int) -> np.ndarray | None:
         sig = self.fake.signal
         start, end = k * self.blocksize, (k + 1) * self.blocksize
-        if start >= sig.shape[0]:
+        total = self.fake.loop_for_frames
+        if total is None:
+            return None if start >= sig.shape[0] else sig[start:end]
+        if start >= total:
             return None
-        return sig[start:end]
+        return np.take(sig, np.arange(start, min(end, total)), axis=0, mode="wrap")
 
     def _run(self) -> None:
         fake = self.fake

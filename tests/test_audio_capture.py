@@ -117,7 +117,7 @@ async def test_consumer_that_does_not_read_causes_counted_overflows_and_bounded_
     await cap.stop()
     got = [c async for c in cap.chunks()]
     assert len(got) == 5
-    produced = 3 * 10  # 3 s of 100 ms chunks (the fake delivers whole 20 ms blocks)
+    produced = 3 * 10  # 3 s of 100 ms chunks (the fake delivers whole 40 ms blocks)
     assert cap.stats.overflows == produced - 5
     assert cap.stats.chunks == 5
 
@@ -139,7 +139,7 @@ async def test_portaudio_status_flags_are_counted() -> None:
 @pytest.mark.parametrize("mode", ["finish", "inactive", "stall"])
 async def test_disconnect_ends_chunks_with_an_error_after_the_captured_audio(mode: str) -> None:
     fake = FakeSoundDevice(sine(440, 5, 16000), 16000, speed=5)
-    fake.disconnect_after_blocks = 25  # 0.5 s of audio
+    fake.disconnect_after_blocks = 20  # 0.8 s of audio in 40 ms blocks
     fake.disconnect_mode = mode
     cap = MicrophoneCapture(sd=fake, stall_timeout=0.4)
     await cap.start()
@@ -148,7 +148,7 @@ async def test_disconnect_ends_chunks_with_an_error_after_the_captured_audio(mod
         async with asyncio.timeout(5):
             async for chunk in cap.chunks():
                 got.extend(chunk)
-    assert len(got) == 5 * 3200  # everything captured before the failure was delivered
+    assert len(got) == 8 * 3200  # everything captured before the failure was delivered
     assert cap.error is not None and not cap.running
     await cap.stop()  # stopping after a failure is harmless
 

@@ -9,7 +9,7 @@ Design: output sample ``n`` sits at input position ``n * down / up``. Its value 
 convolved with a Kaiser-windowed sinc low-pass whose cutoff is just under the lower of the two
 Nyquist frequencies (so downsampling does not alias). The filter is tabulated for each of the
 ``up`` fractional phases once, so per block the work is one gather and one multiply-add of
-``taps`` values per output sample: about 0.1 ms per 20 ms block for 48 kHz → 16 kHz. numpy only;
+``taps`` values per output sample: about 50 µs per 40 ms block for 48 kHz → 16 kHz. numpy only;
 scipy would be a large dependency for this one function.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 #: Zero crossings of the sinc kept on each side of the centre (filter quality vs cost).
 ZERO_CROSSINGS = 16
@@ -99,9 +100,19 @@ class StreamResampler:
         n = np.arange(self._next_out, end, dtype=np.int64)
         pos = n * self.down
         base = pos // self.up
-        phase = pos - base * self.up
-        idx = (base - self._buf_start)[:, None] + self._offsets[None, :]
-        out = np.einsum("ij,ij->i", self._buf[idx], self._table[phase]).astype(np.float32)
+        # Row r of the window view is the ``taps`` inputs starting at buffer index r: gathering
+        # whole rows is about twice as fast as gathering single elements.
+        # (as_strided directly: sliding_window_view's checks cost more than the maths here.)
+        rows = base - self._buf_start + int(self._offsets[0])
+        step = self._buf.strides[0]
+        if self.up == 1:  # integer decimation (48 kHz -> 16 kHz): one phase, one mat-vec
+            windows = as_strided(self._buf[rows[0] :], shape=(rows.size, self.taps), strides=(step * self.down, step))
+            out = np.ascontiguousarray(windows) @ self._table[0]
+        else:
+            windows = as_strided(self._buf, shape=(self._buf.size - self.taps + 1, self.taps), strides=(step, step))
+            phase = pos - base * self.up
+            out = np.einsum("ij,ij->i", windows[rows], self._table[phase])
+        out = out.astype(np.float32, copy=False)
         self._next_out = end
         # Keep only what the next output still needs.
         next_base = (end * self.down) // self.up

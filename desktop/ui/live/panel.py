@@ -413,7 +413,7 @@ class LivePanel(QWidget):
         self.talk_button.setVisible(self.hold_check.isChecked())
         self.key_edit.setVisible(self.hold_check.isChecked())
         self.talk_button.setEnabled(state is LiveState.RUNNING)
-        self.source_bar.setEnabled(not active)
+        self.source_bar.set_locked(active)
         self.options_box.setEnabled(not active)
 
     def _show_message(self, text: str, *, error: bool) -> None:

@@ -96,6 +96,11 @@ class SourceBar(QWidget):
         self.kind_combo.currentIndexChanged.connect(self._on_kind)
         self.open_file_dialog = self._native_open_dialog
 
+    def set_locked(self, locked: bool) -> None:
+        """Freeze the choice during a session; the level meter stays live."""
+        for widget in (self.kind_combo, self.device_picker, self.file_edit, self.browse_button, self.url_edit):
+            widget.setEnabled(not locked)
+
     def kind(self) -> SourceKind:
         return SourceKind(self.kind_combo.currentData())
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
 
 from desktop.core.jobs.job_options import JobOptions
@@ -59,9 +59,13 @@ def completed_job(qtbot, host: PanelHost, fake_soniox, *, translate: bool = Fals
 def test_open_shows_speaker_blocks_with_times_and_translations(qtbot, host: PanelHost, fake_soniox) -> None:  # noqa: ANN001
     panel = host.panel
     job = completed_job(qtbot, host, fake_soniox, translate=True)
-    panel.jobs_table.setFocus()
-    panel.jobs_table.selectRow(0)
-    qtbot.keyClick(panel.jobs_table, Qt.Key.Key_Return)
+    table = panel.jobs_table
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    table.selectionModel().setCurrentIndex(table.model().index(0, 0), flags)
+    host.activateWindow()
+    table.setFocus()
+    qtbot.waitUntil(lambda: host.isActiveWindow() and table.hasFocus())
+    qtbot.keyClick(table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: job.id in panel.transcript_windows)
     window = panel.transcript_windows[job.id]
     assert isinstance(window, TranscriptWindow)

@@ -87,7 +87,7 @@ class Notice(QFrame):
             self.action_button = QPushButton(label, self)
             self.action_button.setObjectName("jobsNoticeAction")
             self.action_button.setAccessibleName(label.replace("&", ""))
-            self.action_button.clicked.connect(callback)
+            self.action_button.clicked.connect(lambda _checked=False: callback())
             self.action_button.clicked.connect(self.dismiss)
             layout.addWidget(self.action_button)
         self.close_button = QToolButton(self)

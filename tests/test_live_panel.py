@@ -4,6 +4,11 @@ shows and on what reached the emulator."""
 
 from __future__ import annotations
 
+import functools
+import io
+import threading
+import wave
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -185,9 +190,9 @@ def test_speakers_are_coloured_blocks(qtbot, qloop, fake_soniox, live_ctx) -> No
 
 
 def test_file_source_streams_the_file(qtbot, qloop, fake_soniox, live_ctx, monkeypatch) -> None:  # noqa: ANN001
-    import desktop.audio.file_source as file_source
+    import desktop.ui.live.panel as panel_module
 
-    monkeypatch.setattr(file_source, "DEFAULT_SPEED", 8.0, raising=False)
+    monkeypatch.setattr(panel_module, "FileSource", functools.partial(panel_module.FileSource, speed=8.0))
     fake_soniox.set_script(["streamed from a file"])
     panel = make_panel(qtbot, live_ctx, FakeSoundDevice())
     panel.source_bar.set_kind(SourceKind.FILE)
@@ -263,3 +268,97 @@ def test_options_are_remembered(qtbot, qloop, fake_soniox, live_ctx, make_contex
     assert config["model"] == "stt-rt-v5"
     again = make_panel(qtbot, make_context(fake_soniox), FakeSoundDevice())
     assert again.options_form.endpoint_check.isChecked() and again.options_form.language_id_check.isChecked()
+
+
+def _wav_bytes(samples: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes((samples * 32767).astype("<i2").tobytes())
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def audio_server():  # noqa: ANN201
+    """A local HTTP server playing one WAV "stream" at /live.wav, like an internet radio."""
+    body = _wav_bytes(np.concatenate([speech(2.5), silence(0.5)]))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server API
+            if self.path != "/live.wav":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/wav")
+            self.end_headers()
+            for start in range(0, len(body), 8000):
+                self.wfile.write(body[start : start + 8000])
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", body
+    server.shutdown()
+    server.server_close()
+
+
+def test_url_source_streams_through_the_same_session(
+    qtbot,
+    qloop,
+    fake_soniox,
+    live_ctx,
+    audio_server,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    import desktop.ui.live.panel as panel_module
+
+    monkeypatch.setattr(panel_module, "UrlSource", functools.partial(panel_module.UrlSource, speed=6.0))
+    base, body = audio_server
+    fake_soniox.set_script(["words from the radio stream"])
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice())
+    panel.source_bar.set_kind(SourceKind.URL)
+    panel.source_bar.url_edit.setText(f"{base}/live.wav")
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=20000)
+    snap = ended_session(qtbot, fake_soniox)
+    assert snap.config["audio_format"] == "auto"
+    assert snap.audio == body
+    assert "words from the radio stream" in panel.view.toPlainText()
+
+
+def test_url_that_is_not_audio_gives_a_clear_message(qtbot, qloop, fake_soniox, live_ctx, audio_server) -> None:  # noqa: ANN001
+    base, _body = audio_server
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice())
+    panel.source_bar.set_kind(SourceKind.URL)
+    panel.source_bar.url_edit.setText(f"{base}/missing.mp3")
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.ERROR, timeout=10000)
+    assert "404" in panel.message_label.text()
+
+
+def test_microphone_that_disappears_finishes_cleanly_and_keeps_the_words(
+    qtbot,
+    qloop,
+    fake_soniox,
+    live_ctx,  # noqa: ANN001
+) -> None:
+    fake_soniox.set_script(["these words survive the unplugged microphone"])
+    sd = FakeSoundDevice(speech(6.0), RATE, speed=2.0)
+    sd.disconnect_after_blocks = 150  # 3 s of 20 ms blocks, then the device is gone
+    panel = make_panel(qtbot, live_ctx, sd)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state.is_terminal, timeout=15000)
+    # The session ends in the error state (something went wrong and the user must hear it), but
+    # only after finishing gracefully: the last words arrived and nothing was dropped.
+    assert panel.state is LiveState.ERROR
+    assert "disconnected" in panel.message_label.text()
+    assert "transcript so far is kept" in panel.message_label.text()
+    text = panel.view.toPlainText()
+    assert "these words survive" in text
+    snap = ended_session(qtbot, fake_soniox)
+    assert snap.finished, "the session was finished gracefully, not dropped"

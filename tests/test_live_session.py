@@ -154,7 +154,7 @@ async def test_finalize_requests_are_throttled_and_pending_clears_on_fin(fake_so
     source = NumpySource(make_pcm(bursts(4)), pace_s=0.005, repeat=True)
     rec = Recorder()
     async with sdk_client(fake_soniox) as client:
-        session = session_for(client, source, rec, finalize_min_interval_s=0.3)
+        session = session_for(client, source, rec, finalize_min_interval_s=0.4)
         await session.start()
         await until(lambda: len(rec.responses) >= 2, what="first responses")
         results = [session.request_finalize() for _ in range(4)]
@@ -163,7 +163,7 @@ async def test_finalize_requests_are_throttled_and_pending_clears_on_fin(fake_so
         await until(lambda: len(live_controls(fake_soniox, "finalize")) == 2, what="two finalize messages")
         await until(lambda: not session.finalize_pending, what="pending cleared")
         sent = live_controls(fake_soniox, "finalize")
-        assert sent[1].received_at - sent[0].received_at >= 0.25
+        assert sent[1].received_at - sent[0].received_at >= 0.2  # 0.4 s apart, less send jitter
         fins = [t for tokens, _, _, _ in rec.responses for t in tokens if t.text == "<fin>"]
         assert len(fins) == 2
         assert rec.pending == [True, False]
@@ -173,7 +173,7 @@ async def test_finalize_requests_are_throttled_and_pending_clears_on_fin(fake_so
 
 
 async def test_hold_to_talk_sends_audio_only_while_held_and_survives_idle_timeout() -> None:
-    emu = FakeSoniox(api_keys={"test-key"}, idle_timeout_s=0.6).start()
+    emu = FakeSoniox(api_keys={"test-key"}, idle_timeout_s=1.0).start()
     try:
         rec = Recorder()
         holder: list[LiveSession] = []
@@ -181,13 +181,13 @@ async def test_hold_to_talk_sends_audio_only_while_held_and_survives_idle_timeou
             make_pcm(bursts(20)), pace_s=0.005, repeat=True, tag=lambda: holder[0].transmitting if holder else None
         )
         async with sdk_client(emu) as client:
-            session = session_for(client, source, rec, keepalive_interval_s=0.15, transmitting=False)
+            session = session_for(client, source, rec, keepalive_interval_s=0.25, transmitting=False)
             holder.append(session)
             await session.start()
             for _press in range(2):
                 before = len(live_controls(emu, "keepalive"))
                 # Released for longer than the service's idle limit: keepalives must carry it.
-                await until(lambda b=before: len(live_controls(emu, "keepalive")) >= b + 6, what="keepalives")
+                await until(lambda b=before: len(live_controls(emu, "keepalive")) >= b + 5, what="keepalives")
                 got = emu.realtime_sessions[0].audio_ms
                 session.set_transmitting(True)
                 await until(lambda g=got: emu.realtime_sessions[0].audio_ms >= g + 1500, what="audio while held")
@@ -209,7 +209,7 @@ async def test_hold_to_talk_sends_audio_only_while_held_and_survives_idle_timeou
     # Keepalives only while no audio flowed: before the first press or at a release position.
     pause_positions = {0.0} | {f.audio_ms for f in finalizes}
     keepalives = controls(snap, "keepalive")
-    assert len(keepalives) >= 12
+    assert len(keepalives) >= 10
     assert {k.audio_ms for k in keepalives} <= pause_positions
     assert rec.pending == [True, False, True, False]
     assert len(rec.final_words()) >= 4
@@ -265,6 +265,27 @@ async def test_reconnects_and_replays_so_no_word_is_lost(
     old_final_ends = [t.end_ms for ev in old for t in ev.tokens if t.is_final and t.end_ms is not None]
     assert old_final_ends and max(old_final_ends) <= offset
     assert rec.errors == []
+    assert_clean_end(rec, source, session)
+
+
+async def test_stop_while_reconnecting_still_delivers_the_last_words(fake_soniox: FakeSoniox) -> None:
+    fake_soniox.set_script([WORDS])
+    fake_soniox.inject_realtime(abrupt_close=True, after_audio_ms=3000)
+    pcm = make_pcm(bursts(6))
+    source = NumpySource(pcm, pace_s=0.002, hold=True)
+    rec = Recorder()
+    async with sdk_client(fake_soniox) as client:
+        session = session_for(client, source, rec, backoff=(0.3,))
+        await session.start()
+        await until(lambda: session.state is LiveState.RECONNECTING, what="reconnecting")
+        await until(lambda: len(source.produced) == len(pcm), what="all audio captured")
+        assert session.state is LiveState.RECONNECTING  # the user presses Stop during the outage
+        await session.stop()
+
+    assert rec.state_names == ["connecting", "running", "reconnecting", "finishing", "finished"]
+    second = fake_soniox.wait_for_session(1)
+    assert second.finished and second.audio == pcm[rec.replaced[0] * BYTES_PER_MS :]
+    assert [s for _, s, _ in rec.final_words()] == burst_starts_ms(6)
     assert_clean_end(rec, source, session)
 
 
@@ -333,6 +354,7 @@ async def test_reconnecting_gives_up_after_max_reconnects(fake_soniox: FakeSonio
         await session.start()
         await session.wait_closed()
     assert [(a, d) for a, d, _ in rec.reconnecting] == [(1, 0.01), (2, 0.02)]
+    assert rec.state_names == ["connecting", "running", "reconnecting", "running", "reconnecting", "running", "error"]
     assert rec.state_names[-1] == "error"
     assert rec.errors[-1].error_type == "service_unavailable"
     assert len(fake_soniox.realtime_sessions) == 3
@@ -381,6 +403,7 @@ async def test_first_connection_failure_is_reported_at_once() -> None:
     source = NumpySource(make_pcm(bursts(2)), pace_s=0.005, hold=True)
     rec = Recorder()
     try:
+
         session = session_for(client, source, rec)
         await session.start()
         await session.wait_closed()
@@ -405,4 +428,3 @@ async def test_stop_before_start_and_double_stop_are_harmless(fake_soniox: FakeS
         session.cancel()  # after the end: no effect
     assert rec.state_names[-1] == "finished"
     assert rec.after_terminal == []
-

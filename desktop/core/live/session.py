@@ -93,6 +93,19 @@ class LiveSession:
 
     The session calls ``client_factory`` for each connection (so a changed key or region applies
     to the next reconnect) and never closes the clients it gets: their owner does.
+
+    Keyword arguments:
+        keepalive_interval_s: send a keepalive after this long without audio (service limit: 20 s).
+        finalize_min_interval_s: finalize requests closer than this are coalesced into one.
+        backoff: seconds before reconnect attempt 1, 2, ...; the last value repeats.
+        max_reconnects: consecutive failed attempts before the session gives up with an error.
+        stop_timeout_s: how long a graceful finish may take before it is reported as an error.
+        connect_timeout_s: WebSocket handshake timeout per connection.
+        max_gap_s: audio kept for replay (unfinalised + captured while disconnected); older is dropped.
+        max_frame_bytes: largest audio frame sent (a replay after a long gap goes out in pieces).
+        stats_interval_s: minimum time between ``on_stats`` calls.
+        stable_after_s: a connection up this long resets the reconnect-attempt count.
+        transmitting: initial hold-to-talk state (True = continuous mode).
     """
 
     def __init__(
@@ -138,6 +151,7 @@ class LiveSession:
             self._buffer = ReplayBuffer(CONTAINER_BUFFER_BYTES, bytes_per_second=None)
 
         self._state = LiveState.IDLE
+        self._detail = ""
         self._muted = False
         self._canceled = False
         self._timed_out = False
@@ -603,10 +617,14 @@ class LiveSession:
 
     def _set_state(self, state: LiveState, detail: str) -> None:
         if state is self._state:
+            if detail != self._detail:  # e.g. "Reconnecting (attempt 2)…": same state, news for the user
+                self._detail = detail
+                self._emit("on_state", state, detail)
             return
         if not can_transition(self._state, state):
             log.warning("Unexpected live state change %s -> %s", self._state.value, state.value)
         self._state = state
+        self._detail = detail
         self._emit("on_state", state, detail)
 
     def _maybe_stats(self) -> None:

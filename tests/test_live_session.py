@@ -382,11 +382,11 @@ async def test_source_failure_finishes_gracefully_and_reports_it(fake_soniox: Fa
 
 
 async def test_stop_gives_up_when_the_service_never_confirms(fake_soniox: FakeSoniox) -> None:
-    fake_soniox.inject_realtime(response_delay_s=30.0)
+    fake_soniox.inject_realtime(response_delay_s=1.5)  # longer than the stop timeout below
     source = NumpySource(make_pcm(bursts(2)), pace_s=0.005, hold=True)
     rec = Recorder()
     async with sdk_client(fake_soniox) as client:
-        session = session_for(client, source, rec, stop_timeout_s=0.3)
+        session = session_for(client, source, rec, stop_timeout_s=0.2)
         await session.start()
         await until(lambda: fake_soniox.realtime_sessions[0].audio_bytes > 0, what="audio")
         await session.stop()

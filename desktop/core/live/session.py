@@ -381,7 +381,8 @@ class LiveSession:
             return await self._run_tasks(rt)
         finally:
             self._rt = None
-            await _close_socket(rt)
+            # After a finish timeout the service is not answering: do not wait for a closing handshake.
+            await _close_socket(rt, abort=self._timed_out)
 
     async def _run_tasks(self, rt: AsyncRealtimeSTTSession) -> _Outcome:
         sender = asyncio.create_task(self._send_loop(rt), name="live-sender")
@@ -564,7 +565,7 @@ class LiveSession:
         rt = self._rt
         if rt is not None:  # canceled mid-connection: the connection's own finally may not have run
             self._rt = None
-            await _close_socket(rt)
+            await _close_socket(rt, abort=self._timed_out)
         # The reader has nothing left to feed; cancelling it before stopping the source keeps a
         # cancel immediate (a graceful stop has already drained it in _stop_source).
         for task in (self._reader, self._watchdog):
@@ -652,7 +653,7 @@ def _source_failure(exc: BaseException) -> UserError:
     )
 
 
-async def _close_socket(rt: AsyncRealtimeSTTSession) -> None:
+async def _close_socket(rt: AsyncRealtimeSTTSession, *, abort: bool = False) -> None:
     """Close the WebSocket for real.
 
     The SDK's ``close()`` only sends the end-of-audio frame and forgets the socket, leaving it to
@@ -660,7 +661,10 @@ async def _close_socket(rt: AsyncRealtimeSTTSession) -> None:
     tail) and must not leave a socket open, so the underlying connection is closed first.
     """
     ws = getattr(rt, "_ws", None)
-    if ws is not None:
+    transport = getattr(ws, "transport", None)
+    if ws is not None and abort and transport is not None:
+        transport.abort()
+    elif ws is not None:
         closing = asyncio.ensure_future(ws.close())
         try:
             done, _ = await asyncio.wait({closing}, timeout=CLOSE_TIMEOUT_S)
@@ -668,9 +672,7 @@ async def _close_socket(rt: AsyncRealtimeSTTSession) -> None:
             if not closing.done():
                 closing.cancel()
                 await asyncio.gather(closing, return_exceptions=True)
-        if not done or closing.exception() is not None:
-            transport = getattr(ws, "transport", None)
-            if transport is not None:
-                transport.abort()
+        if (not done or closing.exception() is not None) and transport is not None:
+            transport.abort()
     with contextlib.suppress(Exception):
         await rt.close()

@@ -111,7 +111,10 @@ class LiveSessionListener(Protocol):
         """The connection failed with a retriable ``error``; attempt ``attempt`` starts in ``delay_s``."""
 
     def on_error(self, error: UserError) -> None:
-        """Something the user must read. Followed by ``on_state(ERROR)`` unless noted in the detail."""
+        """Why the session ended badly; always followed by ``on_state(ERROR, error.message)``.
+
+        Retriable faults that the session recovers from are not errors: see ``on_reconnecting``.
+        """
 
     def on_stats(self, stats: LiveStats) -> None:
         """Counters, at most a few times per second and once more at the end."""

@@ -102,7 +102,7 @@ async def run(minutes: float, speed: float) -> int:
                     events += 1
 
             async def stop_when_played() -> None:
-                while fake.blocks_delivered * (DEVICE_RATE // 50) < fake.loop_for_frames:  # type: ignore[operator]
+                while fake.blocks_delivered * fake.stream.blocksize < fake.loop_for_frames:  # type: ignore[operator]
                     await asyncio.sleep(0.05)
                 await cap.stop()
 
@@ -129,6 +129,7 @@ async def run(minutes: float, speed: float) -> int:
     expected = StreamResampler(DEVICE_RATE, 16000).expected_output(cap.frames_captured) * 2
     received_ok = hashlib.sha256(snap.audio).hexdigest() == sent.hexdigest()
     audio_min = seconds / 60
+    block_ms = fake.stream.blocksize * 1000 // DEVICE_RATE
     rows = [
         ("audio", f"{minutes:g} min, {DEVICE_RATE} Hz stereo float32 -> 16 kHz mono s16le, {speed:g}x real time"),
         ("wall time", f"{wall:.1f} s"),
@@ -144,7 +145,7 @@ async def run(minutes: float, speed: float) -> int:
         ("CPU, emulator thread", f"{emu_cpu:.2f} s = {emu_cpu / audio_min:.3f} s per audio minute"),
         ("CPU, capture callback only",
          f"{callback_cpu[0]:.2f} s = {callback_cpu[0] / audio_min:.3f} s per audio minute, "
-         f"{callback_cpu[0] / max(1, callback_cpu[1]) * 1e6:.0f} µs per 20 ms block"),
+         f"{callback_cpu[0] / max(1, callback_cpu[1]) * 1e6:.0f} µs per {block_ms} ms block"),
         ("CPU, asyncio loop thread (chunks + SDK)",
          f"{main_cpu:.2f} s = {main_cpu / audio_min:.3f} s per audio minute"),
         ("CPU, app side (process - emulator)",

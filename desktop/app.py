@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -69,6 +70,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _quit_on_signals(app) -> None:  # noqa: ANN001 - QApplication
+    """Ctrl+C in a terminal, or a session manager's SIGTERM, closes the window like Quit does,
+    so a running live session still finishes and the settings are saved."""
+    loop = asyncio.get_running_loop()
+
+    def close_windows() -> None:
+        log.info("Quit requested by a signal")
+        app.closeAllWindows()
+        app.quit()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, close_windows)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            pass
+
+
 async def _run(app, context: AppContext, *, self_test: bool, onboarding: bool) -> int:
     from desktop.ui.main_window import MainWindow
     from desktop.ui.resources import load_all_resources
@@ -77,6 +95,7 @@ async def _run(app, context: AppContext, *, self_test: bool, onboarding: bool) -
     quitting = asyncio.Event()
     app.aboutToQuit.connect(quitting.set)
     app.setQuitOnLastWindowClosed(True)
+    _quit_on_signals(app)
 
     loaded = load_all_resources()
     apply_theme(app)
@@ -90,6 +109,7 @@ async def _run(app, context: AppContext, *, self_test: bool, onboarding: bool) -
 
     window.restore_geometry()
     window.show()
+    log.info("Main window shown")
     if onboarding:
         window.start_up()
     await quitting.wait()

@@ -38,3 +38,37 @@ def test_version_flag(app_home: Path) -> None:
     result = _run([sys.executable, "-m", "desktop", "--version"], app_home)
     assert result.returncode == 0
     assert result.stdout.startswith("soniox-desktop ")
+
+
+def test_a_running_app_quits_cleanly_on_sigterm(app_home: Path, fake_soniox) -> None:  # noqa: ANN001
+    import signal
+    import time
+
+    env = {**os.environ, "SONIOX_DESKTOP_HOME": str(app_home), "QT_QPA_PLATFORM": "offscreen",
+           "SONIOX_API_KEY": "test-key"}
+    process = subprocess.Popen(
+        [sys.executable, "-X", "dev", "-m", "desktop", "--verbose",
+         "--api-base-url", fake_soniox.api_base_url, "--websocket-url", fake_soniox.websocket_url],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        log_file = app_home / "logs" / "soniox-desktop.log"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if log_file.exists() and "Main window shown" in log_file.read_text():
+                break
+            time.sleep(0.1)
+        time.sleep(1.0)  # let it check the connection and load the jobs list
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    for bad in ("Event loop stopped before Future completed", "QThread", "Traceback", "was never awaited",
+                "Task was destroyed"):
+        assert bad not in err, err
+    text = (app_home / "logs" / "soniox-desktop.log").read_text()
+    assert "Quit requested by a signal" in text and "stopped" in text
+    assert "test-key" not in text
+    assert "main_window_geometry" in (app_home / "config" / "settings.json").read_text()

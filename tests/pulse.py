@@ -86,9 +86,7 @@ class PulseDaemon:
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline:
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
+                if not _alive(pid):
                     break
                 time.sleep(0.05)
             else:
@@ -101,6 +99,17 @@ class PulseDaemon:
 
     def feeder(self, pcm: bytes, *, lead_silence_s: float = 0.0) -> Feeder:
         return Feeder(self.fifo, pcm, lead_silence_s=lead_silence_s)
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs; an exited daemon left as a zombie (not our child) counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(OSError, IndexError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return True
 
 
 class Feeder(threading.Thread):

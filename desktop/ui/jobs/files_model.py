@@ -15,6 +15,7 @@ COL_FILE_NAME, COL_FILE_SIZE, COL_FILE_CREATED = range(3)
 
 class FilesTableModel(PagedTableModel[File]):
     HEADERS = ("Name", "Size", "Uploaded")
+    EXTRA_ROLES = PagedTableModel.EXTRA_ROLES | {Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole}
 
     def cells(self, item: File) -> tuple[str, ...]:
         return (item.filename, size_text(item.size), created_text(item.created_at))

@@ -35,6 +35,11 @@ def job_source(job: Transcription) -> str:
 
 class JobsTableModel(PagedTableModel[Transcription]):
     HEADERS = ("File or URL", "Status", "Model", "Duration", "Created", "Languages")
+    EXTRA_ROLES = PagedTableModel.EXTRA_ROLES | {
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+    }
 
     def __init__(self, loader, parent: Any = None) -> None:
         super().__init__(loader, parent)

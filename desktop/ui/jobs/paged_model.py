@@ -27,6 +27,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 ItemRole = Qt.ItemDataRole.UserRole
 KeyRole = Qt.ItemDataRole.UserRole + 1
+_DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
 class _Row(Generic[ItemT]):
@@ -47,6 +48,8 @@ class PagedTableModel(QAbstractTableModel, Generic[ItemT]):
     loading_changed = Signal(bool)
 
     HEADERS: tuple[str, ...] = ()
+    #: Roles answered besides DisplayRole; subclasses add what ``extra_data`` serves.
+    EXTRA_ROLES: frozenset[int] = frozenset({ItemRole, KeyRole})
 
     def __init__(self, loader: Callable[[str | None], Awaitable[Page]], parent: Any = None) -> None:
         super().__init__(parent)
@@ -83,11 +86,13 @@ class PagedTableModel(QAbstractTableModel, Generic[ItemT]):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Painting asks for a dozen roles per cell; answering the unused ones without touching
+        # the row keeps a screenful of a 10,000-row table cheap to paint.
+        if role == _DISPLAY:
+            return self._rows[index.row()].cells[index.column()]
+        if role not in self.EXTRA_ROLES:
             return None
         row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return row.cells[index.column()]
         if role == ItemRole:
             return row.item
         if role == KeyRole:

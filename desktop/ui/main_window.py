@@ -204,7 +204,8 @@ class MainWindow(QMainWindow):
 
     def _on_live_state(self, state: LiveState) -> None:
         if state.is_active:
-            self.status.connection.set_state(Connection.LIVE, state.value)
+            detail = "" if state is LiveState.RUNNING else state.value
+            self.status.connection.set_state(Connection.LIVE, detail)
         elif self.context.api_key and self.status.connection.state is Connection.LIVE:
             self.status.connection.set_state(Connection.READY, self._region_text())
 

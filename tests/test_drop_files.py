@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtWidgets import QDockWidget, QLineEdit, QMainWindow
 
 from desktop.ui.jobs.drop_overlay import split_mime
+from desktop.ui.jobs.side_panel import JobsSidePanel
 from tests.test_jobs_support import (
     PanelHost,
     drag_and_drop,
@@ -102,3 +103,51 @@ def test_dropped_files_are_uploaded_and_transcribed(qtbot, host: PanelHost, fake
     qtbot.waitUntil(lambda: sum("Transcription finished" in t for t in panel.notices.texts()) == 2)
     assert panel.tabText(0) == "Jobs (2)" and panel.tabText(1) == "Files (2)"
     qtbot.waitUntil(lambda: not panel.poller.running)
+
+
+def test_dropped_link_opens_the_url_sheet_and_creates_an_audio_url_job(
+    qtbot,
+    host: PanelHost,
+    fake_soniox,  # noqa: ANN001
+) -> None:
+    panel = host.panel
+    dropped = drag_and_drop(host, mime_for(urls=["https://media.example.com/keynote.mp4"]))
+    assert dropped.isAccepted()
+    qtbot.waitUntil(lambda: panel.job_sheet is not None and panel.job_sheet.isVisible())
+    assert panel.job_sheet.url_edit.text() == "https://media.example.com/keynote.mp4"
+    panel.job_sheet.start_button.click()
+    qtbot.waitUntil(lambda: len(fake_soniox.transcriptions) == 1)
+    assert fake_soniox.transcriptions[0]["audio_url"] == "https://media.example.com/keynote.mp4"
+
+
+def test_drop_on_a_child_widget_or_a_floating_dock_reaches_the_panel(
+    qtbot,
+    qloop,
+    fake_soniox,
+    make_context,
+    tmp_path,  # noqa: ANN001
+) -> None:
+    ctx = make_context(fake_soniox, key="test-key")
+    window = QMainWindow()
+    window.setObjectName("dockHost")
+    qtbot.addWidget(window)
+    window.setCentralWidget(QLineEdit(window))
+    panel = JobsSidePanel(ctx, window)
+    dock = QDockWidget("Jobs", window)
+    dock.setObjectName("jobsDock")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    panel.install_drop_target(window)
+    window.show()
+    # A drop on the central text field, then on the undocked (floating) panel itself.
+    drag_and_drop(window.centralWidget(), mime_for([wav_file(tmp_path, "one.wav")]))
+    qtbot.waitUntil(lambda: panel.job_sheet is not None and panel.job_sheet.isVisible())
+    assert panel.job_sheet.summary.text() == "Transcribe 1 file: one.wav"
+    panel.job_sheet.reject()
+    dock.setFloating(True)
+    qtbot.waitUntil(lambda: panel.job_sheet is None)
+    drag_and_drop(panel.jobs_table.viewport(), mime_for([wav_file(tmp_path, "two.wav")]))
+    qtbot.waitUntil(lambda: panel.job_sheet is not None and panel.job_sheet.isVisible())
+    assert panel.job_sheet.summary.text() == "Transcribe 1 file: two.wav"
+    panel.job_sheet.reject()
+    panel.shutdown()

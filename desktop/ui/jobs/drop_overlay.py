@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QVBoxLayout, QWidget
 
 DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.DragLeave, QEvent.Type.Drop)
 
@@ -108,7 +108,14 @@ class FileDropController(QObject):
     def _targets_window(self, obj: QObject) -> bool:
         if obj is self.window:
             return True
-        return isinstance(obj, QWidget) and obj.window() is self.window
+        if not isinstance(obj, QWidget):
+            return False
+        top = obj.window()
+        if top is self.window:
+            return True
+        # A floating dock (the jobs panel undocked) is its own window but still part of ours.
+        owner = top.parentWidget()
+        return isinstance(top, QDockWidget) and owner is not None and owner.window() is self.window
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         kind = event.type()
@@ -134,7 +141,7 @@ class FileDropController(QObject):
             return True
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
-        if kind == QEvent.Type.DragEnter or not self.overlay.isVisible():
+        if obj.window() is self.window and (kind == QEvent.Type.DragEnter or not self.overlay.isVisible()):
             self.overlay.show_over(self._describe(paths, urls))
         return True
 

@@ -13,6 +13,7 @@ import enum
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -102,6 +103,14 @@ class Notice(QFrame):
     @property
     def text(self) -> str:
         return self.label.text()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # A wrapped label in a narrow dock is laid out from its one-line size hint and gets
+        # clipped; pinning its minimum to the height it needs at its real width fixes that.
+        super().resizeEvent(event)
+        needed = self.label.heightForWidth(self.label.width())
+        if needed > 0 and needed != self.label.minimumHeight():
+            self.label.setMinimumHeight(needed)
 
     def set_text(self, text: str) -> None:
         self.label.setText(text)

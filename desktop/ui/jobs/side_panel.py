@@ -227,7 +227,7 @@ class JobsSidePanel(QTabWidget):
             page,
             name="jobsTable",
             accessible="Transcription jobs",
-            widths=(200, 110, 110, 70, 130, 90),
+            widths=(180, 105, 100, 62, 122, 80),
         )
         self.jobs_table.doubleClicked.connect(lambda _i: self.open_selected_transcript())
         layout.addWidget(self.jobs_table, 1)
@@ -326,6 +326,9 @@ class JobsSidePanel(QTabWidget):
     def install_drop_target(self, window: QWidget) -> FileDropController:
         """Let ``window`` (usually the main window) take dropped files and links anywhere on it."""
         self.drop_controller = FileDropController(window, self.submit_paths, self.submit_urls)
+        # Qt offers a drag only to widgets that accept drops, walking up to the top-level window;
+        # when this panel's dock floats it is its own window, so the panel must accept drops too.
+        self.setAcceptDrops(True)
         return self.drop_controller
 
     def open_files_dialog(self) -> None:
@@ -483,9 +486,11 @@ class JobsSidePanel(QTabWidget):
     def _remember(self, options: JobOptions) -> None:
         self.context.settings.defaults[DEFAULTS_KEY] = options.to_dict()
         remember_secret(options.webhook_auth_header_value if options.webhook_auth_header_name else "")
+        # Only the file is written: settings_changed() would also rebuild the SDK client (and tell
+        # every listener the endpoints changed) while uploads may be running on the current one.
         try:
-            self.context.settings_changed()
-        except Exception as exc:
+            self.context.settings_store.save()
+        except (OSError, ValueError) as exc:
             log.warning("Saving job defaults failed: %s", exc)
 
     async def _open_sheet(

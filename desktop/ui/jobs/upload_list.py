@@ -27,6 +27,8 @@ def stage_text(sub: Submission) -> str:
     if sub.stage is Stage.WAITING:
         return "Waiting to upload…" if sub.path is not None and not sub.file_id else "Waiting…"
     if sub.stage is Stage.UPLOADING:
+        if sub.size and sub.sent >= sub.size:
+            return f"Sent {size_text(sub.size)}; waiting for Soniox to confirm the upload…"
         if sub.size:
             return f"Uploading {size_text(sub.sent)} of {size_text(sub.size)}"
         return "Uploading…"
@@ -141,3 +143,10 @@ class UploadList(QScrollArea):
         else:
             row.update_from(sub)
         self.setVisible(bool(self.rows))
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as the rows need, up to the maximum; beyond that the list scrolls."""
+        self._inner.adjustSize()
+        wanted = self._layout.sizeHint().height() + 2 * self.frameWidth()
+        self.setMinimumHeight(min(wanted, self.maximumHeight()))

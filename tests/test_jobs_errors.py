@@ -206,3 +206,42 @@ def test_no_key_shows_what_to_do(qtbot, qloop, fake_soniox, make_context) -> Non
     panel.open_url_dialog("https://media.example.com/a.mp3")
     qtbot.waitUntil(lambda: "Add your Soniox API key in Settings first." in panel.notices.texts())
     panel.shutdown()
+
+
+def test_polling_failures_are_shown_and_polling_goes_on(qtbot, host: PanelHost, fake_soniox, shown) -> None:  # noqa: ANN001
+    panel = host.panel
+    ready(qtbot, panel)
+    submit(panel)
+    qtbot.waitUntil(lambda: panel.jobs_model.rowCount() == 1)
+    fake_soniox.fail_next("GET", r"^/v1/transcriptions/[0-9a-f-]+$", 503, times=2)
+    qtbot.waitUntil(
+        lambda: any(t.startswith("Could not check the running jobs: Service interrupted.") for _l, t in shown)
+    )
+    fake_soniox.finish_all_jobs()
+    qtbot.waitUntil(lambda: panel.jobs_model.item_at(0).status == "completed", timeout=10_000)
+
+
+def test_a_new_key_reloads_the_lists(qtbot, host: PanelHost, fake_soniox) -> None:  # noqa: ANN001
+    from desktop.core.secrets import KeySource
+
+    panel = host.panel
+    fake_soniox.seed_transcriptions(2)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.jobs_model.rowCount() == 2)
+    panel.context.set_key("revoked-key", KeySource.SESSION)  # the user pasted another key in Settings
+    qtbot.waitUntil(
+        lambda: any(t.startswith("Could not load jobs: API key not accepted.") for t in panel.notices.texts())
+    )
+    assert panel.jobs_model.rowCount() == 0
+
+
+def test_dynamic_rows_and_notices_are_named(qtbot, host: PanelHost, fake_soniox) -> None:  # noqa: ANN001
+    from tests.a11y import unnamed_controls
+
+    panel = host.panel
+    ready(qtbot, panel)
+    fake_soniox.set_balance_exhausted()
+    sub = submit(panel)
+    failed_row_text(qtbot, panel, sub)
+    panel.notices.post("Something to read", action=("Open", lambda: None))
+    assert unnamed_controls(panel) == []

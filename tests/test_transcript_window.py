@@ -13,6 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from desktop.core.jobs.job_options import JobOptions
 from desktop.core.jobs.submissions import Submission
 from desktop.ui.jobs.transcript_window import TranscriptWindow, export_basename
+from tests.a11y import unnamed_controls
 from tests.test_jobs_support import PanelHost, panel_host
 
 
@@ -78,6 +79,7 @@ def test_open_shows_speaker_blocks_with_times_and_translations(qtbot, host: Pane
     assert "0:00" in text  # a time per turn
     assert window.windowTitle() == "https://media.example.com/weekly-review.mp3 — Transcript"
     assert "2 speakers" in window.status.text()
+    assert unnamed_controls(window) == []
     window.timestamps_check.setChecked(False)
     assert "0:00" not in window.view.toPlainText()
 

@@ -114,6 +114,7 @@ class JobsSidePanel(QTabWidget):
             lambda job_id: self.repo.get_transcription(job_id, retry=False),
             on_update=self._on_job_update,
             on_gone=self._on_job_gone,
+            on_error=self._on_poll_error,
             backoff=poll_backoff,
         )
         self.queue = SubmissionQueue(
@@ -584,6 +585,18 @@ class JobsSidePanel(QTabWidget):
         window = self.window()
         if window is not None:
             QApplication.alert(window)
+
+    def _on_poll_error(self, exc: BaseException) -> None:
+        if not self._alive:
+            return
+        err = describe_error(exc)
+        delay = self.poller.backoff.peek()
+        self.notices.post(
+            f"Could not check the running jobs: {err.title}. {err.message} Trying again in {max(1, round(delay))} s.",
+            Level.WARNING,
+            key="poll",
+            timeout_ms=int(delay * 1000) + 3000,
+        )
 
     def _on_job_gone(self, job_id: str) -> None:
         if self.jobs_model.remove(job_id):

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStyle,
-    QTableView,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -40,7 +39,7 @@ from desktop.core.context import AppContext
 from desktop.core.errors import describe_error
 from desktop.core.jobs.file_checks import check_files, check_url
 from desktop.core.jobs.job_options import JobOptions, find_model, recall_secret, remember_secret
-from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES, BulkResult, JobsRepository
+from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES, JobsRepository
 from desktop.core.jobs.poller import JobPoller
 from desktop.core.jobs.retry import Backoff, RetryNotice, RetryPolicy
 from desktop.core.jobs.submissions import Submission, SubmissionQueue
@@ -51,6 +50,7 @@ from desktop.ui.jobs.files_model import FilesTableModel
 from desktop.ui.jobs.job_sheet import MODE_FILE_ID, MODE_FILES, MODE_URL, JobSheet
 from desktop.ui.jobs.jobs_model import JobsTableModel, job_source
 from desktop.ui.jobs.notifications import Level, NotificationArea
+from desktop.ui.jobs.panel_actions import PanelActions
 from desktop.ui.jobs.tables import make_table
 from desktop.ui.jobs.upload_list import UploadList
 
@@ -63,19 +63,7 @@ MEDIA_FILTER = (
 )
 
 
-def options_from_job(job: Transcription) -> JobOptions:
-    """The options a finished job reveals, for retrying one this session did not create."""
-    return JobOptions(
-        model=job.model,
-        language_hints=list(job.language_hints or []),
-        enable_speaker_diarization=job.enable_speaker_diarization,
-        enable_language_identification=job.enable_language_identification,
-        webhook_url=job.webhook_url or "",
-        client_reference_id=job.client_reference_id or "",
-    )
-
-
-class JobsSidePanel(QTabWidget):
+class JobsSidePanel(PanelActions, QTabWidget):
     #: A job this panel watched reached "completed" or "error" (the Transcription).
     job_finished = Signal(object)
     #: A notice was shown: (level, text) — the main window may mirror it in the status bar.
@@ -602,251 +590,5 @@ class JobsSidePanel(QTabWidget):
         if self.jobs_model.remove(job_id):
             self._adjust_counts(jobs=-1)
 
-    # ================================================================== selection helpers
-    def _selected(self, table: QTableView) -> list[int]:
-        model = table.selectionModel()
-        rows = sorted({index.row() for index in model.selectedRows()}) if model is not None else []
-        if not rows and table.currentIndex().isValid() and table.hasFocus():
-            rows = [table.currentIndex().row()]
-        return rows
 
-    def selected_jobs(self) -> list[Transcription]:
-        return [job for row in self._selected(self.jobs_table) if (job := self.jobs_model.item_at(row)) is not None]
-
-    def selected_files(self) -> list[File]:
-        return [f for row in self._selected(self.files_table) if (f := self.files_model.item_at(row)) is not None]
-
-    def _update_job_actions(self, *_args: object) -> None:
-        jobs = self.selected_jobs()
-        self.open_action.setEnabled(len(jobs) == 1 and jobs[0].status == "completed")
-        self.retry_action.setEnabled(any(j.status == "error" for j in jobs))
-        deletable = bool(jobs) and all(j.status != "processing" for j in jobs)
-        self.delete_action.setEnabled(deletable)
-        self.destroy_action.setEnabled(deletable)
-        tip = "" if deletable or not jobs else "A job cannot be deleted while it is processing."
-        self.delete_action.setToolTip(tip)
-        self.destroy_action.setToolTip(tip)
-
-    def _update_file_actions(self, *_args: object) -> None:
-        files = self.selected_files()
-        self.retranscribe_action.setEnabled(len(files) == 1)
-        self.retranscribe_button.setEnabled(len(files) == 1)
-        self.delete_file_action.setEnabled(bool(files))
-        self.delete_file_button.setEnabled(bool(files))
-
-    def _confirm(self, title: str, text: str, confirm: str, on_yes: Callable[[], None]) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, self)
-        box.setObjectName("jobsConfirm")
-        yes = box.addButton(confirm, QMessageBox.ButtonRole.DestructiveRole)
-        yes.setObjectName("jobsConfirmYes")
-        yes.setAccessibleName(confirm.replace("&", ""))
-        no = box.addButton(QMessageBox.StandardButton.Cancel)
-        no.setObjectName("jobsConfirmNo")
-        no.setAccessibleName("Cancel")
-        box.setDefaultButton(no)
-
-        def done(_result: int) -> None:
-            if box.clickedButton() is yes:
-                on_yes()
-            if self.confirm_box is box:
-                self.confirm_box = None
-
-        box.finished.connect(done)
-        self.confirm_box = box
-        box.open()
-        return box
-
-    # ================================================================== job actions
-    def open_selected_transcript(self) -> None:
-        jobs = self.selected_jobs()
-        if len(jobs) == 1:
-            self.open_transcript(jobs[0])
-
-    def open_transcript(self, job: Transcription) -> QWidget | None:
-        """Show the transcript window of a completed job (one window per job; fetched once)."""
-        if job.status != "completed":
-            self.notices.post(f"{job_source(job)} has no transcript yet: it is {job.status}.", Level.INFO)
-            return None
-        from desktop.ui.jobs.transcript_window import TranscriptWindow
-
-        window = self.transcript_windows.get(job.id)
-        if window is None:
-            window = TranscriptWindow(job, self.cache, self, names=self.speaker_names)
-            window.destroyed.connect(lambda _o=None, jid=job.id: self.transcript_windows.pop(jid, None))
-            self.transcript_windows[job.id] = window
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
-
-    def retry_selected_jobs(self) -> None:
-        self.retry_jobs([j for j in self.selected_jobs() if j.status == "error"])
-
-    def retry_jobs(self, jobs: Sequence[Transcription]) -> None:
-        for job in jobs:
-            spawn(self._retry_job(job), name="jobs-retry")
-
-    async def _retry_job(self, job: Transcription) -> None:
-        options = self._created_options.get(job.id) or options_from_job(job)
-        try:
-            models = await self._ensure_models()
-            created = await self.repo.create_transcription(
-                options,
-                find_model(models, options.model),
-                file_id=job.file_id,
-                audio_url=None if job.file_id else job.audio_url,
-            )
-        except Exception as exc:
-            self.notices.post_error(
-                describe_error(exc),
-                context=f"Could not retry {job_source(job)}",
-                key=f"retry-{job.id}",
-                action=("Retry", lambda j=job: self.retry_jobs([j])),
-            )
-            return
-        self._created_options[created.id] = options
-        # The new job replaces the failed one: remove the failed record so the list holds one row.
-        try:
-            await self.repo.delete_transcription(job.id)
-            if self.jobs_model.remove(job.id):
-                self._adjust_counts(jobs=-1)
-        except Exception as exc:
-            log.info("Removing the failed job after a retry failed: %s", describe_error(exc).error_type)
-        self._add_job(created)
-        self.notices.post(f"Retrying {job_source(job)}.", Level.INFO, key=f"done-{job.id}", timeout_ms=5000)
-
-    def delete_selected_jobs(self) -> None:
-        self._delete_jobs(self.selected_jobs(), destroy=False)
-
-    def destroy_selected_jobs(self) -> None:
-        self._delete_jobs(self.selected_jobs(), destroy=True)
-
-    def _delete_jobs(self, jobs: list[Transcription], *, destroy: bool) -> None:
-        if not jobs:
-            return
-        busy = [j for j in jobs if j.status == "processing"]
-        if busy:
-            self.notices.post(
-                f"{job_source(busy[0])} is still processing and cannot be deleted yet. Try again when it has finished.",
-                Level.WARNING,
-            )
-            return
-        what = f"“{job_source(jobs[0])}”" if len(jobs) == 1 else f"{len(jobs)} jobs"
-        if destroy:
-            text = f"Delete {what} and the uploaded files they were made from? This cannot be undone."
-            title, confirm = "Delete jobs and files", "Delete jobs and &files"
-        else:
-            text = f"Delete {what}? The uploaded files stay in the Files tab. This cannot be undone."
-            title, confirm = "Delete jobs", "&Delete"
-        self._confirm(title, text, confirm, lambda: spawn(self._run_delete_jobs(jobs, destroy), name="jobs-delete"))
-
-    async def _run_delete_jobs(self, jobs: list[Transcription], destroy: bool) -> None:
-        for job in jobs:
-            try:
-                if destroy:
-                    await self.repo.destroy_transcription(job)
-                else:
-                    await self.repo.delete_transcription(job.id)
-            except Exception as exc:
-                self.notices.post_error(describe_error(exc), context=f"Could not delete {job_source(job)}")
-                continue
-            self.poller.forget(job.id)
-            self.cache.forget(job.id)
-            if self.jobs_model.remove(job.id):
-                self._adjust_counts(jobs=-1)
-            if destroy and job.file_id and self.files_model.remove(job.file_id):
-                self._adjust_counts(files=-1)
-            window = self.transcript_windows.pop(job.id, None)
-            if window is not None:
-                window.close()
-
-    def delete_all_jobs(self) -> None:
-        spawn(self._confirm_delete_all_jobs(), name="jobs-delete-all")
-
-    async def _confirm_delete_all_jobs(self) -> None:
-        try:
-            count = await self.repo.count_transcriptions()
-        except Exception as exc:
-            self.notices.post_error(describe_error(exc), context="Could not count the jobs")
-            return
-        if count == 0:
-            self.notices.post("There are no jobs to delete.", Level.INFO)
-            return
-        noun = "job" if count == 1 else "jobs"
-        self._confirm(
-            "Delete all jobs",
-            f"Delete all {count:,} {noun}? Jobs still processing stay. Uploaded files are kept. This cannot be undone.",
-            f"Delete all {count:,} {noun}",
-            lambda: spawn(self._run_bulk(self.repo.delete_all_transcriptions, "jobs"), name="jobs-bulk"),
-        )
-
-    # ================================================================== file actions
-    def transcribe_selected_file(self) -> None:
-        files = self.selected_files()
-        if len(files) == 1:
-            spawn(self._open_sheet(MODE_FILE_ID, file=files[0]), name="jobs-file-sheet")
-
-    def delete_selected_files(self) -> None:
-        files = self.selected_files()
-        if not files:
-            return
-        what = f"“{files[0].filename}”" if len(files) == 1 else f"{len(files)} files"
-        self._confirm(
-            "Delete files",
-            f"Delete {what} from Soniox? Jobs made from them keep their transcripts; "
-            "jobs not yet finished will fail. This cannot be undone.",
-            "&Delete",
-            lambda: spawn(self._run_delete_files(files), name="files-delete"),
-        )
-
-    async def _run_delete_files(self, files: list[File]) -> None:
-        for file in files:
-            try:
-                await self.repo.delete_file(file.id)
-            except Exception as exc:
-                self.notices.post_error(describe_error(exc), context=f"Could not delete {file.filename}")
-                continue
-            if self.files_model.remove(file.id):
-                self._adjust_counts(files=-1)
-
-    def delete_all_files(self) -> None:
-        spawn(self._confirm_delete_all_files(), name="files-delete-all")
-
-    async def _confirm_delete_all_files(self) -> None:
-        try:
-            count = await self.repo.count_files()
-        except Exception as exc:
-            self.notices.post_error(describe_error(exc), context="Could not count the files")
-            return
-        if count == 0:
-            self.notices.post("There are no files to delete.", Level.INFO)
-            return
-        noun = "file" if count == 1 else "files"
-        self._confirm(
-            "Delete all files",
-            f"Delete all {count:,} uploaded {noun}? Jobs not yet finished will fail. This cannot be undone.",
-            f"Delete all {count:,} {noun}",
-            lambda: spawn(self._run_bulk(self.repo.delete_all_files, "files"), name="files-bulk"),
-        )
-
-    async def _run_bulk(self, operation: Callable[..., object], what: str) -> BulkResult | None:
-        def progress(done: int, total: int) -> None:
-            self.notices.post(f"Deleting {what}: {done:,} of {total:,}…", Level.INFO, key=f"bulk-{what}", timeout_ms=0)
-
-        progress(0, 0)
-        try:
-            result: BulkResult = await operation(on_progress=progress)  # type: ignore[operator]
-        except Exception as exc:
-            self.notices.clear_key(f"bulk-{what}")
-            self.notices.post_error(describe_error(exc), context=f"Could not delete all {what}")
-            return None
-        level = Level.INFO if not result.failures and not result.still_processing else Level.WARNING
-        self.notices.post(result.summary, level, key=f"bulk-{what}")
-        if what == "jobs":
-            self.poller.clear()
-            self.cache.clear()
-        self.refresh()
-        return result
-
-
-__all__ = ["JobsSidePanel", "options_from_job"]
+__all__ = ["JobsSidePanel"]

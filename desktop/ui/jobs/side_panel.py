@@ -229,12 +229,7 @@ class JobsSidePanel(PanelActions, QTabWidget):
         self.open_action = self._action(
             "&Open transcript", "openTranscriptAction", self.open_selected_transcript, Qt.Key.Key_Return, table
         )
-        enter = QAction(table)
-        enter.setShortcut(QKeySequence(Qt.Key.Key_Enter))
-        enter.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        enter.triggered.connect(self.open_selected_transcript)
-        table.addAction(enter)
-        enter.setVisible(False)
+        self.open_action.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
         self.retry_action = self._action(
             "&Retry failed job", "retryJobAction", self.retry_selected_jobs, "Ctrl+R", table
         )
@@ -295,6 +290,7 @@ class JobsSidePanel(PanelActions, QTabWidget):
         self.retranscribe_action = self._action(
             "&Transcribe again…", "retranscribeFileAction", self.transcribe_selected_file, Qt.Key.Key_Return, table
         )
+        self.retranscribe_action.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
         self._separator(table)
         self.delete_file_action = self._action(
             "&Delete file", "deleteFileAction", self.delete_selected_files, QKeySequence.StandardKey.Delete, table

@@ -25,6 +25,7 @@ class LanguagePicker(QWidget):
         self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._proxy.setFilterKeyColumn(0)
         self._order: list[str] = []
+        self._updating = False
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("languageFilter")
@@ -56,7 +57,8 @@ class LanguagePicker(QWidget):
     def set_languages(self, languages: Iterable[tuple[str, str]], selected: Sequence[str] = ()) -> None:
         """Show ``(code, name)`` pairs; keep the selected codes that the new list still has."""
         keep = list(selected) if selected else list(self._order)
-        self._model.blockSignals(True)
+        # Not blockSignals(): the filter proxy (and so the list the user sees) must hear the rows.
+        self._updating = True
         self._model.clear()
         for code, name in sorted(languages, key=lambda pair: pair[1].lower()):
             item = QStandardItem(f"{name} ({code})")
@@ -65,7 +67,7 @@ class LanguagePicker(QWidget):
             item.setEditable(False)
             item.setCheckState(Qt.CheckState.Checked if code in keep else Qt.CheckState.Unchecked)
             self._model.appendRow(item)
-        self._model.blockSignals(False)
+        self._updating = False
         available = set(self.codes())
         self._order = [code for code in keep if code in available]
         self._update_summary()
@@ -79,12 +81,12 @@ class LanguagePicker(QWidget):
 
     def set_selected(self, codes: Sequence[str]) -> None:
         wanted = list(dict.fromkeys(codes))
-        self._model.blockSignals(True)
+        self._updating = True
         for row in range(self._model.rowCount()):
             item = self._model.item(row)
             code = item.data(Qt.ItemDataRole.UserRole)
             item.setCheckState(Qt.CheckState.Checked if code in wanted else Qt.CheckState.Unchecked)
-        self._model.blockSignals(False)
+        self._updating = False
         available = set(self.codes())
         self._order = [c for c in wanted if c in available]
         self._update_summary()
@@ -99,6 +101,8 @@ class LanguagePicker(QWidget):
         self.filter_edit.clear()
 
     def _on_item_changed(self, item: QStandardItem) -> None:
+        if self._updating:
+            return
         code = item.data(Qt.ItemDataRole.UserRole)
         if item.checkState() == Qt.CheckState.Checked:
             if code not in self._order:

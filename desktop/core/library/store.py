@@ -1,0 +1,766 @@
+"""The library's repository API: what the app stores and reads back, in plain Python types.
+
+One :class:`Library` per process owns the write connection (use it from one thread: the app's
+loop thread). Searching has its own read connection (:class:`~.search.LibrarySearch`) so that a
+query typed during a live session never waits for, or delays, the autosave.
+
+Statuses of a transcript: ``active`` (a live session is writing it now), ``interrupted`` (it was
+active when its app died: found on the next start and offered back), ``complete``.
+
+Observers (:meth:`Library.subscribe`) hear about every change, so the history panel refreshes
+itself whoever made the change (a live session, a fetched job, a rename in a transcript window).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from desktop.core.library import db
+from desktop.core.library.chunks import Chunker, chunk_id, chunk_range
+from desktop.core.library.edits import DisplayToken, Edit, apply_edits, is_word, overlapping
+from desktop.core.library.instance_lock import InstanceLock
+from desktop.core.library.migrations import LATEST, SchemaTooNew, index_transcript, migrate
+from desktop.core.library.rows import INSERT_TOKEN, TOKEN_COLUMNS, row_to_token, token_to_row
+from desktop.core.transcript import Token, Transcript, default_speaker_label
+
+log = logging.getLogger(__name__)
+
+LIBRARY_FOLDER = "library"
+DATABASE_NAME = "library.sqlite3"
+RECORDINGS_FOLDER = "recordings"
+LOCK_NAME = "instance.lock"
+
+ACTIVE = "active"
+INTERRUPTED = "interrupted"
+COMPLETE = "complete"
+
+_INFO_COLUMNS = (
+    "id, kind, title, created_at, ended_at, duration_ms, source_kind, source_label, source_uri, status, "
+    "end_reason, recovery_pending, token_count, word_count, speakers, job_id, audio_path, audio_owned, "
+    "audio_format, updated_at"
+)
+
+
+class LibraryError(Exception):
+    """The library cannot be used; the message is for the user (the app runs on without it)."""
+
+
+@dataclass(frozen=True)
+class TranscriptInfo:
+    """One history row: everything the list shows, without the tokens."""
+
+    id: int
+    kind: str
+    title: str
+    created_at: float
+    ended_at: float | None
+    duration_ms: int
+    source_kind: str
+    source_label: str
+    source_uri: str | None
+    status: str
+    end_reason: str | None
+    recovery_pending: bool
+    token_count: int
+    word_count: int
+    speakers: tuple[str, ...]
+    job_id: str | None
+    audio_path: str | None
+    audio_owned: bool
+    audio_format: str | None
+    updated_at: float
+    speaker_names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def speaker_labels(self) -> list[str]:
+        return [self.speaker_names.get(s) or default_speaker_label(s) for s in self.speakers]
+
+    @property
+    def interrupted(self) -> bool:
+        return self.status == INTERRUPTED or self.end_reason == "crash"
+
+
+@dataclass(frozen=True)
+class LibraryTranscript:
+    """A stored transcript ready to show: corrections applied, speaker names set."""
+
+    info: TranscriptInfo
+    display: list[DisplayToken]
+    transcript: Transcript
+    edits: list[Edit]
+
+    @property
+    def original_count(self) -> int:
+        return self.info.token_count
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed: ``added``, ``updated``, ``tokens`` (a live batch), ``deleted``."""
+
+    kind: str
+    transcript_id: int
+
+
+@dataclass
+class _Live:
+    """Per active session: the next token number and the search passages being built."""
+
+    next_seq: int
+    chunker: Chunker
+    word_count: int
+    max_end_ms: int
+    speakers: dict[str, None]
+
+
+def _info(row: Sequence[Any], names: Mapping[str, str] | None = None) -> TranscriptInfo:
+    (
+        tid,
+        kind,
+        title,
+        created,
+        ended,
+        duration,
+        skind,
+        slabel,
+        suri,
+        status,
+        reason,
+        pending,
+        tokens,
+        words,
+        speakers,
+        job_id,
+        audio,
+        owned,
+        audio_fmt,
+        updated,
+    ) = row
+    return TranscriptInfo(
+        id=tid,
+        kind=kind,
+        title=title,
+        created_at=created,
+        ended_at=ended,
+        duration_ms=duration or 0,
+        source_kind=skind,
+        source_label=slabel,
+        source_uri=suri,
+        status=status,
+        end_reason=reason,
+        recovery_pending=bool(pending),
+        token_count=tokens,
+        word_count=words,
+        speakers=tuple(s for s in speakers.split(",") if s) if speakers else (),
+        job_id=job_id,
+        audio_path=audio,
+        audio_owned=bool(owned),
+        audio_format=audio_fmt,
+        updated_at=updated,
+        speaker_names=dict(names or {}),
+    )
+
+
+def select_infos(conn: sqlite3.Connection, tail: str, params: Sequence[Any] = ()) -> list[TranscriptInfo]:
+    """History rows selected by ``tail`` (``WHERE … ORDER BY …``), with their speaker names."""
+    rows = conn.execute(f"SELECT {_INFO_COLUMNS} FROM transcripts {tail}", params).fetchall()
+    ids = [r[0] for r in rows]
+    names: dict[int, dict[str, str]] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for tid, speaker, name in conn.execute(
+            f"SELECT transcript_id, speaker, name FROM speaker_names WHERE transcript_id IN ({marks})", part
+        ):
+            names.setdefault(tid, {})[speaker] = name
+    return [_info(r, names.get(r[0])) for r in rows]
+
+
+def _words_in(tokens: Iterable[Token], first_word: bool) -> int:
+    """Spoken words: tokens that start with a space, plus the very first one."""
+    count = 0
+    for token in tokens:
+        if not is_word(token) or not token.text.strip():
+            continue
+        if first_word or token.text[:1].isspace():
+            count += 1
+        first_word = False
+    return count
+
+
+def _safe_config(config: Mapping[str, Any] | None) -> str | None:
+    """The realtime config as JSON, without anything that looks like a credential."""
+    if not config:
+        return None
+    clean = {k: v for k, v in config.items() if "key" not in k.lower() and v is not None}
+    return json.dumps(clean, ensure_ascii=False, default=str)
+
+
+class Library:
+    """See the module docstring. Create with :meth:`open` (app) or the constructor (tests)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        recordings_dir: Path | None = None,
+        lock_path: Path | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = Path(path)
+        self.recordings_dir = recordings_dir or self.path.parent / RECORDINGS_FOLDER
+        self._clock = clock
+        self._observers: list[Callable[[Change], None]] = []
+        self._live: dict[int, _Live] = {}
+        self._lock = InstanceLock(lock_path or self.path.parent / LOCK_NAME)
+        self._lock.acquire()
+        try:
+            self.conn = db.connect(self.path)
+        except sqlite3.Error as exc:
+            self._lock.release()
+            raise LibraryError(f"The library at {self.path} could not be opened: {exc}.") from exc
+        try:
+            if not db.has_fts5(self.conn):
+                raise LibraryError(
+                    "This build of SQLite has no full-text search (FTS5); the library needs it."
+                )
+            self.migrated = migrate(self.conn)
+        except SchemaTooNew as exc:
+            self.close()
+            raise LibraryError(
+                f"The library at {self.path} was written by a newer version of the app "
+                f"(schema {exc.found}, this version knows {exc.supported}). Update the app to open it; "
+                "nothing was changed."
+            ) from exc
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise LibraryError(f"The library at {self.path} is damaged or not a database: {exc}.") from exc
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Library:
+        folder = Path(data_dir) / LIBRARY_FOLDER
+        return cls(folder / DATABASE_NAME, recordings_dir=folder / RECORDINGS_FOLDER)
+
+    @property
+    def schema_version(self) -> int:
+        return db.user_version(self.conn)
+
+    @property
+    def primary(self) -> bool:
+        """True when this is the only app instance using the library (it may recover sessions)."""
+        return self._lock.held
+
+    def close(self) -> None:
+        """Finish nothing: sessions still active stay active, exactly as after a crash."""
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        self._lock.release()
+
+    # --------------------------------------------------------------------------- observers
+    def subscribe(self, observer: Callable[[Change], None]) -> Callable[[], None]:
+        """Call ``observer`` after every change; returns a function that unsubscribes."""
+        self._observers.append(observer)
+        return lambda: self._observers.remove(observer) if observer in self._observers else None
+
+    def _notify(self, kind: str, transcript_id: int) -> None:
+        change = Change(kind, transcript_id)
+        for observer in list(self._observers):
+            try:
+                observer(change)
+            except Exception:
+                log.exception("Library observer failed")
+
+    # -------------------------------------------------------------------------- live sessions
+    def begin_live(
+        self,
+        *,
+        title: str,
+        source_kind: str,
+        source_label: str = "",
+        source_uri: str | None = None,
+        config: Mapping[str, Any] | None = None,
+        started_at: float | None = None,
+    ) -> int:
+        """Create the row of a live session that starts now; returns its id."""
+        now = self._clock()
+        with db.transaction(self.conn):
+            cur = self.conn.execute(
+                "INSERT INTO transcripts (kind, title, created_at, source_kind, source_label, source_uri, "
+                "config_json, status, updated_at) VALUES ('live', ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    title,
+                    started_at or now,
+                    source_kind,
+                    source_label,
+                    source_uri,
+                    _safe_config(config),
+                    ACTIVE,
+                    now,
+                ),
+            )
+        tid = int(cur.lastrowid or 0)
+        self._live[tid] = _Live(0, Chunker(), 0, 0, {})
+        self._notify("added", tid)
+        return tid
+
+    def _live_state(self, tid: int) -> _Live:
+        state = self._live.get(tid)
+        if state is None:  # a session resumed after recovery: continue the numbering
+            row = self.conn.execute(
+                "SELECT COALESCE(MAX(seq) + 1, 0), COALESCE(MAX(end_ms), 0) FROM tokens "
+                "WHERE transcript_id = ?",
+                (tid,),
+            ).fetchone()
+            info = self.info(tid)
+            lo, hi = chunk_range(tid)
+            last_chunk = self.conn.execute(
+                "SELECT MAX(id) FROM chunks WHERE id BETWEEN ? AND ?", (lo, hi)
+            ).fetchone()
+            next_chunk = (last_chunk[0] - lo + 1) if last_chunk and last_chunk[0] is not None else 0
+            state = _Live(
+                int(row[0]),
+                Chunker(next_chunk),
+                info.word_count if info else 0,
+                int(row[1]),
+                dict.fromkeys(info.speakers if info else ()),
+            )
+            self._live[tid] = state
+        return state
+
+    def append_tokens(self, tid: int, tokens: Sequence[Token]) -> int:
+        """Store a batch of final tokens in one transaction; returns the new token count.
+
+        The row's counts, duration and speakers and the closed search passages are written in
+        the same transaction, so after a crash the history row matches the tokens exactly.
+        """
+        tokens = [t for t in tokens if t.is_final]
+        if not tokens:
+            return self._live_state(tid).next_seq
+        state = self._live_state(tid)
+        rows = []
+        chunks = []
+        seq = state.next_seq
+        first_word = state.word_count == 0
+        for token in tokens:
+            rows.append(token_to_row(tid, seq, token))
+            closed = state.chunker.feed(seq, seq, token)
+            if closed is not None:
+                chunks.append(closed)
+            if token.end_ms is not None and token.end_ms > state.max_end_ms:
+                state.max_end_ms = token.end_ms
+            if token.speaker is not None:
+                state.speakers.setdefault(token.speaker, None)
+            seq += 1
+        words = _words_in(tokens, first_word)
+        try:
+            with db.transaction(self.conn):
+                self.conn.executemany(INSERT_TOKEN, rows)
+                if chunks:
+                    self._insert_chunks(tid, chunks)
+                self.conn.execute(
+                    "UPDATE transcripts SET token_count = ?, word_count = word_count + ?, "
+                    "duration_ms = MAX(duration_ms, ?), speakers = ?, updated_at = ? WHERE id = ?",
+                    (seq, words, state.max_end_ms, ",".join(state.speakers), self._clock(), tid),
+                )
+        except BaseException:
+            self._live.pop(tid, None)  # re-read the numbering from the database next time
+            raise
+        state.next_seq = seq
+        state.word_count += words
+        self._notify("tokens", tid)
+        return seq
+
+    def _insert_chunks(self, tid: int, chunks: Iterable[Any]) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO chunks (id, first_seq, last_seq, start_ms, speaker, text) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (chunk_id(tid, c.number), c.first_seq, c.last_seq, c.start_ms, c.speaker, c.text)
+                for c in chunks
+            ],
+        )
+
+    def finish_live(self, tid: int, *, end_reason: str = "finished", duration_ms: int | None = None) -> None:
+        """The session ended (Stop, an error, Cancel): index its last passage and mark it complete."""
+        state = self._live.pop(tid, None)
+        tail = state.chunker.flush() if state is not None else None
+        edited = self.conn.execute("SELECT 1 FROM edits WHERE transcript_id = ? LIMIT 1", (tid,)).fetchone()
+        with db.transaction(self.conn):
+            if edited or state is None:
+                index_transcript(self.conn, tid)  # corrections made while it ran, or no passages in memory
+            elif tail is not None:
+                self._insert_chunks(tid, [tail])
+            self.conn.execute(
+                "UPDATE transcripts SET status = ?, end_reason = ?, ended_at = ?, "
+                "duration_ms = MAX(duration_ms, ?), updated_at = ? WHERE id = ?",
+                (COMPLETE, end_reason, self._clock(), duration_ms or 0, self._clock(), tid),
+            )
+        self._notify("updated", tid)
+
+    # ------------------------------------------------------------------------------- recovery
+    def recover_interrupted(self) -> list[TranscriptInfo]:
+        """Mark sessions whose app died as interrupted; returns every one still to be offered.
+
+        Only the primary instance does this: another running instance's active session is alive.
+        """
+        if not self.primary:
+            return []
+        orphans = [
+            tid
+            for (tid,) in self.conn.execute("SELECT id FROM transcripts WHERE status = ?", (ACTIVE,))
+            if tid not in self._live
+        ]
+        for tid in orphans:
+            with db.transaction(self.conn):
+                # The passage being built when the app died was only in memory: rebuild them all.
+                index_transcript(self.conn, tid)
+                self.conn.execute(
+                    "UPDATE transcripts SET status = ?, end_reason = 'crash', recovery_pending = 1, "
+                    "ended_at = COALESCE(ended_at, updated_at) WHERE id = ?",
+                    (INTERRUPTED, tid),
+                )
+            log.warning("Found interrupted live session %d; offering it back", tid)
+            self._notify("updated", tid)
+        return self.pending_recoveries()
+
+    def pending_recoveries(self) -> list[TranscriptInfo]:
+        return self._select_infos("WHERE recovery_pending = 1 ORDER BY created_at DESC, id DESC")
+
+    def resolve_recovery(self, tid: int) -> None:
+        """The user saw the offer (opened or kept the session): do not offer it again."""
+        with db.transaction(self.conn):
+            self.conn.execute("UPDATE transcripts SET recovery_pending = 0 WHERE id = ?", (tid,))
+        self._notify("updated", tid)
+
+    # ------------------------------------------------------------------------------- jobs
+    def link_job_audio(self, job_id: str, path: str | Path) -> None:
+        """Remember the local file a job was made from (call when the job is created)."""
+        with db.transaction(self.conn):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO job_audio (job_id, path, linked_at) VALUES (?, ?, ?)",
+                (job_id, str(Path(path).resolve()), self._clock()),
+            )
+            self.conn.execute(
+                "UPDATE transcripts SET audio_path = ?, audio_owned = 0 "
+                "WHERE job_id = ? AND audio_path IS NULL",
+                (str(Path(path).resolve()), job_id),
+            )
+
+    def save_job_transcript(
+        self,
+        job: Any,
+        tokens: Iterable[Any],
+        speaker_names: Mapping[str, str] | None = None,
+        *,
+        audio_path: str | Path | None = None,
+    ) -> int:
+        """Keep a fetched job transcript (``soniox.types.Transcription`` + its tokens).
+
+        Saving the same job again updates its metadata and speaker names but keeps the stored
+        tokens and the user's corrections: a completed job's tokens never change.
+        """
+        job_id = str(job.id)
+        meta = _job_meta(job)
+        existing = self.conn.execute("SELECT id FROM transcripts WHERE job_id = ?", (job_id,)).fetchone()
+        link = self.conn.execute("SELECT path FROM job_audio WHERE job_id = ?", (job_id,)).fetchone()
+        audio = str(audio_path) if audio_path else (link[0] if link else None)
+        now = self._clock()
+        with db.transaction(self.conn):
+            if existing is not None:
+                tid = int(existing[0])
+                self.conn.execute(
+                    "UPDATE transcripts SET job_json = ?, duration_ms = MAX(duration_ms, ?), "
+                    "audio_path = COALESCE(audio_path, ?), updated_at = ? WHERE id = ?",
+                    (meta["json"], meta["duration_ms"], audio, now, tid),
+                )
+            else:
+                stored = [Token.from_sdk(t) for t in tokens]
+                stored = [t if t.is_final else replace(t, is_final=True) for t in stored]
+                speakers = dict.fromkeys(t.speaker for t in stored if t.speaker is not None)
+                max_end = max((t.end_ms for t in stored if t.end_ms is not None), default=0)
+                cur = self.conn.execute(
+                    "INSERT INTO transcripts (kind, title, created_at, ended_at, duration_ms, source_kind, "
+                    "source_label, source_uri, job_id, job_json, status, token_count, word_count, speakers, "
+                    "updated_at, audio_path, audio_owned) "
+                    "VALUES ('job', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                    (
+                        meta["title"],
+                        meta["created_at"],
+                        meta["created_at"],
+                        max(meta["duration_ms"], max_end),
+                        meta["source_kind"],
+                        meta["title"],
+                        meta["uri"],
+                        job_id,
+                        meta["json"],
+                        COMPLETE,
+                        len(stored),
+                        _words_in(stored, True),
+                        ",".join(speakers),
+                        now,
+                        audio,
+                    ),
+                )
+                tid = int(cur.lastrowid or 0)
+                self.conn.executemany(INSERT_TOKEN, [token_to_row(tid, i, t) for i, t in enumerate(stored)])
+                index_transcript(self.conn, tid)
+            for speaker, name in (speaker_names or {}).items():
+                self._write_speaker_name(tid, str(speaker), name)
+        self._notify("updated" if existing is not None else "added", tid)
+        return tid
+
+    def job_transcript_id(self, job_id: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM transcripts WHERE job_id = ?", (job_id,)).fetchone()
+        return int(row[0]) if row else None
+
+    # ------------------------------------------------------------------------------ reading
+    def _select_infos(self, tail: str, params: Sequence[Any] = ()) -> list[TranscriptInfo]:
+        return select_infos(self.conn, tail, params)
+
+    def list_transcripts(self, *, limit: int = 200, offset: int = 0) -> list[TranscriptInfo]:
+        """History rows, newest first."""
+        return self._select_infos("ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", (limit, offset))
+
+    def infos(self, ids: Sequence[int]) -> dict[int, TranscriptInfo]:
+        if not ids:
+            return {}
+        out: dict[int, TranscriptInfo] = {}
+        for start in range(0, len(ids), 500):
+            part = list(ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            for info in self._select_infos(f"WHERE id IN ({marks})", part):
+                out[info.id] = info
+        return out
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM transcripts").fetchone()[0])
+
+    def info(self, tid: int) -> TranscriptInfo | None:
+        found = self._select_infos("WHERE id = ?", (tid,))
+        return found[0] if found else None
+
+    def tokens(self, tid: int) -> list[Token]:
+        """The original final tokens, markers included, in order (index = seq)."""
+        return [
+            row_to_token(r)
+            for r in self.conn.execute(
+                f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE transcript_id = ? ORDER BY seq", (tid,)
+            )
+        ]
+
+    def edits(self, tid: int) -> list[Edit]:
+        return [
+            Edit(*r)
+            for r in self.conn.execute(
+                "SELECT first_seq, last_seq, text, edited_at FROM edits "
+                "WHERE transcript_id = ? ORDER BY first_seq",
+                (tid,),
+            )
+        ]
+
+    def speaker_names(self, tid: int) -> dict[str, str]:
+        return dict(
+            self.conn.execute("SELECT speaker, name FROM speaker_names WHERE transcript_id = ?", (tid,))
+        )
+
+    def load(self, tid: int) -> LibraryTranscript | None:
+        """The transcript as shown and exported: corrections applied, names set."""
+        info = self.info(tid)
+        if info is None:
+            return None
+        edits = self.edits(tid)
+        display = apply_edits(self.tokens(tid), edits)
+        transcript = Transcript.from_tokens(d.token for d in display)
+        for speaker, name in info.speaker_names.items():
+            transcript.rename_speaker(speaker, name)
+        return LibraryTranscript(info, display, transcript, edits)
+
+    # ------------------------------------------------------------------------------ editing
+    def rename(self, tid: int, title: str) -> None:
+        title = title.strip()
+        if not title:
+            raise ValueError("a title cannot be empty")
+        with db.transaction(self.conn):
+            self.conn.execute(
+                "UPDATE transcripts SET title = ?, updated_at = ? WHERE id = ?", (title, self._clock(), tid)
+            )
+        self._notify("updated", tid)
+
+    def delete(self, tid: int) -> bool:
+        """Delete a transcript with everything it owns, its recording included; True if it existed.
+
+        A linked file (the user's own audio) is never deleted.
+        """
+        info = self.info(tid)
+        if info is None:
+            return False
+        lo, hi = chunk_range(tid)
+        with db.transaction(self.conn):
+            self.conn.execute("DELETE FROM chunks WHERE id BETWEEN ? AND ?", (lo, hi))
+            self.conn.execute("DELETE FROM transcripts WHERE id = ?", (tid,))
+        self._live.pop(tid, None)
+        if info.audio_owned and info.audio_path:
+            try:
+                Path(info.audio_path).unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("Could not delete the recording %s: %s", info.audio_path, exc)
+        self._notify("deleted", tid)
+        return True
+
+    def _write_speaker_name(self, tid: int, speaker: str, name: str) -> None:
+        name = name.strip()
+        if name and name != default_speaker_label(speaker):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO speaker_names (transcript_id, speaker, name) VALUES (?, ?, ?)",
+                (tid, speaker, name),
+            )
+        else:
+            self.conn.execute(
+                "DELETE FROM speaker_names WHERE transcript_id = ? AND speaker = ?", (tid, speaker)
+            )
+
+    def set_speaker_name(self, tid: int, speaker: str, name: str) -> None:
+        """Name a speaker in one transcript; an empty name (or "Speaker N") restores the default."""
+        with db.transaction(self.conn):
+            self._write_speaker_name(tid, speaker, name)
+            self.conn.execute("UPDATE transcripts SET updated_at = ? WHERE id = ?", (self._clock(), tid))
+        self._notify("updated", tid)
+
+    def edit(self, tid: int, first_seq: int, last_seq: int, text: str) -> Edit:
+        """Correct the words ``first_seq..last_seq``; overlapping earlier corrections are merged in.
+
+        Search passages of the transcript are rebuilt in the same transaction, so search finds
+        the corrected words at once.
+        """
+        if first_seq > last_seq:
+            first_seq, last_seq = last_seq, first_seq
+        count = self.conn.execute("SELECT COUNT(*) FROM tokens WHERE transcript_id = ?", (tid,)).fetchone()[0]
+        if first_seq < 0 or last_seq >= count:
+            raise ValueError(f"tokens {first_seq}..{last_seq} are outside the transcript (0..{count - 1})")
+        touched = overlapping(self.edits(tid), first_seq, last_seq)
+        if touched:
+            first_seq = min(first_seq, *(e.first_seq for e in touched))
+            last_seq = max(last_seq, *(e.last_seq for e in touched))
+        edit = Edit(first_seq, last_seq, text, self._clock())
+        with db.transaction(self.conn):
+            for old in touched:
+                self.conn.execute(
+                    "DELETE FROM edits WHERE transcript_id = ? AND first_seq = ?", (tid, old.first_seq)
+                )
+            self.conn.execute(
+                "INSERT INTO edits (transcript_id, first_seq, last_seq, text, edited_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (tid, edit.first_seq, edit.last_seq, edit.text, edit.edited_at),
+            )
+            if tid not in self._live:
+                index_transcript(self.conn, tid)
+            self.conn.execute("UPDATE transcripts SET updated_at = ? WHERE id = ?", (self._clock(), tid))
+        self._notify("updated", tid)
+        return edit
+
+    def revert_edit(self, tid: int, seq: int) -> bool:
+        """Drop the correction covering token ``seq``; True if there was one."""
+        touched = overlapping(self.edits(tid), seq, seq)
+        if not touched:
+            return False
+        with db.transaction(self.conn):
+            for old in touched:
+                self.conn.execute(
+                    "DELETE FROM edits WHERE transcript_id = ? AND first_seq = ?", (tid, old.first_seq)
+                )
+            if tid not in self._live:
+                index_transcript(self.conn, tid)
+        self._notify("updated", tid)
+        return True
+
+    def revert_all_edits(self, tid: int) -> int:
+        with db.transaction(self.conn):
+            n = self.conn.execute("DELETE FROM edits WHERE transcript_id = ?", (tid,)).rowcount
+            if n and tid not in self._live:
+                index_transcript(self.conn, tid)
+        if n:
+            self._notify("updated", tid)
+        return n
+
+    # -------------------------------------------------------------------------------- audio
+    def recording_path(self, tid: int, extension: str) -> Path:
+        """Where the library keeps transcript ``tid``'s own recording."""
+        self.recordings_dir.mkdir(parents=True, exist_ok=True)
+        return self.recordings_dir / f"session-{tid:06d}.{extension.lstrip('.')}"
+
+    def set_audio(
+        self, tid: int, path: str | Path | None, *, owned: bool, audio_format: str | None = None
+    ) -> None:
+        """Attach audio: the library's recording (``owned``) or a link to the user's file."""
+        with db.transaction(self.conn):
+            self.conn.execute(
+                "UPDATE transcripts SET audio_path = ?, audio_owned = ?, audio_format = ?, updated_at = ? "
+                "WHERE id = ?",
+                (str(path) if path else None, int(owned), audio_format, self._clock(), tid),
+            )
+        self._notify("updated", tid)
+
+    # ------------------------------------------------------------------------ maintenance
+    def reindex(self, tid: int) -> int:
+        with db.transaction(self.conn):
+            return index_transcript(self.conn, tid)
+
+    def size_bytes(self) -> int:
+        """The database with its WAL, as it takes space on disk."""
+        total = 0
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                total += Path(str(self.path) + suffix).stat().st_size
+        return total
+
+
+def _job_meta(job: Any) -> dict[str, Any]:
+    created = getattr(job, "created_at", None)
+    if isinstance(created, datetime):
+        created_at = created.timestamp()
+    elif isinstance(created, (int, float)):
+        created_at = float(created)
+    else:
+        created_at = time.time()
+    audio_url = getattr(job, "audio_url", None)
+    filename = getattr(job, "filename", None)
+    title = filename or audio_url or getattr(job, "file_id", None) or str(job.id)
+    dump = getattr(job, "model_dump_json", None)
+    try:
+        job_json = dump() if callable(dump) else json.dumps({"id": str(job.id)})
+    except Exception:  # metadata is a courtesy; never lose a transcript over it
+        job_json = json.dumps({"id": str(job.id)})
+    return {
+        "title": str(title),
+        "created_at": created_at,
+        "duration_ms": int(getattr(job, "audio_duration_ms", None) or 0),
+        "source_kind": "job-url" if audio_url else "job-file",
+        "uri": audio_url or filename,
+        "json": job_json,
+    }
+
+
+__all__ = [
+    "ACTIVE",
+    "COMPLETE",
+    "INTERRUPTED",
+    "LATEST",
+    "Change",
+    "Library",
+    "LibraryError",
+    "LibraryTranscript",
+    "TranscriptInfo",
+    "select_infos",
+]

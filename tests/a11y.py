@@ -43,7 +43,7 @@ def _internal(widget: QWidget) -> bool:
         return True
     parent = widget.parentWidget()
     while parent is not None:
-        if isinstance(parent, (QComboBox, QAbstractSpinBox, QTabBar, QLineEdit)) and parent is not widget:
+        if isinstance(parent, (QComboBox, QAbstractSpinBox, QTabBar, QLineEdit, QAbstractItemView)):
             return True
         if parent.objectName().startswith("qt_"):
             return True

@@ -362,3 +362,22 @@ def test_microphone_that_disappears_finishes_cleanly_and_keeps_the_words(
     assert "these words survive" in text
     snap = ended_session(qtbot, fake_soniox)
     assert snap.finished, "the session was finished gracefully, not dropped"
+
+
+def test_context_edited_in_the_dialog_reaches_the_service(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(speech(1.0), RATE, speed=4.0))
+    dialog = panel.options_form.edit_context()
+    assert_accessible(dialog)
+    dialog.editor.add_row("domain", "Healthcare")
+    dialog.editor.add_row("half-filled", "")
+    dialog.editor.terms_edit.setPlainText("Celebrex\n\nZyrtec")
+    dialog.editor.text_edit.setPlainText("A cardiology consult.")
+    dialog.accept()
+    assert "(3)" in panel.options_form.context_button.text()
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING, timeout=5000)
+    panel.cancel()
+    context = ended_session(qtbot, fake_soniox).config["context"]
+    assert context["general"] == [{"key": "domain", "value": "Healthcare"}]
+    assert context["terms"] == ["Celebrex", "Zyrtec"]
+    assert context["text"] == "A cardiology consult."

@@ -24,14 +24,10 @@ from desktop.core.secrets import KeySource, KeyStorageError, mask_key
 from desktop.ui.async_tools import spawn
 from desktop.ui.widgets.api_key_form import ApiKeyForm
 from desktop.ui.widgets.language_picker import LanguagePicker
+from desktop.ui.widgets.models import model_label
 from desktop.ui.widgets.region_form import RegionForm
 
 log = logging.getLogger(__name__)
-
-
-def model_label(model: Model) -> str:
-    alias = f" → {model.aliased_model_id}" if model.aliased_model_id else ""
-    return f"{model.name} ({model.id}{alias})"
 
 
 class SettingsDialog(QDialog):

@@ -12,20 +12,13 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -43,16 +36,13 @@ from desktop.core.jobs.job_options import (
     one_way_targets,
     supports_translation,
 )
+from desktop.ui.widgets.context_editor import ContextEditor
 from desktop.ui.widgets.language_picker import LanguagePicker
+from desktop.ui.widgets.models import model_label
 
 MODE_FILES = "files"
 MODE_URL = "url"
 MODE_FILE_ID = "file_id"
-
-
-def model_label(model: Model) -> str:
-    alias = f" → {model.aliased_model_id}" if model.aliased_model_id else ""
-    return f"{model.name} ({model.id}{alias})"
 
 
 def sources_summary(labels: Sequence[str], limit: int = 3) -> str:
@@ -167,46 +157,12 @@ class JobSheet(QDialog):
         intro.setObjectName("jobContextIntro")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.general_table = QTableWidget(0, 2, page)
-        self.general_table.setObjectName("jobContextGeneral")
-        self.general_table.setAccessibleName("General context: key and value pairs")
-        self.general_table.setHorizontalHeaderLabels(["Key (e.g. domain)", "Value (e.g. medicine)"])
-        self.general_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.general_table.verticalHeader().hide()
-        self.general_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.general_table.setMaximumHeight(130)
-        general_label = QLabel("&General (key and value):", page)
-        general_label.setObjectName("jobContextGeneralLabel")
-        general_label.setBuddy(self.general_table)
-        layout.addWidget(general_label)
-        layout.addWidget(self.general_table)
-        row = QHBoxLayout()
-        add = QPushButton("&Add pair", page)
-        add.setObjectName("jobContextAdd")
-        add.setAccessibleName("Add a key and value pair")
-        add.clicked.connect(lambda: self._add_general_row("", ""))
-        remove = QPushButton("Re&move pair", page)
-        remove.setObjectName("jobContextRemove")
-        remove.setAccessibleName("Remove the selected key and value pair")
-        remove.clicked.connect(self._remove_general_row)
-        row.addWidget(add)
-        row.addWidget(remove)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.terms_edit = QPlainTextEdit(page)
-        self.terms_edit.setObjectName("jobContextTerms")
-        self.terms_edit.setAccessibleName("Terms, one per line")
-        self.terms_edit.setPlaceholderText("One term per line, e.g. Soniox")
-        self.terms_edit.setMaximumHeight(80)
-        layout.addWidget(self._label("&Terms (one per line):", self.terms_edit, page))
-        layout.addWidget(self.terms_edit)
-        self.text_edit = QPlainTextEdit(page)
-        self.text_edit.setObjectName("jobContextText")
-        self.text_edit.setAccessibleName("Free text context")
-        self.text_edit.setPlaceholderText("Background, an agenda, names of participants…")
-        self.text_edit.setMaximumHeight(90)
-        layout.addWidget(self._label("Free te&xt:", self.text_edit, page))
-        layout.addWidget(self.text_edit)
+        self.context_editor = ContextEditor(page, name_prefix="jobContext")
+        # Kept as attributes: the sheet reads them in options() and tests fill them.
+        self.general_table = self.context_editor.general_table
+        self.terms_edit = self.context_editor.terms_edit
+        self.text_edit = self.context_editor.text_edit
+        layout.addWidget(self.context_editor)
         return page
 
     def _translation_tab(self) -> QWidget:
@@ -275,18 +231,7 @@ class JobSheet(QDialog):
         return combo
 
     def _add_general_row(self, key: str, value: str) -> None:
-        row = self.general_table.rowCount()
-        self.general_table.insertRow(row)
-        self.general_table.setItem(row, 0, QTableWidgetItem(key))
-        self.general_table.setItem(row, 1, QTableWidgetItem(value))
-        if not key:
-            self.general_table.setCurrentCell(row, 0)
-            self.general_table.editItem(self.general_table.item(row, 0))
-
-    def _remove_general_row(self) -> None:
-        row = self.general_table.currentRow()
-        if row >= 0:
-            self.general_table.removeRow(row)
+        self.context_editor.add_row(key, value)
 
     # -- model-dependent state -----------------------------------------------------------------
     def current_model(self) -> Model | None:
@@ -342,11 +287,7 @@ class JobSheet(QDialog):
         self.strict_check.setChecked(options.language_hints_strict)
         self.diarization_check.setChecked(options.enable_speaker_diarization)
         self.language_id_check.setChecked(options.enable_language_identification)
-        self.general_table.setRowCount(0)
-        for key, value in options.context_general:
-            self._add_general_row(key, value)
-        self.terms_edit.setPlainText("\n".join(options.context_terms))
-        self.text_edit.setPlainText(options.context_text)
+        self.context_editor.set_values(options.context_general, options.context_terms, options.context_text)
         self.translation_combo.setCurrentIndex(max(0, self.translation_combo.findData(options.translation)))
         for combo, code in (
             (self.target_combo, options.translation_target),
@@ -361,22 +302,15 @@ class JobSheet(QDialog):
         self._translation_changed()
 
     def options(self) -> JobOptions:
-        general: list[tuple[str, str]] = []
-        for row in range(self.general_table.rowCount()):
-            key_item, value_item = self.general_table.item(row, 0), self.general_table.item(row, 1)
-            key = key_item.text().strip() if key_item else ""
-            value = value_item.text().strip() if value_item else ""
-            if key or value:
-                general.append((key, value))
         return JobOptions(
             model=self.model_combo.currentData() or "",
             language_hints=self.hints.selected(),
             language_hints_strict=self.strict_check.isChecked() and self.strict_check.isEnabled(),
             enable_speaker_diarization=self.diarization_check.isChecked(),
             enable_language_identification=self.language_id_check.isChecked(),
-            context_general=general,
-            context_terms=[t.strip() for t in self.terms_edit.toPlainText().splitlines() if t.strip()],
-            context_text=self.text_edit.toPlainText().strip(),
+            context_general=self.context_editor.general(),
+            context_terms=self.context_editor.terms(),
+            context_text=self.context_editor.text(),
             translation=self.translation_combo.currentData() or TRANSLATION_NONE,
             translation_target=self.target_combo.currentData() or "",
             translation_language_a=self.language_a_combo.currentData() or "",
@@ -414,4 +348,4 @@ class JobSheet(QDialog):
             self.accept()
 
 
-__all__ = ["MODE_FILES", "MODE_FILE_ID", "MODE_URL", "JobSheet", "model_label", "sources_summary"]
+__all__ = ["MODE_FILES", "MODE_FILE_ID", "MODE_URL", "JobSheet", "sources_summary"]

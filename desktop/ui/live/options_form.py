@@ -34,8 +34,8 @@ from desktop.core.live.config_builder import (
     model_capabilities,
 )
 from desktop.ui.live.context_dialog import ContextDialog
-from desktop.ui.settings_dialog import model_label
 from desktop.ui.widgets.language_picker import LanguagePicker
+from desktop.ui.widgets.models import model_label
 
 UNSUPPORTED = "The selected model does not support this option."
 

@@ -381,3 +381,47 @@ def test_context_edited_in_the_dialog_reaches_the_service(qtbot, qloop, fake_son
     assert context["general"] == [{"key": "domain", "value": "Healthcare"}]
     assert context["terms"] == ["Celebrex", "Zyrtec"]
     assert context["text"] == "A cardiology consult."
+
+
+def test_dropped_connection_reconnects_and_sends_the_gap(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    fake_soniox.set_script(["before the drop we said this", "and after the drop this"])
+    fake_soniox.inject_realtime(abrupt_close=True, after_audio_ms=1800)
+    sd = FakeSoundDevice(np.concatenate([speech(2.2), silence(0.8), speech(2.0), silence(0.3)]), RATE, speed=3.0)
+    panel = make_panel(qtbot, live_ctx, sd)
+    panel.start()
+    seen_states: list[LiveState] = []
+    panel.controller.state_changed.connect(lambda state, _detail: seen_states.append(state))
+    qtbot.waitUntil(lambda: len(fake_soniox.realtime_sessions) >= 2, timeout=10000)
+    qtbot.waitUntil(lambda: LiveState.RECONNECTING in seen_states and panel.state is LiveState.RUNNING, timeout=5000)
+    qtbot.waitUntil(lambda: played_s(panel) > 5.2, timeout=10000)
+    panel.stop()
+    qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
+    first, second = fake_soniox.realtime_sessions[0], ended_session(qtbot, fake_soniox, 1)
+    assert first.close_code in (None, 1006) and not first.finished
+    # Everything the microphone produced reached the service: the second connection got the audio
+    # the first did not finalize (replayed) plus everything captured during and after the gap.
+    produced = panel.controller.source.stats.bytes
+    replayed = panel.controller.session.stats.replayed_bytes
+    assert first.audio_bytes + second.audio_bytes == produced + replayed
+    text = panel.view.toPlainText()
+    assert "before the drop we said this" in text and "after the drop this" in text
+
+
+def test_endpoints_show_a_marker_and_start_a_new_utterance(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    fake_soniox.set_script(["first utterance here", "second utterance there"])
+    # Three words take ~0.9 s of speech in the emulator; each burst is one utterance.
+    sd = FakeSoundDevice(np.concatenate([speech(0.9), silence(2.4), speech(0.9), silence(2.4)]), RATE, speed=4.0)
+    panel = make_panel(qtbot, live_ctx, sd)
+    panel.options_form.endpoint_check.setChecked(True)
+    panel.options_form.delay_spin.setValue(1000)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.view.transcript.endpoint_count >= 2, timeout=10000)
+    panel.stop()
+    qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
+    config = ended_session(qtbot, fake_soniox).config
+    assert config["enable_endpoint_detection"] is True and config["max_endpoint_delay_ms"] == 1000
+    lines = [line for line in panel.view.toPlainText().splitlines() if line.strip()]
+    first = next(i for i, line in enumerate(lines) if "first utterance here" in line)
+    second = next(i for i, line in enumerate(lines) if "second utterance there" in line)
+    assert second > first, "the next utterance starts on a new line"
+    assert "⏎" in lines[first] and "<end>" not in panel.view.toPlainText()

@@ -23,7 +23,9 @@ Unicode true
 ManifestDPIAware true
 !ifndef COMPRESSOR
   !define COMPRESSOR "/SOLID lzma"
-  !define LZMA_DICT_MB 32
+  !ifndef LZMA_DICT_MB
+    !define LZMA_DICT_MB 32
+  !endif
 !endif
 !if "${COMPRESSOR}" == "none"
   SetCompress off

@@ -44,7 +44,6 @@ PYTHON_EXCLUDES = (
     "distutils",
     "setuptools",
     "pkg_resources",
-    "sqlite3",
     "dbm",
     "test",
     "pygments",

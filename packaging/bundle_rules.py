@@ -10,6 +10,7 @@ Each rule names why it is safe; ``tests/test_packaging.py`` pins the files that 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 from fnmatch import fnmatchcase
@@ -262,22 +263,39 @@ def trim(
         else:
             kept_datas.append(entry)
 
-    present = {_normal(e[0]) for e in (*final_bins, *kept_datas)}
-
-    def resolves(entry: TocEntry) -> bool:
-        return entry[2] != "SYMLINK" or _normal(_symlink_target(entry[0], entry[1])) in present
-
-    # Links to links: repeat until nothing dangles (chains are short).
-    while True:
-        dangling = [e for e in (*final_bins, *kept_datas) if not resolves(e)]
-        if not dangling:
-            break
-        for entry in dangling:
-            note("links to dropped files", entry)
-            present.discard(_normal(entry[0]))
-        final_bins = [e for e in final_bins if e not in dangling]
-        kept_datas = [e for e in kept_datas if e not in dangling]
+    dangling = dangling_links([*final_bins, *kept_datas])
+    for entry in dangling:
+        note("links to dropped files", entry)
+    final_bins = [e for e in final_bins if e not in dangling]
+    kept_datas = [e for e in kept_datas if e not in dangling]
     return final_bins, kept_datas, report
+
+
+def dangling_links(toc: Sequence[TocEntry]) -> list[TocEntry]:
+    """SYMLINK entries whose target is no longer collected.
+
+    Targets are resolved through other links first: a macOS framework's ``QtCore`` link points
+    at ``Versions/Current/QtCore`` and ``Current`` is itself a link to ``A``. A link to a folder
+    lives as long as any collected file is inside it.
+    """
+    links = {_normal(e[0]): _normal(_symlink_target(e[0], e[1])) for e in toc if e[2] == "SYMLINK"}
+    files = {_normal(e[0]) for e in toc if e[2] != "SYMLINK"}
+    folders = {str(parent) for f in files for parent in PurePosixPath(f).parents}
+
+    def resolve(path: str) -> str:
+        for _ in range(40):  # bounded: a link cycle must not hang the build
+            parts = path.split("/")
+            for i in range(len(parts), 0, -1):
+                prefix = "/".join(parts[:i])
+                if prefix in links:
+                    path = posixpath.normpath("/".join([links[prefix], *parts[i:]]))
+                    break
+            else:
+                return path
+        return path
+
+    alive = files | folders
+    return [e for e in toc if e[2] == "SYMLINK" and resolve(_normal(e[0])) not in alive]
 
 
 def resource_datas(root: Path) -> list[tuple[str, str]]:

@@ -233,6 +233,26 @@ def test_trim_drops_only_what_dropped_files_alone_needed() -> None:
     assert [e[0] for e in report["links to dropped files"]] == ["libQt6Network.so.6"]
 
 
+def test_trim_keeps_macos_framework_links_of_kept_frameworks_only() -> None:
+    def framework(name: str) -> list[tuple[str, str, str]]:
+        top = f"PySide6/Qt/lib/{name}.framework"
+        return [
+            (f"{top}/Versions/A/{name}", f"/s/{name}", "BINARY"),
+            (f"{top}/Versions/A/Resources/Info.plist", f"/s/{name}.plist", "DATA"),
+            (f"{top}/Versions/Current", "A", "SYMLINK"),
+            (f"{top}/{name}", f"Versions/Current/{name}", "SYMLINK"),
+            (f"{top}/Resources", "Versions/Current/Resources", "SYMLINK"),
+        ]
+
+    toc = framework("QtCore") + framework("QtNetwork")
+    binaries = [e for e in toc if e[2] == "BINARY"]
+    datas = [e for e in toc if e[2] != "BINARY"]
+    kept_bins, kept_datas, report = rules.trim(binaries, datas, _imports({}))
+    kept = {e[0] for e in (*kept_bins, *kept_datas)}
+    assert kept == {e[0] for e in framework("QtCore")}
+    assert len(report["links to dropped files"]) == 3
+
+
 def test_trim_refuses_rules_that_break_a_kept_library() -> None:
     binaries = [
         ("PySide6/Qt/lib/libQt6Network.so.6", "/s/network", "BINARY"),

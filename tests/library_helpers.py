@@ -69,16 +69,17 @@ def spoken_tokens(
 
 
 def write_sine_ogg(path: Path, seconds: float, *, rate: int = 16000, freq: float = 440.0) -> Path:
+    """A sine as Ogg Vorbis, written a second at a time (libsndfile's Vorbis encoder has crashed
+    on a single multi-minute write)."""
     import soundfile
 
     t = np.arange(int(seconds * rate)) / rate
-    soundfile.write(
-        str(path),
-        (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32),
-        rate,
-        format="OGG",
-        subtype="VORBIS",
-    )
+    signal = (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+    with soundfile.SoundFile(
+        str(path), "w", samplerate=rate, channels=1, format="OGG", subtype="VORBIS"
+    ) as f:
+        for start in range(0, len(signal), rate):
+            f.write(signal[start : start + rate])
     return path
 
 

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 #: Live end states (``LiveState.value``) to the ``end_reason`` kept in the library.
 END_REASONS = {"finished": "finished", "error": "error", "canceled": "canceled"}
+#: A session without a single word is kept only if it recorded at least this much audio.
+KEEP_SILENT_MS = 5000
 
 
 class Recording(Protocol):
@@ -102,6 +104,10 @@ class LiveLibrarySink:
             except Exception:
                 log.warning("Closing the recording failed", exc_info=True)
         try:
+            if self.autosave.saved == 0 and duration < KEEP_SILENT_MS:
+                # Nothing was said (or it failed to connect): no empty entry in the history.
+                self.library.delete(self.transcript_id)
+                return
             self.library.finish_live(
                 self.transcript_id, end_reason=END_REASONS.get(state, state), duration_ms=duration
             )

@@ -168,8 +168,7 @@ def index_transcript(conn: sqlite3.Connection, transcript_id: int) -> int:
     tokens = [
         row_to_token(row)
         for row in conn.execute(
-            f"SELECT {TOKEN_COLUMNS} "
-            "FROM tokens WHERE transcript_id = ? ORDER BY seq",
+            f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE transcript_id = ? ORDER BY seq",
             (transcript_id,),
         )
     ]

@@ -3,6 +3,10 @@
 The session reports on the asyncio loop's thread, which under qasync is the Qt thread, so the
 callbacks could touch widgets directly; they go through signals anyway so that the panel, the
 status bar and tests observe one stream of events and the session never knows about widgets.
+
+When the panel gives it a :class:`~desktop.core.library.live_sink.LiveLibrarySink` (``sink``),
+every final token goes to the library's autosave as it arrives, and the terminal state closes
+the stored session (a crash leaves it "active", which the next start offers back).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from soniox.types import RealtimeEvent, RealtimeSTTConfig, Token
 
 from desktop.core.audio_source import AudioSource
 from desktop.core.errors import UserError
+from desktop.core.library.live_sink import LiveLibrarySink
 from desktop.core.live.session import LiveSession
 from desktop.core.live.state import LiveState, LiveStats
 from desktop.core.transcript import Transcript, TranscriptDelta
@@ -38,6 +43,8 @@ class LiveController(QObject):
         self.source: AudioSource | None = None
         self.last_error: UserError | None = None
         self.state = LiveState.IDLE
+        #: Where this session is kept in the library (set by the panel before :meth:`start`).
+        self.sink: LiveLibrarySink | None = None
 
     @property
     def finalize_pending(self) -> bool:
@@ -61,10 +68,13 @@ class LiveController(QObject):
             raise RuntimeError("a live session is already running")
         self.last_error = None
         self.source = source
-        self.session = LiveSession(
+        session = LiveSession(
             client_factory, config, source, self, transmitting=transmitting, **session_options
         )
-        await self.session.start()
+        self.session = session
+        if hasattr(source, "should_record"):  # a RecordingTap: keep only what is sent (hold-to-talk)
+            source.should_record = lambda: session.transmitting
+        await session.start()
         return self.session
 
     async def stop(self) -> None:
@@ -88,10 +98,14 @@ class LiveController(QObject):
     # -- LiveSessionListener -------------------------------------------------------------------
     def on_state(self, state: LiveState, detail: str) -> None:
         self.state = state
+        if state.is_terminal and self.sink is not None:
+            self.sink.finish(state.value)
         self.state_changed.emit(state, detail)
 
     def on_tokens(self, tokens: list[Token], offset_ms: int, event: RealtimeEvent) -> None:
         delta = self.transcript.apply(tokens, offset_ms=offset_ms)
+        if delta.finals and self.sink is not None:
+            self.sink.add_finals(delta.new_final_tokens)
         if not delta.is_empty:
             self.delta_ready.emit(delta)
 

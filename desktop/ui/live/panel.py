@@ -2,6 +2,10 @@
 
 The panel turns clicks into calls on :class:`LiveController` and controller signals into widget
 state; the session logic itself lives in ``desktop.core.live`` and never sees a widget.
+
+With a library (:meth:`LivePanel.set_library`), every session is kept from its first final word
+(``desktop.core.library``): the panel creates its library entry at Start, links a streamed file
+or records the audio (``desktop.audio.recording``), and passes speaker renames on.
 """
 
 from __future__ import annotations
@@ -27,10 +31,13 @@ from PySide6.QtWidgets import (
 from desktop.audio import devices
 from desktop.audio.capture import MicrophoneCapture, capture_factory
 from desktop.audio.file_source import FileSource
+from desktop.audio.recording import Plan, RecordingTap, make_recorder, recording_plan
 from desktop.audio.url_source import UrlSource
 from desktop.core.audio_source import AudioSource
 from desktop.core.context import AppContext
 from desktop.core.errors import UserError, describe_error
+from desktop.core.library.live_sink import LiveLibrarySink
+from desktop.core.library.store import Library
 from desktop.core.live.config_builder import LiveOptions, build_realtime_config, dropped_options
 from desktop.core.live.state import LiveState, LiveStats
 from desktop.ui.async_tools import spawn
@@ -75,6 +82,7 @@ class LivePanel(QWidget):
         sd: Any = None,
         session_options: dict[str, Any] | None = None,
         monitor_microphone: bool = True,
+        library: Library | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("livePanel")
@@ -85,6 +93,9 @@ class LivePanel(QWidget):
         self._session_options = session_options or {}
         self._monitor_wanted = monitor_microphone
         self.controller = LiveController(self)
+        self.library: Library | None = None
+        #: The library entry of the session shown (kept after it ends, for speaker renames).
+        self.library_transcript_id: int | None = None
 
         picker = DevicePicker(self, lister=lambda: devices.list_input_devices(sd))
         self.source_bar = SourceBar(self, device_picker=picker)
@@ -129,6 +140,15 @@ class LivePanel(QWidget):
         self.key_edit.setToolTip("The key to hold for talking; click and press another key to change it")
         self.key_edit.setMaximumSequenceLength(1)
         self.key_edit.setMaximumWidth(110)
+        self.record_check = QCheckBox("Keep &audio", self)
+        self.record_check.setObjectName("liveKeepAudioCheck")
+        self.record_check.setAccessibleName("Keep the audio of live sessions")
+        self.record_check.setToolTip(
+            "Keep a recording of each live session in the history, to play it back with the words"
+        )
+        self.record_check.setChecked(context.settings.keep_recordings)
+        self.record_check.toggled.connect(self._on_keep_audio)
+        self.record_check.hide()
 
         self.state_label = QLabel(_STATE_TEXT[LiveState.IDLE], self)
         self.state_label.setObjectName("liveStateLabel")
@@ -144,6 +164,7 @@ class LivePanel(QWidget):
         self.view = TranscriptView(self, export_title="Live transcript")
         self.view.export_basename = "live-transcript"
         self.view.set_transcript(self.controller.transcript)
+        self.view.speaker_renamed.connect(self._on_speaker_renamed)
 
         controls = QHBoxLayout()
         for widget in (self.start_button, self.stop_button, self.cancel_button, self.finalize_button):
@@ -152,6 +173,8 @@ class LivePanel(QWidget):
         controls.addWidget(self.hold_check)
         controls.addWidget(self.talk_button)
         controls.addWidget(self.key_edit)
+        controls.addSpacing(12)
+        controls.addWidget(self.record_check)
         controls.addStretch(1)
         controls.addWidget(self.stats_label)
         state_row = QHBoxLayout()
@@ -191,6 +214,76 @@ class LivePanel(QWidget):
         self.options_form.set_models(self.context.realtime_models(), self._saved_options().model)
         self._restore_defaults()
         self._update_buttons(LiveState.IDLE)
+        if library is not None:
+            self.set_library(library)
+
+    # -- library -------------------------------------------------------------------------------
+    def set_library(self, library: Library | None) -> None:
+        """Keep every session from now on in ``library`` (None: stop keeping them)."""
+        self.library = library
+        self.record_check.setVisible(library is not None)
+
+    def _on_keep_audio(self, on: bool) -> None:
+        self.context.settings.keep_recordings = on
+        try:
+            self.context.settings_store.save()
+        except OSError as exc:
+            log.warning("Could not save the recording setting: %s", exc)
+
+    def _keep_in_library(self, source: AudioSource, config: Any) -> AudioSource:
+        """Create the session's library entry; returns the source to stream (tapped to record)."""
+        self.controller.sink = None
+        self.library_transcript_id = None
+        library = self.library
+        if library is None:
+            return source
+        kind = self.source_bar.kind()
+        plan = recording_plan(source)
+        path = getattr(source, "path", None)
+        if plan is Plan.LINK and path is not None:
+            title, uri = path.name, str(path)
+        elif kind is SourceKind.URL:
+            title, uri = source.label, getattr(source, "url", None)
+        else:
+            title, uri = "Microphone", None
+        try:
+            sink = LiveLibrarySink(
+                library,
+                title=title,
+                source_kind=kind.value,
+                source_label=source.label,
+                source_uri=uri,
+                config=config.model_dump(mode="json", exclude_none=True),
+                on_error=self._on_library_error,
+            )
+        except Exception as exc:
+            log.exception("Could not create the library entry")
+            self._show_message(f"This session will not be kept in the history: {exc}", error=True)
+            return source
+        self.controller.sink = sink
+        self.library_transcript_id = sink.transcript_id
+        if plan is Plan.LINK and path is not None:
+            sink.link_audio(path)
+            return source
+        if not self.context.settings.keep_recordings:
+            return source
+        recorder = make_recorder(
+            source, lambda ext: library.recording_path(sink.transcript_id, ext), sink.attach_recording
+        )
+        return RecordingTap(source, recorder) if recorder is not None else source
+
+    def _on_library_error(self, exc: Exception) -> None:
+        self._show_message(
+            f"Saving the transcript to the history failed ({exc}); it is retried every half second.",
+            error=True,
+        )
+
+    def _on_speaker_renamed(self, speaker_id: str, label: str) -> None:
+        if self.library is not None and self.library_transcript_id is not None:
+            try:
+                self.library.set_speaker_name(self.library_transcript_id, speaker_id, label)
+            except Exception:
+                log.exception("Could not store the speaker name")
 
     # -- defaults ------------------------------------------------------------------------------
     def _saved_options(self) -> LiveOptions:
@@ -272,6 +365,7 @@ class LivePanel(QWidget):
             self.view.set_transcript(self.controller.new_transcript())
             if isinstance(source, MicrophoneCapture):
                 self.monitor.follow(source)
+            source = self._keep_in_library(source, config)
             await self.controller.start(
                 self.context.client,
                 config,
@@ -284,6 +378,9 @@ class LivePanel(QWidget):
             err = describe_error(exc)
             self._show_message(f"{err.title}: {err.message} {err.action}", error=True)
             log.exception("Starting the live session failed")
+            sink = self.controller.sink
+            if sink is not None and not sink.finished:
+                sink.finish("error")
             self._after_session()
             return False
         finally:

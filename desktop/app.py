@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from desktop import APP_ID, APP_NAME, ORGANIZATION, __version__
 from desktop.core.context import AppContext, EndpointOverrides
+from desktop.core.library import cli as library_cli
 from desktop.core.logs import setup_logging
 from desktop.core.paths import AppPaths
 
@@ -35,6 +36,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-onboarding", action="store_true", help="do not show the API key dialog at start")
     parser.add_argument("--verbose", action="store_true", help="also log to the terminal")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    library_cli.add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -65,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     overrides = EndpointOverrides(args.api_base_url, args.websocket_url)
     context = AppContext.create(paths, overrides)
     try:
-        return qasync.run(_run(app, context, self_test=args.self_test, onboarding=not args.no_onboarding))
+        return qasync.run(_run(app, context, self_test=args.self_test, onboarding=not args.no_onboarding, args=args))
     except KeyboardInterrupt:
         return 130
 
@@ -87,7 +89,10 @@ def _quit_on_signals(app) -> None:  # noqa: ANN001 - QApplication
             pass
 
 
-async def _run(app, context: AppContext, *, self_test: bool, onboarding: bool) -> int:
+async def _run(
+    app, context: AppContext, *, self_test: bool, onboarding: bool, args: argparse.Namespace | None = None
+) -> int:
+    from desktop.ui.library import startup as library_startup
     from desktop.ui.main_window import MainWindow
     from desktop.ui.resources import load_all_resources
     from desktop.ui.theme import apply_theme
@@ -99,10 +104,13 @@ async def _run(app, context: AppContext, *, self_test: bool, onboarding: bool) -
 
     loaded = load_all_resources()
     apply_theme(app)
+    library = library_startup.open_library(context)
     window = MainWindow(context)
+    library_startup.attach(window, library)
     if self_test:
         await asyncio.sleep(0)  # one loop tick through qasync
         window.close()
+        library_startup.shutdown(window, library)
         await context.aclose()
         print(f"self-test ok: {APP_NAME} {__version__}, {len(loaded)} resources, window {window.objectName()}")
         return 0
@@ -112,8 +120,10 @@ async def _run(app, context: AppContext, *, self_test: bool, onboarding: bool) -
     log.info("Main window shown")
     if onboarding:
         window.start_up()
+    await library_startup.after_show(window, library, args or argparse.Namespace(), quitting.set)
     await quitting.wait()
     await window.shutdown()
+    library_startup.shutdown(window, library)
     await context.aclose()
     log.info("%s stopped", APP_NAME)
     return 0

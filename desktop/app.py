@@ -74,19 +74,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _quit_on_signals(app) -> None:  # noqa: ANN001 - QApplication
     """Ctrl+C in a terminal, or a session manager's SIGTERM, closes the window like Quit does,
-    so a running live session still finishes and the settings are saved."""
-    loop = asyncio.get_running_loop()
+    so a running live session still finishes and the settings are saved.
+
+    Python runs signal handlers only between bytecodes, and an idle Qt loop runs none; a light
+    timer gives the interpreter a turn twice a second (asyncio's signal wake-up was not always
+    seen by qasync until the next window-system event).
+    """
+    from PySide6.QtCore import QTimer
 
     def close_windows() -> None:
         log.info("Quit requested by a signal")
         app.closeAllWindows()
         app.quit()
 
+    def on_signal(_signum: int, _frame: object) -> None:
+        QTimer.singleShot(0, close_windows)  # leave the handler at once; act on the Qt loop
+
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(signum, close_windows)
-        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
-            pass
+            signal.signal(signum, on_signal)
+        except (ValueError, OSError):  # not the main thread
+            return
+    ticker = QTimer(app)
+    ticker.setObjectName("signalTicker")
+    ticker.timeout.connect(lambda: None)
+    ticker.start(500)
 
 
 async def _run(

@@ -90,6 +90,32 @@ def test_every_word_must_match_and_phrases_keep_order(library: Library, search: 
     assert search.search("project zebra ").results == ()
 
 
+def test_words_may_be_in_different_passages(library: Library, search: LibrarySearch) -> None:
+    tokens = spoken_tokens(200, seed=5, vocabulary=["alpha", "beta"], words_per_turn=20)
+    tokens[10] = Token(" budget", 3000, 3200, 0.9, True, "1")  # first passage
+    tokens[180] = Token(" review", 54000, 54200, 0.9, True, "1")  # a much later one
+    apart = _add(library, "apart", tokens)
+    together = _add(library, "together", [Token(" budget review today", 0, 900, 0.9, True, "1")])
+    only_one = _add(library, "only one", [Token(" budget talk", 0, 900, 0.9, True, "1")])
+    results = {r.info.id: r for r in search.search("budget review ").results}
+    assert set(results) == {apart, together} and only_one not in results
+    assert results[apart].hit_count == 2  # both passages, each with one of the words
+    marked = results[apart].hits[0].snippet
+    assert f"{MARK_START}budget{MARK_END}" in marked or f"{MARK_START}review{MARK_END}" in marked
+    both = results[together].hits[0].snippet
+    assert f"{MARK_START}budget{MARK_END}" in both and f"{MARK_START}review{MARK_END}" in both
+
+
+def test_a_rare_word_in_an_old_transcript_is_found_past_many_common_ones(
+    library: Library, search: LibrarySearch
+) -> None:
+    old = _add(library, "old", [Token(" the quetzal flew", 0, 900, 0.9, True, "1")])
+    for i in range(60):
+        _add(library, f"n{i}", [Token(" the usual words", 0, 900, 0.9, True, "1")])
+    page = search.search("the quetzal ")
+    assert [r.info.id for r in page.results] == [old]
+
+
 def test_titles_match_too_and_come_first(library: Library, search: LibrarySearch) -> None:
     titled = _add(library, "Quarterly budget review", spoken_tokens(20, vocabulary=["x"]))
     spoken = _add(library, "Other", [Token(" the budget is fine", 0, 900, 0.9, True, "1")])

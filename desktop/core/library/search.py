@@ -1,13 +1,17 @@
 """Full-text search across the library (FTS5), fast enough to answer while the user types.
 
-Ranking every hit by relevance would make a common word ("the") cost a pass over millions of
-passages; instead results come **newest transcript first**, which is also how the history is
-ordered. Passage rowids hold their transcript id in the high bits (:mod:`.chunks`), so:
+A transcript matches when it holds every word of the query (anywhere in it, not necessarily in
+one passage); "quoted words" must occur together. Ranking every hit by relevance would make a
+common word cost a pass over millions of passages; instead results come **newest transcript
+first**, which is also how the history is ordered. Passage rowids hold their transcript id in the
+high bits (:mod:`.chunks`), so:
 
-1. ``MATCH ? AND rowid <= cursor ORDER BY rowid DESC LIMIT 1`` finds the newest transcript with
-   a match at or below the cursor; FTS5 walks its doclists backwards and stops at the first hit;
-2. ``MATCH ? AND rowid BETWEEN lo AND hi`` lists that transcript's matching passages (a seek);
-3. ``snippet()`` runs for the first few of those only;
+1. the query term that the fewest passages hold (``fts5vocab`` counts) *drives*:
+   ``MATCH driver AND rowid < cursor ORDER BY rowid DESC LIMIT 1`` finds the newest transcript
+   holding it; FTS5 walks its doclist backwards and stops at the first hit;
+2. every other term is checked inside that transcript's rowid range (a seek each);
+3. its matching passages are listed (``MATCH t1 OR t2 … AND rowid BETWEEN lo AND hi``), those
+   holding all terms first, and ``snippet()`` runs for the first few only;
 4. the cursor moves below that transcript and the loop repeats until a page is full.
 
 The cost of a page is therefore proportional to the page, not to the library
@@ -22,6 +26,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +40,9 @@ MARK_END = "\x03"
 ELLIPSIS = "…"
 SNIPPET_TOKENS = 14
 #: Matching passages counted per transcript (the count shown is "at least" beyond it).
-COUNT_CAP = 999
+COUNT_CAP = 200
+#: A multi-word query gives up after checking this many transcripts holding its rarest word.
+MAX_CANDIDATES = 5000
 #: The last word is searched as a prefix ("budg" finds "budget") from this many characters on:
 #: a one- or two-letter prefix matches most of the vocabulary and is slow to merge.
 MIN_PREFIX = 3
@@ -84,30 +91,48 @@ def query_terms(text: str) -> list[str]:
     return [w for w in _WORD.findall(text)]
 
 
-def build_fts_query(text: str) -> str | None:
-    """User text to an FTS5 query: every word must occur; "quoted words" form a phrase.
+@dataclass(frozen=True)
+class Term:
+    """One FTS5 term of a query: a word, a word being typed (prefix) or a quoted phrase."""
 
-    Everything is quoted, so FTS5 operators typed by accident (AND, -, :, *) are plain words.
-    While typing, the last word is a prefix.
-    """
-    terms: list[str] = []
-    last_plain = ""
+    fts: str
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+def parse_terms(text: str) -> list[Term]:
+    """User text to terms. Everything is quoted, so FTS5 operators typed by accident
+    (AND, -, :, *) are plain words. While typing, the last word is a prefix."""
+    terms: list[Term] = []
+    last_plain = False
     for match in _PART.finditer(text):
         if match.group(1) is not None:
-            words = _WORD.findall(match.group(1))
+            words = tuple(_WORD.findall(match.group(1)))
             if words:
-                terms.append('"' + " ".join(words) + '"')
-            last_plain = ""
+                terms.append(Term('"' + " ".join(words) + '"', words))
+            last_plain = False
             continue
         for word in _WORD.findall(match.group(2) or ""):
-            terms.append('"' + word + '"')
-            last_plain = word
-    if not terms:
-        return None
+            terms.append(Term('"' + word + '"', (word,)))
+            last_plain = True
     typing = bool(text) and not text[-1].isspace() and not text.rstrip().endswith('"')
-    if typing and last_plain and len(last_plain) >= MIN_PREFIX and terms[-1] == f'"{last_plain}"':
-        terms[-1] += "*"
-    return " ".join(terms)
+    if terms and typing and last_plain and len(terms[-1].words[0]) >= MIN_PREFIX:
+        last = terms[-1]
+        terms[-1] = Term(last.fts + "*", last.words, prefix=True)
+    return terms
+
+
+def build_fts_query(text: str) -> str | None:
+    """The passage-level FTS5 query (every term in one passage), or None for no words."""
+    terms = parse_terms(text)
+    return " ".join(t.fts for t in terms) if terms else None
+
+
+def _vocab_key(word: str) -> str:
+    """A word as FTS5's unicode61 tokenizer stores it (lower case, no diacritics), near enough
+    for estimating how common it is."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 class LibrarySearch:
@@ -117,10 +142,12 @@ class LibrarySearch:
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+        self._vocab = False
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             self._conn = db.connect(self.path, readonly=True, check_same_thread=False)
+            self._vocab = False
         return self._conn
 
     def cancel(self) -> None:
@@ -139,74 +166,107 @@ class LibrarySearch:
         self, text: str, *, limit: int = 50, before: int | None = None, hits_per_transcript: int = 3
     ) -> SearchPage:
         """The newest ``limit`` transcripts matching ``text`` (title or words), with snippets."""
-        fts = build_fts_query(text)
-        terms = tuple(query_terms(text))
-        if fts is None:
-            return SearchPage(text, (), None, "", terms)
+        terms = parse_terms(text)
+        words = tuple(query_terms(text))
+        if not terms:
+            return SearchPage(text, (), None, "", words)
         with self._lock:
             conn = self._connection()
             try:
-                return self._search(conn, text, fts, terms, limit, before, hits_per_transcript)
+                return self._search(conn, text, terms, words, limit, before, hits_per_transcript)
             except sqlite3.OperationalError as exc:
                 if "interrupt" in str(exc).lower():
                     raise SearchCanceled(text) from None
                 raise
 
+    def _term_counts(self, conn: sqlite3.Connection, terms: list[Term]) -> list[int]:
+        """How many passages hold each term (for a phrase: its rarest word), from fts5vocab."""
+        if not self._vocab:
+            conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, row)"
+            )
+            self._vocab = True
+        counts = []
+        for term in terms:
+            per_word = []
+            for i, word in enumerate(term.words):
+                key = _vocab_key(word)
+                if term.prefix and i == len(term.words) - 1:
+                    row = conn.execute(
+                        "SELECT SUM(doc) FROM temp.chunks_vocab WHERE term >= ? AND term < ?",
+                        (key, key + "\U0010ffff"),
+                    ).fetchone()
+                else:
+                    row = conn.execute("SELECT doc FROM temp.chunks_vocab WHERE term = ?", (key,)).fetchone()
+                per_word.append(int(row[0] or 0) if row else 0)
+            counts.append(min(per_word) if per_word else 0)
+        return counts
+
     def _search(
         self,
         conn: sqlite3.Connection,
         text: str,
-        fts: str,
-        terms: tuple[str, ...],
+        terms: list[Term],
+        words: tuple[str, ...],
         limit: int,
         before: int | None,
         per: int,
     ) -> SearchPage:
-        found: list[tuple[int, list[int]]] = []
+        every = " AND ".join(t.fts for t in terms)
+        either = " OR ".join(t.fts for t in terms)
+        if len(terms) > 1:
+            counts = self._term_counts(conn, terms)
+            order = sorted(range(len(terms)), key=lambda i: counts[i])
+            driver, others = terms[order[0]], [terms[i] for i in order[1:]]
+        else:
+            driver, others = terms[0], []
+        found: list[tuple[int, list[int], list[int]]] = []
         cursor = before
         next_cursor: int | None = None
-        while len(found) < limit:
+        candidates = 0
+        while len(found) < limit and candidates < MAX_CANDIDATES:
             if cursor is None:
                 row = conn.execute(
                     "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid DESC LIMIT 1",
-                    (fts,),
+                    (driver.fts,),
                 ).fetchone()
             else:
                 row = conn.execute(
                     "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid < ? "
                     "ORDER BY rowid DESC LIMIT 1",
-                    (fts, cursor),
+                    (driver.fts, cursor),
                 ).fetchone()
             if row is None:
                 break
+            candidates += 1
             tid = transcript_of(row[0])
             lo, hi = chunk_range(tid)
-            rowids = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid BETWEEN ? AND ? "
-                    "ORDER BY rowid LIMIT ?",
-                    (fts, lo, hi, COUNT_CAP),
-                )
-            ]
-            found.append((tid, rowids))
             cursor = lo
-        else:
+            if not all(self._holds(conn, term.fts, lo, hi) for term in others):
+                continue
+            rowids = self._rowids(conn, either, lo, hi, COUNT_CAP)
+            best = self._rowids(conn, every, lo, hi, per) if others else rowids[:per]
+            found.append((tid, rowids, best))
+        if len(found) >= limit or candidates >= MAX_CANDIDATES:
             next_cursor = cursor
-        hits = self._snippets(conn, fts, [r for _tid, rowids in found for r in rowids[:per]])
-        ids = [tid for tid, _rowids in found]
-        title_ids = self._title_matches(conn, terms, before is None)
+        wanted = []
+        for _tid, rowids, best in found:
+            wanted += (best + [r for r in rowids if r not in best])[:per]
+        hits = self._snippets(conn, either, wanted)
+        ids = [tid for tid, _rowids, _best in found]
+        title_ids = self._title_matches(conn, words, before is None)
         infos = {i.id: i for i in _infos(conn, list(dict.fromkeys(title_ids + ids)))}
+        content = {tid: (best + [r for r in rowids if r not in best])[:per] for tid, rowids, best in found}
+        counts = {tid: len(rowids) for tid, rowids, _best in found}
         results: list[SearchResult] = []
-        content = {tid: rowids for tid, rowids in found}
         for tid in title_ids:
             if tid in infos:
-                rowids = content.pop(tid, [])
+                shown = content.pop(tid, [])
                 results.append(
                     SearchResult(
                         infos[tid],
-                        tuple(hits[r] for r in rowids[:per] if r in hits),
-                        len(rowids),
+                        tuple(hits[r] for r in shown if r in hits),
+                        counts.get(tid, 0),
                         title_match=True,
                     )
                 )
@@ -214,9 +274,28 @@ class LibrarySearch:
             (infos[tid] for tid in content if tid in infos), key=lambda i: (i.created_at, i.id), reverse=True
         )
         for info in ordered:
-            rowids = content[info.id]
-            results.append(SearchResult(info, tuple(hits[r] for r in rowids[:per] if r in hits), len(rowids)))
-        return SearchPage(text, tuple(results), next_cursor, fts, terms)
+            shown = content[info.id]
+            results.append(SearchResult(info, tuple(hits[r] for r in shown if r in hits), counts[info.id]))
+        return SearchPage(text, tuple(results), next_cursor, every, words)
+
+    @staticmethod
+    def _holds(conn: sqlite3.Connection, fts: str, lo: int, hi: int) -> bool:
+        row = conn.execute(
+            "SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT 1",
+            (fts, lo, hi),
+        ).fetchone()
+        return row is not None
+
+    @staticmethod
+    def _rowids(conn: sqlite3.Connection, fts: str, lo: int, hi: int, limit: int) -> list[int]:
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid BETWEEN ? AND ? "
+                "ORDER BY rowid LIMIT ?",
+                (fts, lo, hi, limit),
+            )
+        ]
 
     @staticmethod
     def _snippets(conn: sqlite3.Connection, fts: str, rowids: list[int]) -> dict[int, SearchHit]:

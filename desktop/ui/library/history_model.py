@@ -17,7 +17,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalett
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from desktop.core.export import hms
-from desktop.core.library.search import MARK_END, MARK_START, SearchHit, SearchResult
+from desktop.core.library.search import COUNT_CAP, MARK_END, MARK_START, SearchHit, SearchResult
 from desktop.core.library.store import TranscriptInfo
 from desktop.ui.library.transcript_window import meta_text
 
@@ -132,7 +132,9 @@ def row_html(
     more = item.hit_count - len(item.hits)
     if more > 0:
         plural = "es" if more > 1 else ""
-        parts.append(f'<div style="color:{muted.name()}"><small>{more} more match{plural}</small></div>')
+        plus = "+" if item.hit_count >= COUNT_CAP else ""
+        note = f"{more}{plus} more match{plural}"
+        parts.append(f'<div style="color:{muted.name()}"><small>{note}</small></div>')
     return "".join(parts)
 
 

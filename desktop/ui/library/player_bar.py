@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
 from desktop.audio.playback import SPEEDS, PlaybackError, Player
 
@@ -44,8 +44,11 @@ class PlayerBar(QWidget):
         self.play_button.setObjectName("playerPlayButton")
         self.play_button.setAccessibleName("Play")
         self.play_button.setToolTip("Play or pause (Space)")
-        self.play_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.play_button.setText("▶ Play")
+        self.play_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._play_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+        self._pause_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause)
+        self.play_button.setIcon(self._play_icon)
+        self.play_button.setText("Play")
         self.play_button.clicked.connect(self.toggle)
 
         self.back_button = QToolButton(self)
@@ -236,7 +239,8 @@ class PlayerBar(QWidget):
 
     def _update_play_button(self) -> None:
         playing = self.player.playing
-        self.play_button.setText("⏸ Pause" if playing else "▶ Play")
+        self.play_button.setText("Pause" if playing else "Play")
+        self.play_button.setIcon(self._pause_icon if playing else self._play_icon)
         self.play_button.setAccessibleName("Pause" if playing else "Play")
 
     def shutdown(self) -> None:

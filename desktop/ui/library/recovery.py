@@ -61,6 +61,9 @@ class RecoveryDialog(QDialog):
         self.list = QListWidget(self)
         self.list.setObjectName("recoveryList")
         self.list.setAccessibleName("Interrupted sessions")
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSpacing(2)
         for info in sessions:
             item = QListWidgetItem(describe(info), self.list)
             item.setData(IdRole, info.id)

@@ -88,8 +88,9 @@ def ask_text(parent: QWidget, title: str, label: str, current: str) -> str | Non
 
 
 def date_text(epoch_s: float) -> str:
+    """Day, month name, year and time in the user's language (month names are localised)."""
     when = QDateTime.fromSecsSinceEpoch(int(epoch_s))
-    return QLocale().toString(when, QLocale.FormatType.ShortFormat)
+    return QLocale().toString(when, "ddd d MMM yyyy, HH:mm")
 
 
 def meta_text(info: TranscriptInfo) -> str:
@@ -279,12 +280,12 @@ class LibraryTranscriptWindow(QWidget):
         self.meta_label.setText(meta_text(info))
         self.view.export_title = info.title
         self.view.export_basename = _file_stem(info.title)
-        tips = ["Right-click a word (or Ctrl+E) to correct it", "click a speaker's name to rename them"]
+        tips = ["Right-click a word (or press Ctrl+E) to correct it.", "Click a speaker to rename them."]
         if info.audio_path:
-            tips.insert(0, "Click a word to play from there (Space plays and pauses)")
+            tips.insert(0, "Click a word to play from there; Space plays and pauses.")
         if info.status == "active":
-            tips.insert(0, "This session is still recording; new words appear every few seconds")
-        self.hint.setText("; ".join(tips) + ".")
+            tips.insert(0, "This session is still recording: new words appear every few seconds.")
+        self.hint.setText(" ".join(tips))
 
     def _on_library_change(self, change: Change) -> None:
         if change.transcript_id != self.transcript_id:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -276,3 +278,27 @@ def test_a_file_that_is_not_a_database_is_reported(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(LibraryError):
         Library.open(tmp_path / "d")
+
+
+def test_checkpoints_run_off_the_writers_thread(tmp_path: Path) -> None:
+    from desktop.core.library.db import Checkpointer
+
+    lib = Library.open(tmp_path / "d")
+    try:
+        assert lib.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # never in a COMMIT
+        checkpointer = Checkpointer(lib.path, interval_s=0.02, min_wal_bytes=1)
+        checkpointer.start()
+        tid = lib.begin_live(title="t", source_kind="microphone")
+        lib.append_tokens(tid, spoken_tokens(500))
+        deadline = time.monotonic() + 10
+        while checkpointer.checkpoints < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        checkpointer.stop()
+        # The database file alone (without its WAL) now holds the tokens.
+        copy = tmp_path / "copy.sqlite3"
+        shutil.copyfile(lib.path, copy)
+        conn = sqlite3.connect(copy)
+        assert conn.execute("SELECT COUNT(*) FROM tokens").fetchone()[0] == len(spoken_tokens(500))
+        conn.close()
+    finally:
+        lib.close()

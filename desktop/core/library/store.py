@@ -234,6 +234,9 @@ class Library:
                     "This build of SQLite has no full-text search (FTS5); the library needs it."
                 )
             self.migrated = migrate(self.conn)
+            self.conn.execute("PRAGMA wal_autocheckpoint = 0")  # see db.Checkpointer
+            self._checkpointer = db.Checkpointer(self.path)
+            self._checkpointer.start()
         except SchemaTooNew as exc:
             self.close()
             raise LibraryError(
@@ -264,6 +267,11 @@ class Library:
 
     def close(self) -> None:
         """Finish nothing: sessions still active stay active, exactly as after a crash."""
+        checkpointer = getattr(self, "_checkpointer", None)
+        if checkpointer is not None:
+            checkpointer.stop()
+        with contextlib.suppress(Exception):
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         with contextlib.suppress(Exception):
             self.conn.close()
         self._lock.release()

@@ -147,3 +147,14 @@ def test_pages_through_a_long_history(qtbot, panel: HistoryPanel, library: Libra
     panel.list.scrollToBottom()
     qtbot.waitUntil(lambda: panel.model.rowCount() == 230)
     assert _titles(panel)[-1] == "t000"
+
+
+def test_a_session_still_recording_is_not_deleted(qtbot, panel: HistoryPanel, library: Library) -> None:  # noqa: ANN001
+    running = library.begin_live(title="Now", source_kind="microphone")
+    library.append_tokens(running, spoken_tokens(5))
+    panel.refresh()
+    panel.select_transcript(running)
+    panel.confirm = lambda parent, title, text, action: True
+    panel.delete_selected()
+    assert library.info(running) is not None
+    assert "still recording" in panel.status_label.text()

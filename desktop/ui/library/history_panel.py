@@ -370,6 +370,14 @@ class HistoryPanel(QWidget):
         if not ids:
             return
         infos = [i for i in (self.library.info(t) for t in ids) if i is not None]
+        running = [i for i in infos if i.status == "active"]
+        if running:
+            self.status_label.setText(
+                f"“{running[0].title}” is still recording: stop the live session before deleting it."
+            )
+            infos = [i for i in infos if i.status != "active"]
+            if not infos:
+                return
         what = f"“{infos[0].title}”" if len(infos) == 1 else f"these {len(infos)} transcripts"
         recordings = sum(1 for i in infos if i.audio_owned and i.audio_path)
         extra = (

@@ -48,9 +48,10 @@ def attach(window: Any, library: Library | None) -> HistoryPanel | None:
     """Give the main window the library; returns its history panel."""
     if library is None:
         return None
-    live_panel = getattr(window, "live_panel", None)
-    if live_panel is not None and hasattr(live_panel, "set_library"):
-        live_panel.set_library(library)
+    for name in ("live_panel", "jobs_panel"):  # jobs: once it offers set_library (fetched transcripts)
+        owner = getattr(window, name, None)
+        if owner is not None and hasattr(owner, "set_library"):
+            owner.set_library(library)
     panel = getattr(window, "history_panel", None)
     if isinstance(panel, HistoryPanel):
         return panel

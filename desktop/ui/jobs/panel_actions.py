@@ -145,7 +145,9 @@ class PanelActions:
 
         window = self.transcript_windows.get(job.id)
         if window is None:
-            window = TranscriptWindow(job, self.cache, self, names=self.speaker_names)
+            window = TranscriptWindow(
+                job, self.cache, self, names=self.speaker_names, on_transcript=self._keep_transcript
+            )
             window.destroyed.connect(lambda _o=None, jid=job.id: self.transcript_windows.pop(jid, None))
             self.transcript_windows[job.id] = window
         window.show()

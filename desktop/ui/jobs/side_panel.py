@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -95,6 +96,9 @@ class JobsSidePanel(PanelActions, QTabWidget):
         #: Speaker names given in transcript windows, per job, kept while the app runs.
         self.speaker_names: dict[str, dict[str, str]] = {}
         self.drop_controller: FileDropController | None = None
+        #: The local library (desktop.core.library.Library), when the app has one: fetched
+        #: transcripts are kept there, and dropped files keep a link to their original path.
+        self.library: Any = None
 
         self.repo = JobsRepository(self._client, policy=retry_policy, on_retry=self._on_retry, page_size=page_size)
         self.cache = TranscriptCache(self.repo.get_transcript)
@@ -522,7 +526,19 @@ class JobsSidePanel(PanelActions, QTabWidget):
         self.files_model.prepend(uploaded)
         self._adjust_counts(files=1)
 
+    def set_library(self, library: Any) -> None:
+        self.library = library
+
+    def _keep_transcript(self, job: Transcription, tokens: list[Any], names: dict[str, str]) -> None:
+        if self.library is not None:
+            self.library.save_job_transcript(job, tokens, names)
+
     def _on_submission_created(self, sub: Submission, job: Transcription) -> None:
+        if self.library is not None and sub.path is not None:
+            try:
+                self.library.link_job_audio(job.id, sub.path)
+            except Exception:
+                log.exception("Could not link the dropped file to its job in the library")
         self._created_options[job.id] = sub.options
         self._add_job(job)
         self.notices.post(f"Started transcribing {sub.label}.", Level.INFO, key=f"started-{sub.key}", timeout_ms=5000)

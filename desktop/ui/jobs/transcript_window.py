@@ -10,7 +10,10 @@ closing and reopening the window keeps them.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -33,6 +36,9 @@ def export_basename(job: Transcription) -> str:
     return stem or "transcript"
 
 
+log = logging.getLogger(__name__)
+
+
 class TranscriptWindow(QWidget):
     def __init__(
         self,
@@ -41,11 +47,16 @@ class TranscriptWindow(QWidget):
         parent: QWidget | None = None,
         *,
         names: dict[str, dict[str, str]] | None = None,
+        on_transcript: Callable[[Transcription, list[Any], dict[str, str]], None] | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.job = job
         self.cache = cache
         self._names = names if names is not None else {}
+        # Called with the tokens and speaker names once loaded and after each rename, so the
+        # local library keeps the transcript after the service deletes it.
+        self._on_transcript = on_transcript
+        self._tokens: list[Any] = []
         self.loaded = False
         self.setObjectName("transcriptWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -120,6 +131,8 @@ class TranscriptWindow(QWidget):
             transcript.rename_speaker(speaker_id, name)
         self.view.set_transcript(transcript)
         self.loaded = True
+        self._tokens = list(raw.tokens)
+        self._keep()
         speakers = len(transcript.speakers)
         words = len(raw.text.split())
         detail = f"{words:,} words" + (f", {speakers} speakers" if speakers > 1 else "")
@@ -127,6 +140,15 @@ class TranscriptWindow(QWidget):
 
     def _remember_names(self, _speaker_id: str, _label: str) -> None:
         self._names[self.job.id] = self.view.transcript.speaker_names
+        self._keep()
+
+    def _keep(self) -> None:
+        if self._on_transcript is None or not self.loaded:
+            return
+        try:
+            self._on_transcript(self.job, self._tokens, dict(self.view.transcript.speaker_names))
+        except Exception:  # the library is a safety net; a failure there must not break the viewer
+            log.exception("Could not keep the transcript in the library")
 
     def _escape(self) -> None:
         if self.view.find_bar.isVisible():

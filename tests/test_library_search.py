@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from desktop.core.library.chunks import MAX_WORDS, chunk_tokens
-from desktop.core.library.search import MARK_END, MARK_START, LibrarySearch, SearchCanceled, build_fts_query
+from desktop.core.library.search import (
+    MARK_END,
+    MARK_START,
+    LibrarySearch,
+    SearchCanceled,
+    build_fts_query,
+    make_snippet,
+    parse_terms,
+)
 from desktop.core.library.store import Library
 from desktop.core.transcript import Token
 from tests.library_helpers import spoken_tokens
@@ -178,3 +186,15 @@ def test_a_running_query_can_be_cancelled_from_another_thread(
     search.cancel()
     worker.join(10)
     assert len(outcome) == 1 and isinstance(outcome[0], SearchCanceled)
+
+
+def test_snippets_cut_around_the_first_match_and_mark_every_query_word() -> None:
+    text = " ".join(f"w{i}" for i in range(40)) + " the Budget review is Réunion-ready, budgeting too."
+    snippet = make_snippet(text, parse_terms("budget reunion budg"), size=10)
+    assert snippet.startswith("…") and not snippet.endswith("…")
+    assert f"{MARK_START}Budget{MARK_END}" in snippet  # case kept as written
+    assert f"{MARK_START}Réunion{MARK_END}" in snippet  # diacritics ignored when comparing
+    assert f"{MARK_START}budgeting{MARK_END}" in snippet  # the word being typed is a prefix
+    assert "review" in snippet and MARK_START + "review" not in snippet
+    short = make_snippet("Budget first.", parse_terms("budget "))
+    assert short == f"{MARK_START}Budget{MARK_END} first."

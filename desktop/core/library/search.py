@@ -279,7 +279,10 @@ class LibrarySearch:
         ids = [tid for tid, _rowids, _best in found]
         title_ids = self._title_matches(conn, words, before is None)
         infos = {i.id: i for i in _infos(conn, list(dict.fromkeys(title_ids + ids)))}
-        content = {tid: (best + [r for r in rowids if r not in best])[:per] for tid, rowids, best in found}
+        # Passages holding every word first, then the others; shown in the order they were said.
+        content = {
+            tid: sorted((best + [r for r in rowids if r not in best])[:per]) for tid, rowids, best in found
+        }
         counts = {tid: len(rowids) for tid, rowids, _best in found}
         results: list[SearchResult] = []
         for tid in title_ids:

@@ -13,7 +13,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from desktop import APP_ID, APP_NAME, ORGANIZATION, __version__
 from desktop.core.context import AppContext, EndpointOverrides
@@ -72,9 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _quit_on_signals(app) -> None:  # noqa: ANN001 - QApplication
-    """Ctrl+C in a terminal, or a session manager's SIGTERM, closes the window like Quit does,
-    so a running live session still finishes and the settings are saved.
+def _quit_on_signals(app, request_quit: Callable[[], None]) -> None:  # noqa: ANN001 - QApplication
+    """Ctrl+C in a terminal, or a session manager's SIGTERM, quits like File → Quit does, so a
+    running live session still finishes and the settings are saved.
 
     Python runs signal handlers only between bytecodes, and an idle Qt loop runs none; a light
     timer gives the interpreter a turn twice a second (asyncio's signal wake-up was not always
@@ -82,13 +82,12 @@ def _quit_on_signals(app) -> None:  # noqa: ANN001 - QApplication
     """
     from PySide6.QtCore import QTimer
 
-    def close_windows() -> None:
+    def quit_now() -> None:
         log.info("Quit requested by a signal")
-        app.closeAllWindows()
-        app.quit()
+        request_quit()
 
     def on_signal(_signum: int, _frame: object) -> None:
-        QTimer.singleShot(0, close_windows)  # leave the handler at once; act on the Qt loop
+        QTimer.singleShot(0, quit_now)  # leave the handler at once; act on the Qt loop
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
@@ -109,15 +108,24 @@ async def _run(
     from desktop.ui.resources import load_all_resources
     from desktop.ui.theme import apply_theme
 
+    # Closing the window does not quit Qt by itself: the loop must keep running while a live
+    # session finishes and the library flushes, so the window's ``closed`` (or a quit from the
+    # OS) sets this event, ``_run`` winds everything down, and returning ends qasync.run.
     quitting = asyncio.Event()
     app.aboutToQuit.connect(quitting.set)
-    app.setQuitOnLastWindowClosed(True)
-    _quit_on_signals(app)
+    app.setQuitOnLastWindowClosed(False)
 
     loaded = load_all_resources()
     apply_theme(app)
     library = library_startup.open_library(context)
     window = MainWindow(context)
+    window.closed.connect(quitting.set)
+
+    def request_quit() -> None:
+        window.close()  # saves geometry, like the Quit action
+        quitting.set()
+
+    _quit_on_signals(app, request_quit)
     library_startup.attach(window, library)
     if self_test:
         await asyncio.sleep(0)  # one loop tick through qasync

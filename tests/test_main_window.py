@@ -65,3 +65,14 @@ def test_side_panel_is_a_dock_with_jobs_and_files(qtbot, qloop, make_context) ->
     assert isinstance(window.side_dock, QDockWidget)
     tabs = [window.side_tabs.tabText(i) for i in range(window.side_tabs.count())]
     assert any(t.startswith("Jobs") for t in tabs) and any(t.startswith("Files") for t in tabs)
+
+
+def test_quit_closes_the_window_and_asks_the_app_to_wind_down(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    ctx = make_context()
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.closed, timeout=2000):
+        window.quit_action.trigger()
+    assert not window.isVisible()
+    assert "main_window_geometry" in ctx.paths.settings_file.read_text()

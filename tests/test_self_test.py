@@ -72,3 +72,44 @@ def test_a_running_app_quits_cleanly_on_sigterm(app_home: Path, fake_soniox) -> 
     assert "Quit requested by a signal" in text and "stopped" in text
     assert "test-key" not in text
     assert "main_window_geometry" in (app_home / "config" / "settings.json").read_text()
+
+
+def test_sigterm_during_a_live_session_finishes_it_before_exiting(app_home: Path, fake_soniox, tmp_path: Path) -> None:  # noqa: ANN001
+    """Quitting mid-session is a Stop, not a Cancel: the last words are fetched and kept."""
+    import signal
+    import time
+
+    import numpy as np
+
+    from tests.test_live_panel import _wav_bytes, silence, speech
+
+    audio = tmp_path / "talk.wav"
+    audio.write_bytes(_wav_bytes(np.concatenate([speech(20.0), silence(1.0)])))
+    env = {**os.environ, "SONIOX_DESKTOP_HOME": str(app_home), "QT_QPA_PLATFORM": "offscreen",
+           "SONIOX_API_KEY": "test-key"}
+    process = subprocess.Popen(
+        [sys.executable, "-X", "dev", "-m", "desktop", "--no-onboarding", "--live-file", str(audio),
+         "--api-base-url", fake_soniox.api_base_url, "--websocket-url", fake_soniox.websocket_url],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            sessions = fake_soniox.realtime_sessions
+            if sessions and sessions[0].audio_bytes > 64_000 and sessions[0].final_tokens:
+                break
+            time.sleep(0.1)
+        assert fake_soniox.realtime_sessions, "the app never started the live session"
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=40)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    log_text = (app_home / "logs" / "soniox-desktop.log").read_text()
+    for text in (err, log_text):
+        assert "Event loop stopped before Future completed" not in text
+        assert "Traceback" not in text
+    session = fake_soniox.wait_for_session(0)
+    assert "finish" in [c.type for c in session.controls], "quitting sent the end of audio"
+    assert session.finished, "and waited for the service's finished response"

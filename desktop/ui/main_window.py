@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
@@ -32,6 +32,9 @@ STATE_KEY = "main_window_state"
 
 
 class MainWindow(QMainWindow):
+    #: The user closed the window (or Quit, or a signal): the app should wind down now.
+    closed = Signal()
+
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context

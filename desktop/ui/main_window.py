@@ -240,9 +240,11 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             log.warning("Could not save the window geometry: %s", exc)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_geometry()
         super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
 
     async def shutdown(self) -> None:
         """Stop background work before the loop goes away (called once the app is quitting)."""

@@ -78,3 +78,12 @@ def test_remove_key_forgets_it(qtbot, qloop, fake_soniox, make_context) -> None:
     assert ctx.api_key == ""
     assert "No API key" in dialog.key_status.text()
     assert "No API key" in window.status.connection.text()
+
+
+def test_keep_recordings_is_a_setting(qtbot, qloop, fake_soniox, make_context) -> None:  # noqa: ANN001
+    ctx = make_context(fake_soniox, key="test-key")
+    _window, dialog = _settings(qtbot, ctx)
+    assert dialog.keep_recordings_check.isChecked()  # on by default
+    dialog.keep_recordings_check.setChecked(False)
+    dialog.save()
+    assert json.loads(ctx.paths.settings_file.read_text())["keep_recordings"] is False

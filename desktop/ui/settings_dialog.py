@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -155,6 +156,14 @@ class SettingsDialog(QDialog):
         self.reload_button.setObjectName("reloadModelsButton")
         self.reload_button.setAccessibleName("Reload models")
         self.reload_button.clicked.connect(lambda: spawn(self.reload_models(), name="settings-models", owner=self))
+        self.keep_recordings_check = QCheckBox("&Keep the audio of live sessions in the library", page)
+        self.keep_recordings_check.setObjectName("keepRecordingsCheck")
+        self.keep_recordings_check.setAccessibleName("Keep the audio of live sessions")
+        self.keep_recordings_check.setToolTip(
+            "Record live microphone audio (Ogg Opus, about 13 MB an hour) next to the transcript, "
+            "for playback synced to the words"
+        )
+        self.keep_recordings_check.setChecked(self.context.settings.keep_recordings)
         self.models_state = QLabel(page)
         self.models_state.setObjectName("modelsState")
         self.models_state.setWordWrap(True)
@@ -170,6 +179,7 @@ class SettingsDialog(QDialog):
         form.addRow(live_label, self.realtime_combo)
         form.addRow(file_label, self.async_combo)
         form.addRow(hints_label, self.languages)
+        form.addRow("", self.keep_recordings_check)
         layout = QVBoxLayout(page)
         layout.addLayout(form, 1)
         row = QHBoxLayout()
@@ -243,5 +253,6 @@ class SettingsDialog(QDialog):
             s.async_model = str(self.async_combo.currentData())
         if self.languages.codes():
             s.language_hints = self.languages.selected()
+        s.keep_recordings = self.keep_recordings_check.isChecked()
         self.context.settings_changed()
         self.accept()

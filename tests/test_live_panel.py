@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import threading
 import wave
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -425,3 +426,17 @@ def test_endpoints_show_a_marker_and_start_a_new_utterance(qtbot, qloop, fake_so
     second = next(i for i, line in enumerate(lines) if "second utterance there" in line)
     assert second > first, "the next utterance starts on a new line"
     assert "⏎" in lines[first] and "<end>" not in panel.view.toPlainText()
+
+
+def test_the_chosen_microphone_is_remembered(qtbot, qloop, fake_soniox, live_ctx, make_context) -> None:  # noqa: ANN001
+    from tests.audio_helpers import mic_device
+
+    sd = FakeSoundDevice(speech(1.0), RATE, devices=[mic_device("Desk Mic", index=0), mic_device("Headset", index=1)])
+    panel = make_panel(qtbot, live_ctx, sd)
+    picker = panel.source_bar.device_picker
+    index = next(i for i in range(picker.count()) if "Headset" in picker.itemText(i))
+    picker.setCurrentIndex(index)
+    picker.activated.emit(index)  # what a user's pick in the popup does
+    assert json.loads(live_ctx.paths.settings_file.read_text())["input_device"] == picker.selected_device()
+    again = make_panel(qtbot, make_context(fake_soniox), sd)
+    assert "Headset" in again.source_bar.device_picker.currentText()

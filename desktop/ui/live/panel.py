@@ -483,6 +483,11 @@ class LivePanel(QWidget):
 
     def _on_device_changed(self, key: str) -> None:
         self.monitor.set_device(key)
+        self.context.settings.input_device = key
+        try:
+            self.context.settings_store.save()
+        except OSError as exc:
+            log.warning("Could not save the microphone choice: %s", exc)
 
     def _on_source_kind(self, kind: str) -> None:
         if kind == SourceKind.MICROPHONE.value and self.isVisible() and self._monitor_wanted:

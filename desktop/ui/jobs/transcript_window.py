@@ -87,7 +87,7 @@ class TranscriptWindow(QWidget):
         status_row.addWidget(self.status, 1)
         status_row.addWidget(self.retry_button)
 
-        self.view = TranscriptView(self, show_timestamps=True, export_title=job_source(job))
+        self.view = TranscriptView(self, show_timestamps=True, export_title=job_source(job), follow_live=False)
         self.view.export_basename = export_basename(job)
         self.view.speaker_renamed.connect(self._remember_names)
         self.timestamps_check.toggled.connect(self.view.set_show_timestamps)

@@ -115,15 +115,10 @@ class LibraryTranscriptView(TranscriptView):
     """The shared view, told it shows a finished text: no following the end, extra menu items."""
 
     def __init__(self, parent: QWidget | None = None, **kwargs: Any) -> None:
-        super().__init__(parent, **kwargs)
+        # A stored transcript is read from the top (or a search hit), never pulled to its end.
+        super().__init__(parent, follow_live=False, **kwargs)
         #: ``extend(menu, document_position)`` adds the window's own items.
         self.menu_extender: Callable[[QMenu, int], None] | None = None
-        self._set_following(False)
-
-    def _set_following(self, following: bool) -> None:
-        # A stored transcript is read from the top (or a search hit), never pulled to its end.
-        super()._set_following(False)
-        self.jump_button.hide()
 
     def build_context_menu(self, pos: QPoint) -> QMenu:
         menu = super().build_context_menu(pos)

@@ -136,9 +136,13 @@ class TranscriptView(QWidget):
         show_timestamps: bool = False,
         show_toolbar: bool = True,
         export_title: str = "Transcript",
+        follow_live: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("transcriptView")
+        # A live transcript follows its newest words; a finished one (a job, the history) is read
+        # from the top and never pulled to its end.
+        self._follow_live = follow_live
         self._transcript = Transcript()
         self.export_title = export_title
         self.export_basename = "transcript"
@@ -146,7 +150,7 @@ class TranscriptView(QWidget):
         self.name_prompt: NamePrompt = ask_speaker_name
         self.save_file_prompt: SaveFilePrompt = _native_save_prompt
         self.report_error: ErrorReporter = _message_box_error
-        self._following = True
+        self._following = follow_live
         self._auto_scrolling = False
 
         self.editor = TranscriptEdit(self)
@@ -249,6 +253,9 @@ class TranscriptView(QWidget):
         """Show ``transcript`` from scratch (a file transcript, or a live one joined late)."""
         self._transcript = transcript
         self._edit(transcript.replay())
+        if not self._follow_live:
+            self.editor.moveCursor(QTextCursor.MoveOperation.Start)
+            self.editor.verticalScrollBar().setValue(0)
 
     def apply_delta(self, delta: TranscriptDelta) -> None:
         """Draw what one response changed; ``delta`` must come from :attr:`transcript`."""
@@ -317,6 +324,10 @@ class TranscriptView(QWidget):
         self._set_following(value >= scroll.maximum() - _FOLLOW_SLACK_PX)
 
     def _set_following(self, following: bool) -> None:
+        if not self._follow_live:
+            self._following = False
+            self.jump_button.hide()
+            return
         self._following = following
         self.jump_button.setVisible(not following)
         if not following:

@@ -45,6 +45,8 @@ def test_opened_transcript_is_kept_with_renamed_speakers(qtbot, host: PanelHost,
     window.view.rename_speaker("2", "Maria")
     assert library.speaker_names(tid).get("2") == "Maria"
     assert library.job_transcript_id(job.id) == tid, "saving again updates, never duplicates"
+    window.view.rename_speaker("2", "")  # back to the default label
+    assert "2" not in library.speaker_names(tid)
 
 
 def test_dropped_file_keeps_a_link_to_its_original_path(qtbot, host: PanelHost, fake_soniox, library, tmp_path) -> None:  # noqa: ANN001

@@ -146,7 +146,10 @@ class TranscriptWindow(QWidget):
         if self._on_transcript is None or not self.loaded:
             return
         try:
-            self._on_transcript(self.job, self._tokens, dict(self.view.transcript.speaker_names))
+            transcript = self.view.transcript
+            # Every speaker, "" for the default label: a name reset to "Speaker 2" is reset there too.
+            names = {sid: transcript.speaker_names.get(sid, "") for sid in transcript.speakers}
+            self._on_transcript(self.job, self._tokens, names)
         except Exception:  # the library is a safety net; a failure there must not break the viewer
             log.exception("Could not keep the transcript in the library")
 

@@ -111,6 +111,17 @@ class AppContext:
     def set_models(self, models: tuple[Model, ...]) -> None:
         self.models = models
 
+    async def load_models(self, *, force: bool = False) -> tuple[Model, ...]:
+        """The model list from ``GET /v1/models``, fetched once and kept (``force`` refetches).
+
+        Raises the SDK's error when it cannot be fetched, so callers can say why.
+        """
+        if self.models and not force:
+            return self.models
+        response = await self.client().models.list()
+        self.models = tuple(response.models)
+        return self.models
+
     def realtime_models(self) -> list[Model]:
         return [m for m in self.models if m.transcription_mode == "real_time"]
 

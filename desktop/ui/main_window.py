@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
             return False
         self.status.connection.set_state(Connection.CHECKING, self._region_text())
         try:
-            response = await self.context.client().models.list()
+            await self.context.load_models(force=True)
         except Exception as exc:
             err = describe_error(exc)
             state = Connection.KEY_REJECTED if err.error_type == "unauthenticated" else Connection.OFFLINE
@@ -196,7 +196,6 @@ class MainWindow(QMainWindow):
             self.status.showMessage(f"{err.title}: {err.message}", 15000)
             log.info("Connection check failed: %s", err.error_type or "unknown")
             return False
-        self.context.set_models(tuple(response.models))
         self.live_panel.models_changed()
         if not self.live_panel.state.is_active:
             self.status.connection.set_state(Connection.READY, self._region_text())

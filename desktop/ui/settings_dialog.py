@@ -192,15 +192,14 @@ class SettingsDialog(QDialog):
         self.reload_button.setEnabled(False)
         self.models_state.setText("Loading models from Soniox…")
         try:
-            response = await self.context.client().models.list()
+            models = await self.context.load_models(force=True)
         except Exception as exc:
             err = describe_error(exc)
             self.models_state.setText(f"Could not load models: {err.message} {err.action}")
             return
         finally:
             self.reload_button.setEnabled(True)
-        self.context.set_models(tuple(response.models))
-        self._fill_models(self.context.models)
+        self._fill_models(models)
 
     def _fill_models(self, models: tuple[Model, ...]) -> None:
         s = self.context.settings

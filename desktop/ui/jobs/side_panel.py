@@ -454,11 +454,7 @@ class JobsSidePanel(PanelActions, QTabWidget):
 
     # ================================================================== job sheet & submissions
     async def _ensure_models(self) -> list[Model]:
-        models = self.context.async_models()
-        if models:
-            return models
-        response = await self._client().models.list()
-        self.context.set_models(tuple(response.models))
+        await self.context.load_models()
         return self.context.async_models()
 
     def _default_options(self) -> JobOptions:

@@ -270,7 +270,11 @@ class LivePanel(QWidget):
         recorder = make_recorder(
             source, lambda ext: library.recording_path(sink.transcript_id, ext), sink.attach_recording
         )
-        return RecordingTap(source, recorder) if recorder is not None else source
+        if recorder is None:
+            return source
+        tap = RecordingTap(source, recorder)
+        tap.should_record = self.controller.is_transmitting  # keep only what is sent (hold-to-talk)
+        return tap
 
     def _on_library_error(self, exc: Exception) -> None:
         self._show_message(
@@ -345,8 +349,7 @@ class LivePanel(QWidget):
         try:
             if not self.context.realtime_models():
                 try:
-                    response = await self.context.client().models.list()
-                    self.context.set_models(tuple(response.models))
+                    await self.context.load_models()
                     self.models_changed()
                 except Exception as exc:
                     log.info("Could not load models before starting: %s", type(exc).__name__)

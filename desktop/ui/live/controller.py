@@ -50,6 +50,10 @@ class LiveController(QObject):
     def finalize_pending(self) -> bool:
         return self.session is not None and self.session.finalize_pending
 
+    def is_transmitting(self) -> bool:
+        """Whether audio read now goes on the session's timeline (False while hold-to-talk is up)."""
+        return self.session is not None and self.session.transmitting
+
     def new_transcript(self) -> Transcript:
         self.transcript = Transcript()
         return self.transcript
@@ -72,8 +76,6 @@ class LiveController(QObject):
             client_factory, config, source, self, transmitting=transmitting, **session_options
         )
         self.session = session
-        if hasattr(source, "should_record"):  # a RecordingTap: keep only what is sent (hold-to-talk)
-            source.should_record = lambda: session.transmitting
         await session.start()
         return self.session
 

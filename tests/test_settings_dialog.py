@@ -87,3 +87,12 @@ def test_keep_recordings_is_a_setting(qtbot, qloop, fake_soniox, make_context) -
     dialog.keep_recordings_check.setChecked(False)
     dialog.save()
     assert json.loads(ctx.paths.settings_file.read_text())["keep_recordings"] is False
+
+
+def test_keep_recordings_in_settings_updates_the_live_panel(qtbot, qloop, fake_soniox, make_context) -> None:  # noqa: ANN001
+    ctx = make_context(fake_soniox, key="test-key")
+    window, dialog = _settings(qtbot, ctx)
+    assert window.live_panel.record_check.isChecked()
+    dialog.keep_recordings_check.setChecked(False)
+    dialog.save()
+    assert not window.live_panel.record_check.isChecked()

@@ -148,6 +148,7 @@ class LivePanel(QWidget):
         )
         self.record_check.setChecked(context.settings.keep_recordings)
         self.record_check.toggled.connect(self._on_keep_audio)
+        context.on_change(self._sync_keep_audio)  # Settings edits the same setting
         self.record_check.hide()
 
         self.state_label = QLabel(_STATE_TEXT[LiveState.IDLE], self)
@@ -222,6 +223,11 @@ class LivePanel(QWidget):
         """Keep every session from now on in ``library`` (None: stop keeping them)."""
         self.library = library
         self.record_check.setVisible(library is not None)
+
+    def _sync_keep_audio(self) -> None:
+        self.record_check.blockSignals(True)
+        self.record_check.setChecked(self.context.settings.keep_recordings)
+        self.record_check.blockSignals(False)
 
     def _on_keep_audio(self, on: bool) -> None:
         self.context.settings.keep_recordings = on

@@ -88,7 +88,6 @@ class MicrophoneCapture:
         self._watchdog: asyncio.TimerHandle | None = None
         self._closing: asyncio.Future[Any] | None = None
         self._started = False
-        self._stopping = False
         self._ended = False
         self._error: AudioSourceError | None = None
 
@@ -215,8 +214,10 @@ class MicrophoneCapture:
             self._watchdog = None
         stream, self._stream = self._stream, None
         if stream is not None:
-            self._stopping = True
             closing = asyncio.get_running_loop().run_in_executor(None, _close_stream, stream, False)
+            # Counted closed only once PortAudio really closed it: a device rescan (Pa_Terminate)
+            # while a stuck stream is still closing would pull the library from under it.
+            closing.add_done_callback(lambda _f: devmod.stream_closed())
             try:
                 await asyncio.wait_for(asyncio.shield(closing), self._stop_timeout)
             except asyncio.TimeoutError:
@@ -224,8 +225,6 @@ class MicrophoneCapture:
             else:
                 if self.consume and self._error is None:
                     self._flush_tail()
-            finally:
-                devmod.stream_closed()
         elif self._closing is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._closing), self._stop_timeout)
@@ -349,7 +348,6 @@ class MicrophoneCapture:
     def _fail(self, message: str) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
-            self._stopping = True
             self._closing = self._loop.run_in_executor(None, _close_stream, stream, True)  # type: ignore[union-attr]
             self._closing.add_done_callback(lambda _f: devmod.stream_closed())
         self._end(AudioSourceError(message))

@@ -4,8 +4,8 @@ Threading: PortAudio calls :meth:`Player._callback` on its own thread. The callb
 next block from the file (libsndfile: Ogg Vorbis, FLAC, WAV, MP3 …), time-stretches it
 (:mod:`desktop.audio.timestretch`: speed without pitch change) and writes it out; it holds
 :attr:`Player._lock` while doing so, which is also what the UI thread takes to seek, change speed
-or read the position. The work under the lock is well under a millisecond per block, so neither
-side waits noticeably.
+or read the position. The callback never waits for it: if the UI thread holds it (a seek in a
+compressed file can take milliseconds), that block is silence instead of an underrun.
 
 Position: each block the callback renders covers a known span of the file, and PortAudio says
 when the block's first sample reaches the speaker (``outputBufferDacTime``). The position is the
@@ -318,7 +318,12 @@ class Player:
     def _callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         if status:
             self.underruns += 1
-        with self._lock:
+        # Never wait on the UI thread from the real-time thread: a seek in a compressed file can
+        # take milliseconds under the lock, and one block of silence is better than an underrun.
+        if not self._lock.acquire(blocking=False):
+            outdata.fill(0)
+            return
+        try:
             if not self._playing or self._stretcher is None:
                 outdata.fill(0)
                 return
@@ -335,6 +340,8 @@ class Player:
             if self._stretcher.ended:
                 self._finish_locked()
                 raise self._sd.CallbackStop
+        finally:
+            self._lock.release()
 
     def _block_time(self, time_info: Any) -> float:
         dac = float(getattr(time_info, "outputBufferDacTime", 0.0) or 0.0)

@@ -114,20 +114,26 @@ class Checkpointer:
             return 0
 
     def _run(self) -> None:
+        # The write connection has auto-checkpointing off, so this thread must survive a failed
+        # checkpoint (a busy or locked database): log it, drop the connection, try again later.
+        import logging
+
         conn: sqlite3.Connection | None = None
         try:
             while not self._stop.wait(self.interval_s):
                 if self.wal_bytes() < self.min_wal_bytes:
                     continue
-                if conn is None:
-                    conn = sqlite3.connect(str(self.path), isolation_level=None)
-                    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                self.checkpoints += 1
-        except sqlite3.Error as exc:  # the next start's connection checkpoints anyway
-            import logging
-
-            logging.getLogger(__name__).warning("Background checkpoint stopped: %s", exc)
+                try:
+                    if conn is None:
+                        conn = sqlite3.connect(str(self.path), isolation_level=None)
+                        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    self.checkpoints += 1
+                except sqlite3.Error as exc:
+                    logging.getLogger(__name__).warning("Background checkpoint failed, will retry: %s", exc)
+                    if conn is not None:
+                        conn.close()
+                        conn = None
         finally:
             if conn is not None:
                 conn.close()

@@ -42,6 +42,8 @@ class AppContext:
     _client: AsyncSonioxClient | None = None
     _listeners: list[Callable[[], None]] = field(default_factory=list)
     _closing: list[AsyncSonioxClient] = field(default_factory=list)
+    _identity: tuple[str, Endpoints] | None = None
+    _settings_listeners: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
     def create(cls, paths: AppPaths, overrides: EndpointOverrides | None = None) -> AppContext:
@@ -92,12 +94,22 @@ class AppContext:
         self._reset_client()
 
     def settings_changed(self) -> None:
-        """Call after editing settings: saves them and rebuilds the client for new endpoints."""
+        """Call after editing settings: saves them, tells settings listeners, and switches to new
+        endpoints if the region changed."""
         self.settings_store.save()
+        for listener in list(self._settings_listeners):
+            try:
+                listener()
+            except Exception:
+                log.exception("Settings listener failed")
         self._reset_client()
 
+    def on_settings_saved(self, listener: Callable[[], None]) -> None:
+        """Run ``listener`` after settings are edited and saved (e.g. from the Settings dialog)."""
+        self._settings_listeners.append(listener)
+
     def on_change(self, listener: Callable[[], None]) -> None:
-        """Run ``listener`` whenever the key or the endpoints change."""
+        """Run ``listener`` whenever the key or the endpoints change (not on other settings)."""
         self._listeners.append(listener)
 
     def client(self) -> AsyncSonioxClient:
@@ -129,6 +141,17 @@ class AppContext:
         return [m for m in self.models if m.transcription_mode == "async"]
 
     def _reset_client(self) -> None:
+        """Start using the current key and endpoints, if they changed; only then tell listeners.
+
+        Saving unrelated settings (defaults, recordings) changes neither, so panels are not asked
+        to reload and no client is thrown away. A replaced client is closed once nothing started
+        on it can still be using it (at the latest when the app closes).
+        """
+        identity = (self._key.key, self.endpoints)
+        if identity == self._identity:
+            return
+        self._identity = identity
+        self.models = ()  # another key or region may offer other models
         old, self._client = self._client, None
         if old is not None:
             self._closing.append(old)

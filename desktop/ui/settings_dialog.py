@@ -234,18 +234,21 @@ class SettingsDialog(QDialog):
             self.tabs.setCurrentIndex(1)
             self.error_label.setText(problem)
             return
+        s = self.context.settings
+        # The region goes in before the key, so a new key is first used against its own region.
+        previous_region = (s.region, s.custom_api_base_url, s.custom_websocket_url)
+        s.region = self.region_form.region()
+        s.custom_api_base_url, s.custom_websocket_url = self.region_form.custom_urls()
         if self.key_form.key():
             try:
                 self.context.set_key(self.key_form.key(), self.key_form.chosen_storage())
             except KeyStorageError as exc:
+                s.region, s.custom_api_base_url, s.custom_websocket_url = previous_region
                 self.tabs.setCurrentIndex(0)
                 self.error_label.setText(str(exc))
                 self.key_form.keyring_available = False
                 self.key_form.storage_box.setVisible(True)
                 return
-        s = self.context.settings
-        s.region = self.region_form.region()
-        s.custom_api_base_url, s.custom_websocket_url = self.region_form.custom_urls()
         if self.realtime_combo.count():
             s.realtime_model = str(self.realtime_combo.currentData())
         if self.async_combo.count():

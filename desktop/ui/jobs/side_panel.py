@@ -86,7 +86,6 @@ class JobsSidePanel(PanelActions, QTabWidget):
         self.setObjectName("jobsSidePanel")
         self.setAccessibleName("Jobs and files")
         self._alive = True
-        self._endpoint_key = self._current_endpoint_key()
         self.job_count: int | None = None
         self.file_count: int | None = None
         self._created_options: dict[str, JobOptions] = {}
@@ -383,20 +382,9 @@ class JobsSidePanel(PanelActions, QTabWidget):
     def _client(self) -> AsyncSonioxClient:
         return self.context.client()
 
-    def _current_endpoint_key(self) -> tuple[str, str]:
-        try:
-            base = self.context.endpoints.api_base_url
-        except Exception:
-            base = ""
-        return (self.context.api_key, base)
-
     def _on_context_changed(self) -> None:
         if not self._alive:
             return
-        key = self._current_endpoint_key()
-        if key == self._endpoint_key:
-            return  # settings saved without a key or region change (e.g. job defaults)
-        self._endpoint_key = key
         self.poller.clear()
         self.cache.clear()
         self.refresh()
@@ -471,8 +459,7 @@ class JobsSidePanel(PanelActions, QTabWidget):
     def _remember(self, options: JobOptions) -> None:
         self.context.settings.defaults[DEFAULTS_KEY] = options.to_dict()
         remember_secret(options.webhook_auth_header_value if options.webhook_auth_header_name else "")
-        # Only the file is written: settings_changed() would also rebuild the SDK client (and tell
-        # every listener the endpoints changed) while uploads may be running on the current one.
+        # Remembered defaults, not a settings edit other panels react to: just write the file.
         try:
             self.context.settings_store.save()
         except (OSError, ValueError) as exc:

@@ -148,7 +148,7 @@ class LivePanel(QWidget):
         )
         self.record_check.setChecked(context.settings.keep_recordings)
         self.record_check.toggled.connect(self._on_keep_audio)
-        context.on_change(self._sync_keep_audio)  # Settings edits the same setting
+        context.on_settings_saved(self._sync_keep_audio)  # Settings edits the same setting
         self.record_check.hide()
 
         self.state_label = QLabel(_STATE_TEXT[LiveState.IDLE], self)

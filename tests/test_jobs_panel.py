@@ -137,7 +137,9 @@ def test_failed_job_notifies_with_the_service_message_and_retry_replaces_it(
     assert panel.jobs_model.data(panel.jobs_model.index(0, 1), Qt.ItemDataRole.ToolTipRole) == (
         "The audio could not be decoded."
     )
+    failed_job = panel.jobs_model.item_at(0)
     failed[0].action_button.click()  # "Retry" right in the notice
+    panel.retry_jobs([failed_job])  # ... and Ctrl+R at once: still one new job, not two
     qtbot.waitUntil(lambda: panel.jobs_model.rowCount() == 1 and panel.jobs_model.item_at(0).id != old_id)
     new = fake_soniox.transcription(panel.jobs_model.item_at(0).id)
     assert new["audio_url"] == "https://media.example.com/broken.mp3"

@@ -59,6 +59,7 @@ class PanelActions:
     transcript_windows: dict[str, QWidget]
     speaker_names: dict[str, dict[str, str]]
     _created_options: dict[str, JobOptions]
+    _retrying: set[str]  # ids of failed jobs whose retry is under way
     open_action: QAction
     retry_action: QAction
     delete_action: QAction
@@ -159,8 +160,15 @@ class PanelActions:
         self.retry_jobs([j for j in self.selected_jobs() if j.status == "error"])
 
     def retry_jobs(self, jobs: Sequence[Transcription]) -> None:
+        # One retry per failed job at a time: Ctrl+R twice, or Ctrl+R and a notice's Retry,
+        # must not create (and bill) two new transcriptions.
+        retrying = self._retrying
         for job in jobs:
-            spawn(self._retry_job(job), name="jobs-retry")
+            if job.id in retrying:
+                continue
+            retrying.add(job.id)
+            task = spawn(self._retry_job(job), name="jobs-retry")
+            task.add_done_callback(lambda _t, job_id=job.id: retrying.discard(job_id))
 
     async def _retry_job(self, job: Transcription) -> None:
         options = self._created_options.get(job.id) or options_from_job(job)

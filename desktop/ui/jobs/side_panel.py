@@ -89,6 +89,7 @@ class JobsSidePanel(PanelActions, QTabWidget):
         self.job_count: int | None = None
         self.file_count: int | None = None
         self._created_options: dict[str, JobOptions] = {}
+        self._retrying: set[str] = set()
         self.job_sheet: JobSheet | None = None
         self.confirm_box: QMessageBox | None = None
         self.transcript_windows: dict[str, QWidget] = {}

@@ -116,7 +116,7 @@ class TranscriptWindow(QWidget):
         self.retry_button.hide()
         self.status.setText("Loading the transcript…")
         self.status.show()
-        spawn(self._load(), name="transcript-load")
+        spawn(self._load(), name="transcript-load", owner=self)
 
     async def _load(self) -> None:
         try:

@@ -70,3 +70,11 @@ def test_unexpected_exceptions_are_redacted() -> None:
     REDACTOR.add_secret("super-secret-key-42")
     err = describe_error(RuntimeError("boom with super-secret-key-42 inside"))
     assert "super-secret-key-42" not in err.text and "[REDACTED]" in err.text
+
+
+def test_local_file_errors_are_not_called_network_errors(tmp_path) -> None:  # noqa: ANN001
+    err = describe_error(PermissionError(13, "Permission denied", str(tmp_path / "talk.wav")))
+    assert err.title == "Could not read or write a file"
+    assert "Permission denied" in err.message and "talk.wav" in err.message
+    assert "internet" not in err.text
+    assert describe_error(ConnectionResetError(104, "Connection reset by peer")).title == "Could not reach Soniox"

@@ -7,6 +7,7 @@ same everywhere, says what happened and what to do, and never echoes a key.
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 import httpx
@@ -187,7 +188,7 @@ def describe_error(exc: BaseException) -> UserError:
             True,
             "timeout",
         )
-    if isinstance(exc, (httpx.TransportError, ConnectionError, OSError)) and not isinstance(exc, FileNotFoundError):
+    if isinstance(exc, (httpx.TransportError, ConnectionError, socket.gaierror)):
         return UserError(
             "Could not reach Soniox",
             "The app could not connect to the Soniox service.",
@@ -197,6 +198,14 @@ def describe_error(exc: BaseException) -> UserError:
         )
     if isinstance(exc, FileNotFoundError):
         return UserError("File not found", REDACTOR(str(exc)), "Check that the file still exists.")
+    if isinstance(exc, OSError):  # a local file or device problem, not the network
+        where = f" ({exc.filename})" if exc.filename else ""
+        return UserError(
+            "Could not read or write a file",
+            REDACTOR(f"{exc.strerror or type(exc).__name__}{where}."),
+            "Check that the file exists, is readable and is not in use, then try again.",
+            error_type="os_error",
+        )
     return UserError(
         "Something went wrong",
         REDACTOR(f"{type(exc).__name__}: {exc}"),

@@ -78,3 +78,4 @@ def test_local_file_errors_are_not_called_network_errors(tmp_path) -> None:  # n
     assert "Permission denied" in err.message and "talk.wav" in err.message
     assert "internet" not in err.text
     assert describe_error(ConnectionResetError(104, "Connection reset by peer")).title == "Could not reach Soniox"
+    assert describe_error(TimeoutError()).title == "Soniox did not answer in time"

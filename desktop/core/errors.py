@@ -188,6 +188,14 @@ def describe_error(exc: BaseException) -> UserError:
             True,
             "timeout",
         )
+    if isinstance(exc, TimeoutError):
+        return UserError(
+            "Soniox did not answer in time",
+            "The request timed out.",
+            "Check your internet connection and try again.",
+            True,
+            "timeout",
+        )
     if isinstance(exc, (httpx.TransportError, ConnectionError, socket.gaierror)):
         return UserError(
             "Could not reach Soniox",

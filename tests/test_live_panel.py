@@ -440,3 +440,15 @@ def test_the_chosen_microphone_is_remembered(qtbot, qloop, fake_soniox, live_ctx
     assert json.loads(live_ctx.paths.settings_file.read_text())["input_device"] == picker.selected_device()
     again = make_panel(qtbot, make_context(fake_soniox), sd)
     assert "Headset" in again.source_bar.device_picker.currentText()
+
+
+def test_cancel_removes_the_provisional_words(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    fake_soniox.set_script(["one two three four five six seven eight nine ten"])
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(speech(20.0), RATE, speed=1.5))
+    panel.start()
+    qtbot.waitUntil(lambda: panel.view.transcript.tail_tokens != (), timeout=8000)
+    panel.cancel()
+    assert panel.view.transcript.tail_tokens == ()
+    assert panel.view.renderer.tail_ranges == []
+    tail_words = {t.text.strip() for t in panel.view.transcript.final_tokens}
+    assert all(word in tail_words for word in panel.view.toPlainText().split() if word.isalpha())

@@ -100,8 +100,14 @@ class LiveController(QObject):
     # -- LiveSessionListener -------------------------------------------------------------------
     def on_state(self, state: LiveState, detail: str) -> None:
         self.state = state
-        if state.is_terminal and self.sink is not None:
-            self.sink.finish(state.value)
+        if state.is_terminal:
+            # Provisional words of an ended session will never turn final: don't leave them
+            # on screen looking like part of the transcript (Stop finalizes them first anyway).
+            delta = self.transcript.discard_tail()
+            if not delta.is_empty:
+                self.delta_ready.emit(delta)
+            if self.sink is not None:
+                self.sink.finish(state.value)
         self.state_changed.emit(state, detail)
 
     def on_tokens(self, tokens: list[Token], offset_ms: int, event: RealtimeEvent) -> None:

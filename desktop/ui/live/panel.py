@@ -211,7 +211,6 @@ class LivePanel(QWidget):
         c.stats_changed.connect(self._on_stats)
 
         self._talking = False
-        self._restore_defaults()
         self.options_form.set_models(self.context.realtime_models(), self._saved_options().model)
         self._restore_defaults()
         self._update_buttons(LiveState.IDLE)
@@ -485,9 +484,12 @@ class LivePanel(QWidget):
         parts = [f"{stats.audio_s:.0f} s sent" if stats.audio_s else f"{stats.bytes_sent // 1024} kB sent"]
         if stats.reconnects:
             parts.append(f"{stats.reconnects} reconnect{'s' if stats.reconnects > 1 else ''}")
-        lost = stats.source_overflows + (1 if stats.dropped_bytes else 0)
-        if lost:
+        if stats.source_overflows:
             parts.append(f"⚠ {stats.source_overflows} audio chunks dropped")
+        if stats.dropped_bytes:
+            rate = self.controller.source.format.bytes_per_second if self.controller.source else None
+            lost = f"{stats.dropped_bytes / rate:.0f} s" if rate else f"{stats.dropped_bytes // 1024} kB"
+            parts.append(f"⚠ {lost} of audio lost while disconnected")
         self.stats_label.setText(" · ".join(parts))
 
     def _on_device_changed(self, key: str) -> None:

@@ -504,8 +504,8 @@ class LiveSession:
                 self._on_response(event)
                 if event.finished:
                     return _FINISHED
-        except (SonioxRealtimeError, ConnectionClosed, OSError):
-            pass
+        except (SonioxRealtimeError, ConnectionClosed, OSError) as exc:
+            log.info("Live connection ended without finished: %r", exc)  # retried below
         except ValueError as exc:  # a frame that is not a valid response (pydantic/JSON)
             log.warning("Unreadable live response: %s", exc)
             return _Outcome(_Kind.FATAL, describe_error(exc))

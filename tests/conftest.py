@@ -9,7 +9,6 @@ The qasync fixture: the loop is made current and "running" so ``asyncSlot`` and
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import time
 from collections.abc import Iterator
@@ -24,9 +23,7 @@ import pytest
 
 from tests.memory_keyring import MemoryKeyring
 
-pytest_plugins = (
-    ["tests.fake_soniox.pytest_plugin"] if importlib.util.find_spec("tests.fake_soniox.pytest_plugin") else []
-)
+pytest_plugins = ["tests.fake_soniox.pytest_plugin"]
 
 
 @pytest.fixture(autouse=True)
@@ -83,8 +80,6 @@ def make_context(app_home: Path):
     from desktop.core.paths import AppPaths
     from desktop.core.secrets import KeySource
 
-    made = []
-
     def _make(emulator=None, key: str | None = None, source: KeySource = KeySource.KEYRING):
         overrides = EndpointOverrides()
         if emulator is not None:
@@ -92,7 +87,6 @@ def make_context(app_home: Path):
         ctx = AppContext.create(AppPaths.default(), overrides)
         if key:
             ctx.set_key(key, source)
-        made.append(ctx)
         return ctx
 
     return _make

@@ -139,11 +139,13 @@ async def test_stop_ends_a_stream_that_is_still_running(server: Server) -> None:
             got += len(chunk)
 
     task = asyncio.create_task(consume())
-    while server.live_sent < len(MP3) or got < len(MP3) - 800:
-        await asyncio.sleep(0.01)
+    async def read_through() -> None:  # the stream is read while the server keeps it open
+        while server.live_sent < len(MP3) or got < len(MP3) - 800:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(read_through(), 10)
     await src.stop()
-    await asyncio.wait_for(task, 5)
-    assert got >= len(MP3) - 800
+    await asyncio.wait_for(task, 5)  # stop() ends a live stream that never closes by itself
 
 
 @pytest.mark.parametrize(

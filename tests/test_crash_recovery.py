@@ -179,7 +179,6 @@ def test_sigkill_mid_session_loses_at_most_the_last_second_and_is_offered_back(
             app.kill()
             app.wait(10)
     assert app.returncode == -signal.SIGKILL
-    assert _sessions(emulator["admin"])[0]["active"] or True  # the socket may linger; not the point
 
     db = home / "data" / "library" / "library.sqlite3"
     row, stored = _stored(db)

@@ -98,14 +98,18 @@ def test_provisional_words_are_shown_apart_then_turn_final(qtbot, qloop, fake_so
     sd = FakeSoundDevice(speech(3.0), RATE, speed=1.5)
     panel = make_panel(qtbot, live_ctx, sd)
     panel.start()
-    qtbot.waitUntil(lambda: len(panel.view.transcript.tail_tokens) > 0, timeout=8000)
-    start, _end = panel.view.renderer.tail_ranges[0]
+    qtbot.waitUntil(
+        lambda: panel.view.transcript.tail_tokens != () and len(panel.view.transcript.final_tokens) >= 2,
+        timeout=8000,
+    )
+    start, _length = panel.view.renderer.tail_ranges[0]
+    assert start > 1, "final words come before the provisional tail"
     cursor = QTextCursor(panel.view.document())
     cursor.setPosition(start + 1)
     assert cursor.charFormat().fontItalic(), "provisional words are drawn in italics"
     final_cursor = QTextCursor(panel.view.document())
-    final_cursor.setPosition(max(1, start - 1))
-    assert not final_cursor.charFormat().fontItalic() or start <= 1
+    final_cursor.setPosition(start - 1)
+    assert not final_cursor.charFormat().fontItalic(), "final words are not"
     qtbot.waitUntil(lambda: "three" in " ".join(t.text for t in panel.view.transcript.final_tokens), timeout=8000)
     qtbot.waitUntil(lambda: played_s(panel) > 2.9, timeout=8000)
     panel.stop()
@@ -145,6 +149,8 @@ def test_hold_to_talk_sends_audio_only_while_held(qtbot, qloop, fake_soniox, liv
     qtbot.keyPress(panel.view.editor, Qt.Key.Key_Space)
     qtbot.wait(1200)
     qtbot.keyRelease(panel.view.editor, Qt.Key.Key_Space)
+    # Release sends finalize after the last audio frame: once the emulator has it, the count is final.
+    qtbot.waitUntil(lambda: "finalize" in [c.type for c in fake_soniox.realtime_sessions[0].controls], timeout=5000)
     sent = fake_soniox.realtime_sessions[0].audio_bytes
     assert sent > 0
     qtbot.wait(900)  # released: keepalives, no audio

@@ -158,3 +158,22 @@ def test_a_session_still_recording_is_not_deleted(qtbot, panel: HistoryPanel, li
     panel.delete_selected()
     assert library.info(running) is not None
     assert "still recording" in panel.status_label.text()
+
+
+def test_a_recording_session_updates_its_row_without_rebuilding_the_list(
+    qtbot, panel: HistoryPanel, library: Library  # noqa: ANN001
+) -> None:
+    for i in range(5):
+        _add(library, f"older {i}", spoken_tokens(3))
+    running = library.begin_live(title="Now", source_kind="microphone")
+    qtbot.waitUntil(lambda: "Now" in _titles(panel), timeout=5000)
+    # let the set-up's own notifications (sessions added and finished) be shown first
+    qtbot.waitUntil(lambda: not panel._row_timer.isActive() and not panel._refresh_timer.isActive(), timeout=5000)
+    resets: list[int] = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    changed: list[int] = []
+    panel.model.dataChanged.connect(lambda top, _bottom: changed.append(top.row()))
+    library.append_tokens(running, spoken_tokens(7))
+    row = panel.model.row_of(running)
+    qtbot.waitUntil(lambda: panel.model.item(row).info.token_count == 7, timeout=10_000)
+    assert changed == [row] and resets == [], "one row updated in place, the list not rebuilt"

@@ -9,7 +9,7 @@ themes alike; only visible rows are ever laid out, which keeps a list of thousan
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
@@ -86,6 +86,16 @@ class HistoryModel(QAbstractListModel):
             self.items.extend(new)
             self.endInsertRows()
         self.has_more = has_more
+
+    def replace_info(self, info: TranscriptInfo) -> bool:
+        """Show new metadata for one listed transcript in place; False if it is not listed."""
+        row = self.row_of(info.id)
+        if row < 0:
+            return False
+        self.items[row] = replace(self.items[row], info=info)
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index)
+        return True
 
     def item(self, row: int) -> HistoryItem | None:
         return self.items[row] if 0 <= row < len(self.items) else None

@@ -169,6 +169,10 @@ class HistoryPanel(QWidget):
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.timeout.connect(self.refresh)
+        self._changed_rows: set[int] = set()
+        self._row_timer = QTimer(self)
+        self._row_timer.setSingleShot(True)
+        self._row_timer.timeout.connect(self._update_changed_rows)
         self._unsubscribe: Callable[[], None] | None = library.subscribe(self._on_library_change)
 
         self.refresh()
@@ -227,9 +231,28 @@ class HistoryPanel(QWidget):
         )
 
     def _on_library_change(self, change: Change) -> None:
+        # A live session's batches and renames change one listed row: update just that row,
+        # rather than re-reading and re-laying out the whole list every few seconds.
+        if change.kind in ("tokens", "updated") and not self._query.strip():
+            self._changed_rows.add(change.transcript_id)
+            if not self._row_timer.isActive():
+                self._row_timer.start(LIVE_REFRESH_MS if change.kind == "tokens" else REFRESH_MS)
+            return
         if self._refresh_timer.isActive():
             return
         self._refresh_timer.start(LIVE_REFRESH_MS if change.kind == "tokens" else REFRESH_MS)
+
+    def _update_changed_rows(self) -> None:
+        ids, self._changed_rows = self._changed_rows, set()
+        if not self._alive or self._query.strip():
+            return
+        infos = self.library.infos(sorted(ids))
+        for tid in ids:
+            info = infos.get(tid)
+            if info is None or not self.model.replace_info(info):
+                self._refresh_timer.start(REFRESH_MS)  # not listed (or gone): the list itself changed
+                return
+        self._update_buttons()
 
     # ------------------------------------------------------------------ searching
     def focus_search(self) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.jobs.file_checks import check_file, check_files, check_url, sniff_container
+from desktop.core.jobs.file_checks import check_file, check_files, check_url
+from desktop.core.media_sniff import sniff_container
 
 
 def wav_bytes(seconds: float, rate: int = 16000) -> bytes:

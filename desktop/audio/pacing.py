@@ -15,6 +15,8 @@ import struct
 import time
 from collections.abc import Awaitable, Callable
 
+from desktop.core.media_sniff import sniff_container
+
 #: Pace used when nothing better is known: 128 kbit/s, a common bitrate for compressed speech/music.
 ESTIMATED_BYTES_PER_SECOND = 16000
 
@@ -26,31 +28,6 @@ _MP3_KBPS = {
     (2, 1): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),  # MPEG-2/2.5 layer III
     (2, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),  # MPEG-2/2.5 layer II
 }
-
-
-def sniff_container(head: bytes) -> str | None:
-    """Name of the audio container the first bytes belong to, or None if not recognised."""
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "wav"
-    if len(head) >= 12 and head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
-        return "aiff"
-    if head[:4] == b"fLaC":
-        return "flac"
-    if head[:4] == b"OggS":
-        return "ogg"
-    if head[:4] == b"\x1a\x45\xdf\xa3":
-        return "webm"
-    if len(head) >= 8 and head[4:8] == b"ftyp":
-        return "m4a"
-    if head[:5] == b"#!AMR":
-        return "amr"
-    if head[:8] == b"\x30\x26\xb2\x75\x8e\x66\xcf\x11":
-        return "asf"
-    if head[:3] == b"ID3":
-        return "mp3"
-    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:
-        return "aac" if (head[1] & 0x06) == 0 else "mp3"  # layer bits 00 = ADTS
-    return None
 
 
 def sniff_byte_rate(head: bytes, total_size: int | None = None) -> float | None:

@@ -38,8 +38,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from desktop.audio.pacing import sniff_container
 from desktop.core.audio_source import AudioFormat, AudioSource, SourceStats
+from desktop.core.media_sniff import sniff_container
 
 log = logging.getLogger(__name__)
 

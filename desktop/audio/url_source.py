@@ -30,9 +30,9 @@ from desktop.audio.pacing import (
     Pacer,
     looks_like_text,
     sniff_byte_rate,
-    sniff_container,
 )
 from desktop.core.audio_source import AUTO, AudioFormat, AudioSourceError, SourceStats
+from desktop.core.media_sniff import sniff_container
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.core.media_sniff import sniff_container
+
 # Soniox async limits (https://soniox.com/docs/stt/async/limits-and-quotas): files count against a
 # 10 GB storage quota, so no single file can be larger; audio longer than 300 minutes is refused
 # and that limit "cannot be increased".
@@ -67,52 +69,6 @@ class FileCheck:
     def message(self) -> str:
         """What the user reads: the file's name and the reason, in one line."""
         return f"{self.path.name}: {self.reason}" if not self.ok else f"{self.path.name}: ready"
-
-
-def sniff_container(head: bytes) -> str | None:
-    """Name the audio/video container the first bytes of a file announce, or None if unknown."""
-    if len(head) >= 12 and head[:4] == b"RIFF":
-        form = head[8:12]
-        if form == b"WAVE":
-            return "wav"
-        if form.startswith(b"AVI"):
-            return "avi"
-    if head[:4] == b"RF64" or head[:4] == b"BW64":
-        return "wav"
-    if head[:4] == b"fLaC":
-        return "flac"
-    if head[:4] == b"OggS":
-        return "ogg"
-    if head[:3] == b"ID3":
-        return "mp3"
-    if head[:4] == b"\x1a\x45\xdf\xa3":
-        return "webm"
-    if len(head) >= 12 and head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
-        return "aiff"
-    if head[:5] == b"#!AMR":
-        return "amr"
-    if head[:4] == b"caff":
-        return "caf"
-    if head[:4] == b".snd":
-        return "au"
-    if head[:4] == b"wvpk":
-        return "wv"
-    if head[:4] == b"MAC ":
-        return "ape"
-    if head[:16] == bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c"):
-        return "asf"
-    if len(head) >= 8 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"):
-        return "mp4"
-    if head[:4] in (b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3"):
-        return "mpeg"
-    if head[:3] == b"FLV":
-        return "flv"
-    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:
-        # MPEG audio frame sync (MP3 without ID3) or ADTS AAC (layer bits 00).
-        return "aac" if (head[1] & 0x06) == 0 else "mp3"
-    if head[:2] == b"\x0b\x77":
-        return "ac3"
-    return None
 
 
 def _not_media(head: bytes) -> str | None:

@@ -12,6 +12,7 @@ import pytest
 import soundfile
 from PySide6.QtCore import Qt
 
+from desktop.audio import recording
 from desktop.core.library.store import Library
 from desktop.core.live.state import LiveState
 from desktop.ui.library.history_panel import HistoryPanel
@@ -97,6 +98,7 @@ def test_a_microphone_session_is_saved_as_it_runs_with_its_recording(
     assert info.audio_owned and info.audio_format == "ogg/opus"
     audio = Path(info.audio_path)
     assert audio.parent == library.recordings_dir and audio.suffix == ".opus"
+    assert recording.wait_for_writers()  # the encoder may still be finishing its backlog
     sent_s = fake_soniox.realtime_sessions[0].audio_bytes / (2 * RATE)
     assert abs(soundfile.info(str(audio)).duration - sent_s) < 0.05
     assert abs(info.duration_ms / 1000 - sent_s) < 0.05
@@ -142,6 +144,7 @@ def test_hold_to_talk_pauses_are_not_recorded(qtbot, qloop, fake_soniox, live_ct
     qtbot.waitUntil(lambda: panel.state.is_terminal, timeout=10000)
     info = library.info(panel.library_transcript_id)
     sent_s = fake_soniox.realtime_sessions[0].audio_bytes / (2 * RATE)
+    assert recording.wait_for_writers()
     recorded_s = soundfile.info(info.audio_path).duration
     assert 0.5 < sent_s < 1.6
     assert abs(recorded_s - sent_s) < 0.05  # only what was held, so the words stay in sync

@@ -43,6 +43,17 @@ from desktop.core.media_sniff import sniff_container
 
 log = logging.getLogger(__name__)
 
+#: Writer threads still encoding; a close that stops waiting early (see ``close(wait_s=)``) leaves
+#: the backlog to its thread, and :func:`wait_for_writers` waits for them at exit.
+_writers: set[threading.Thread] = set()
+
+
+def wait_for_writers(timeout_s: float = 10.0) -> bool:
+    """Let recordings still encoding their backlog finish (at app exit); False if one did not."""
+    for thread in list(_writers):
+        thread.join(timeout=timeout_s)
+    return not any(t.is_alive() for t in _writers)
+
 #: Extension and label of the library's own recordings.
 RECORDING_EXTENSION = "opus"
 RECORDING_FORMAT = "ogg/opus"
@@ -126,12 +137,14 @@ class Recorder:
             log.warning("Recording stopped: %s", exc)
             self._abort()
 
-    def close(self) -> None:
+    def close(self, *, wait_s: float = 10.0) -> None:
+        """Finish the file; waits up to ``wait_s`` for it to be complete (past that, the writer
+        thread finishes any backlog on its own)."""
         if self.closed:
             return
         self.closed = True
         if self._path is not None and not self.failed:
-            self._close()
+            self._close(wait_s)
 
     def _open(self, first_chunk: bytes) -> None:
         raise NotImplementedError
@@ -139,7 +152,7 @@ class Recorder:
     def _write(self, chunk: bytes) -> None:
         raise NotImplementedError
 
-    def _close(self) -> None:
+    def _close(self, wait_s: float) -> None:
         raise NotImplementedError
 
     def _abort(self) -> None:
@@ -180,6 +193,7 @@ class StreamRecorder(Recorder):
     def _open(self, first_chunk: bytes) -> None:
         self._path = self._path_for(RECORDING_EXTENSION)
         self._thread = threading.Thread(target=self._run, name="recording-writer", daemon=True)
+        _writers.add(self._thread)
         self._thread.start()
 
     def _write(self, chunk: bytes) -> None:
@@ -189,11 +203,13 @@ class StreamRecorder(Recorder):
         self._bytes += len(chunk)
         self._frames = self._bytes // self._frame_bytes
 
-    def _close(self) -> None:
+    def _close(self, wait_s: float) -> None:
         thread, self._thread = self._thread, None
         if thread is not None:
             self._queue.put(None)
-            thread.join(timeout=10)
+            thread.join(timeout=wait_s)
+            if thread.is_alive():
+                log.info("The recording is still encoding its backlog; it finishes in the background")
 
     def _run(self) -> None:
         """The writer thread: open, encode every chunk as it comes, close on ``None``."""
@@ -212,6 +228,7 @@ class StreamRecorder(Recorder):
             self.error = f"the recording file could not be created: {exc}"
             self.failed = True
             log.warning("Recording stopped: %s", exc)
+            _writers.discard(threading.current_thread())
             return
         _set_page_latency(f, PAGE_LATENCY_MS)
         carry = b""
@@ -231,6 +248,7 @@ class StreamRecorder(Recorder):
             log.warning("Recording stopped: %s", exc)
         finally:
             f.close()
+            _writers.discard(threading.current_thread())
 
 
 def _set_page_latency(f: Any, ms: float) -> None:
@@ -264,7 +282,7 @@ class PassthroughRecorder(Recorder):
         self._file.write(chunk)
         self._file.flush()  # into the OS cache at once: that survives the app being killed
 
-    def _close(self) -> None:
+    def _close(self, wait_s: float) -> None:
         f, self._file = self._file, None
         if f is not None:
             f.close()

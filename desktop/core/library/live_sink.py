@@ -18,6 +18,11 @@ from desktop.core.library.store import Library
 
 log = logging.getLogger(__name__)
 
+#: How long ending a session may wait for its recording to be complete. ``finish`` runs on the
+#: UI thread; the encoder normally keeps up with real time, so this is rarely reached, and past it
+#: the recorder's writer thread finishes the backlog by itself (the app waits for it at exit).
+RECORDING_CLOSE_WAIT_S = 0.5
+
 #: Live end states (``LiveState.value``) to the ``end_reason`` kept in the library.
 END_REASONS = {"finished": "finished", "error": "error", "canceled": "canceled"}
 #: A session without a single word is kept only if it recorded at least this much audio.
@@ -36,7 +41,7 @@ class Recording(Protocol):
     @property
     def duration_ms(self) -> int: ...
 
-    def close(self) -> None: ...
+    def close(self, *, wait_s: float = 10.0) -> None: ...
 
 
 class LiveLibrarySink:
@@ -99,7 +104,7 @@ class LiveLibrarySink:
         duration = 0
         if self.recording is not None:
             try:
-                self.recording.close()
+                self.recording.close(wait_s=RECORDING_CLOSE_WAIT_S)  # on the UI thread: never wait long
                 duration = self.recording.duration_ms
             except Exception:
                 log.warning("Closing the recording failed", exc_info=True)

@@ -22,6 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+from desktop.audio import recording
 from desktop.core.context import AppContext
 from desktop.core.library.store import Library, LibraryError
 from desktop.ui.library.history_panel import HistoryPanel
@@ -163,5 +164,7 @@ def shutdown(window: Any, library: Library | None) -> None:
     panel = getattr(window, "history_panel", None)
     if isinstance(panel, HistoryPanel):
         panel.shutdown()
+    if not recording.wait_for_writers():
+        log.warning("A recording was still encoding at exit; its last moments may be missing")
     if library is not None:
         library.close()

@@ -75,6 +75,7 @@ async def run(jobs: int, page_size: int) -> dict[str, float]:
         panel = JobsSidePanel(ctx, window, page_size=page_size)
         window.setCentralWidget(panel)
         window.show()
+        panel.refresh()  # as the main window does once the connection check passes
         table, model = panel.jobs_table, panel.jobs_model
         await until(lambda: model.rowCount() > 0)
         table.viewport().repaint()

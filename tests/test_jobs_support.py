@@ -95,5 +95,6 @@ def panel_host(qtbot, fake_soniox, make_context, **panel_options: object) -> Ite
     window = PanelHost(lambda parent: JobsSidePanel(ctx, parent, **options))  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.show()
+    window.panel.refresh()  # what the main window does once the connection check passes
     yield window
     window.panel.shutdown()

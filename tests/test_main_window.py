@@ -76,3 +76,23 @@ def test_quit_closes_the_window_and_asks_the_app_to_wind_down(qtbot, qloop, make
         window.quit_action.trigger()
     assert not window.isVisible()
     assert "main_window_geometry" in ctx.paths.settings_file.read_text()
+
+
+def test_jobs_load_after_the_connection_check_and_a_bad_key_is_reported_once(
+    qtbot, qloop, fake_soniox, make_context  # noqa: ANN001
+) -> None:
+    from desktop.ui.status import Connection
+
+    fake_soniox.seed_transcriptions(3)
+    good = MainWindow(make_context(fake_soniox, key="test-key"))
+    qtbot.addWidget(good)
+    good.start_up()
+    qtbot.waitUntil(lambda: good.jobs_panel.jobs_model.rowCount() == 3, timeout=5000)
+
+    bad = MainWindow(make_context(fake_soniox, key="wrong-key-123"))
+    qtbot.addWidget(bad)
+    bad.start_up()
+    qtbot.waitUntil(lambda: bad.status.connection.state is Connection.KEY_REJECTED, timeout=5000)
+    qtbot.wait(300)
+    assert bad.jobs_panel.notices.texts() == [], "the status bar says it; the panel does not repeat it"
+    assert bad.jobs_panel.jobs_model.rowCount() == 0

@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.resize(1200, 760)
         self.onboarding: OnboardingDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
+        self._jobs_loaded = False
         self.open_url = QDesktopServices.openUrl  # replaceable, so tests need not launch a file manager
 
         self.live_area = QWidget(self)
@@ -197,6 +198,9 @@ class MainWindow(QMainWindow):
             log.info("Connection check failed: %s", err.error_type or "unknown")
             return False
         self.live_panel.models_changed()
+        if not self._jobs_loaded:  # later key/region changes reload the panel by themselves
+            self._jobs_loaded = True
+            self.jobs_panel.refresh()
         if not self.live_panel.state.is_active:
             self.status.connection.set_state(Connection.READY, self._region_text())
         return True

@@ -57,7 +57,7 @@ class PagedTableModel(QAbstractTableModel, Generic[ItemT]):
         self._rows: list[_Row[ItemT]] = []
         self._index: dict[str, int] | None = {}
         self._cursor: str | None = None
-        self._has_more = True
+        self._has_more = False  # nothing is fetched until reload(): the owner decides when to load
         self._loading = False
         self._generation = 0
         self.pages_loaded = 0

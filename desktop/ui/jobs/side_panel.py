@@ -6,7 +6,8 @@ options, submissions upload with progress and create their jobs, the poller foll
 jobs until they end, and a notice says when each one completes or fails. Every error the user
 sees is worded by :func:`describe_error`; safe calls retry by themselves and say so.
 
-For the main window: ``JobsSidePanel(context)``, ``install_drop_target(window)``,
+For the main window: ``JobsSidePanel(context)``, ``refresh()`` once connected,
+``install_drop_target(window)``,
 ``open_files_dialog()``, ``open_url_dialog()``, ``shutdown()``; signals ``job_finished``,
 ``notification``, ``counts_changed``.
 """
@@ -18,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -134,7 +135,8 @@ class JobsSidePanel(PanelActions, QTabWidget):
         self.notices.posted.connect(self.notification)
 
         context.on_change(self._on_context_changed)
-        QTimer.singleShot(0, self.refresh)
+        # No load here: the host calls refresh() once it knows the key and endpoint work, so a
+        # wrong key or no network is reported once (by the connection check), not four times.
 
     # ================================================================== building
     def _button(self, text: str, name: str, accessible: str, slot: Callable[[], None], parent: QWidget) -> QPushButton:

@@ -90,3 +90,10 @@ def make_context(app_home: Path):
         return ctx
 
     return _make
+
+
+@pytest.fixture
+def live_ctx(fake_soniox, make_context):  # noqa: ANN001, ANN201
+    """A context with the test key, pointed at the emulator."""
+    ctx = make_context(fake_soniox, key="test-key")
+    return ctx

@@ -17,23 +17,11 @@ from desktop.core.library.store import Library
 from desktop.core.live.state import LiveState
 from desktop.ui.library.history_panel import HistoryPanel
 from desktop.ui.library.recovery import RecoveryDialog, offer_recovery
-from desktop.ui.live.panel import LivePanel
 from desktop.ui.live.source_bar import SourceKind
 from tests.a11y import assert_accessible
 from tests.audio_helpers import FakeSoundDevice
 from tests.library_helpers import spoken_tokens
-
-DATA = Path(__file__).parent / "data"
-RATE = 16000
-FAST = {"keepalive_interval_s": 0.3, "finalize_min_interval_s": 0.2, "backoff": (0.05, 0.1, 0.2)}
-
-
-def speech(seconds: float, *, seed: int = 1) -> np.ndarray:
-    return (np.random.default_rng(seed).standard_normal(int(seconds * RATE)) * 0.2).astype(np.float32)
-
-
-def silence(seconds: float) -> np.ndarray:
-    return np.zeros(int(seconds * RATE), dtype=np.float32)
+from tests.live_helpers import DATA, RATE, make_panel, silence, speech
 
 
 @pytest.fixture
@@ -41,19 +29,6 @@ def library(app_home: Path) -> Iterator[Library]:
     lib = Library.open(app_home / "data")
     yield lib
     lib.close()
-
-
-@pytest.fixture
-def live_ctx(fake_soniox, make_context):  # noqa: ANN001, ANN201
-    return make_context(fake_soniox, key="test-key")
-
-
-def _panel(qtbot, ctx, sd, library: Library) -> LivePanel:  # noqa: ANN001
-    panel = LivePanel(ctx, sd=sd, session_options=FAST, monitor_microphone=False, library=library)
-    qtbot.addWidget(panel)
-    panel.resize(1000, 700)
-    panel.show()
-    return panel
 
 
 def test_a_microphone_session_is_saved_as_it_runs_with_its_recording(
@@ -72,7 +47,7 @@ def test_a_microphone_session_is_saved_as_it_runs_with_its_recording(
     sd = FakeSoundDevice(
         np.concatenate([speech(2.2), silence(0.8), speech(1.8), silence(0.5)]), RATE, speed=4.0
     )
-    panel = _panel(qtbot, live_ctx, sd, library)
+    panel = make_panel(qtbot, live_ctx, sd, library)
     panel.options_form.diarization_check.setChecked(True)
     history = HistoryPanel(live_ctx, library)
     qtbot.addWidget(history)
@@ -113,7 +88,7 @@ def test_without_keep_audio_nothing_is_recorded(
 ) -> None:  # noqa: ANN001
     fake_soniox.set_script(["just words"])
     sd = FakeSoundDevice(np.concatenate([speech(1.5), silence(0.5)]), RATE, speed=4.0)
-    panel = _panel(qtbot, live_ctx, sd, library)
+    panel = make_panel(qtbot, live_ctx, sd, library)
     panel.record_check.click()
     assert live_ctx.settings.keep_recordings is False
     panel.start()
@@ -129,7 +104,7 @@ def test_without_keep_audio_nothing_is_recorded(
 def test_hold_to_talk_pauses_are_not_recorded(qtbot, qloop, fake_soniox, live_ctx, library: Library) -> None:  # noqa: ANN001
     fake_soniox.set_script(["pressed words arrive here"])
     sd = FakeSoundDevice(speech(30.0), RATE, speed=1.0)
-    panel = _panel(qtbot, live_ctx, sd, library)
+    panel = make_panel(qtbot, live_ctx, sd, library)
     panel.hold_check.setChecked(True)
     panel.start()
     qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING, timeout=5000)
@@ -162,7 +137,7 @@ def test_a_file_session_links_the_file_instead_of_recording(
 
     monkeypatch.setattr(panel_module, "FileSource", functools.partial(panel_module.FileSource, speed=8.0))
     fake_soniox.set_script(["streamed from a file"])
-    panel = _panel(qtbot, live_ctx, FakeSoundDevice(), library)
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(), library)
     panel.source_bar.set_kind(SourceKind.FILE)
     source = DATA / "two_way_translation.mp3"
     panel.source_bar.file_edit.setText(str(source))
@@ -182,7 +157,7 @@ def test_a_session_that_failed_at_once_leaves_no_entry(
 ) -> None:  # noqa: ANN001
     fake_soniox.inject_realtime(error_code=401, error_type="unauthenticated", after_audio_ms=0)
     sd = FakeSoundDevice(speech(3.0), RATE, speed=2.0)
-    panel = _panel(qtbot, live_ctx, sd, library)
+    panel = make_panel(qtbot, live_ctx, sd, library)
     panel.start()
     qtbot.waitUntil(lambda: panel.state is LiveState.ERROR, timeout=10000)
     assert library.count() == 0

@@ -5,12 +5,9 @@ shows and on what reached the emulator."""
 from __future__ import annotations
 
 import functools
-import io
 import json
 import threading
-import wave
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,52 +15,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from desktop.core.live.state import LiveState
-from desktop.ui.live.panel import LivePanel
 from desktop.ui.live.source_bar import SourceKind
 from tests.a11y import assert_accessible
 from tests.audio_helpers import FakeSoundDevice
-
-DATA = Path(__file__).parent / "data"
-RATE = 16000
-FAST = {"keepalive_interval_s": 0.3, "finalize_min_interval_s": 0.2, "backoff": (0.05, 0.1, 0.2)}
-
-
-def speech(seconds: float, *, seed: int = 1) -> np.ndarray:
-    """Noise loud enough for the emulator to count as voiced audio."""
-    return (np.random.default_rng(seed).standard_normal(int(seconds * RATE)) * 0.2).astype(np.float32)
-
-
-def silence(seconds: float) -> np.ndarray:
-    return np.zeros(int(seconds * RATE), dtype=np.float32)
-
-
-def played_s(panel: LivePanel) -> float:
-    """Seconds of audio the capture has delivered to the session so far."""
-    source = panel.controller.source
-    return 0.0 if source is None else source.stats.bytes / (2 * RATE)
-
-
-def ended_session(qtbot, emulator, index: int = 0):  # noqa: ANN001, ANN201
-    """Wait (spinning Qt, which runs the client's loop) until the emulator saw session ``index`` end."""
-    qtbot.waitUntil(
-        lambda: len(emulator.realtime_sessions) > index and not emulator.realtime_sessions[index].active,
-        timeout=10000,
-    )
-    return emulator.realtime_sessions[index]
-
-
-def make_panel(qtbot, ctx, sd) -> LivePanel:  # noqa: ANN001
-    panel = LivePanel(ctx, sd=sd, session_options=FAST, monitor_microphone=False)
-    qtbot.addWidget(panel)
-    panel.resize(1000, 700)
-    panel.show()
-    return panel
-
-
-@pytest.fixture
-def live_ctx(fake_soniox, make_context):  # noqa: ANN001, ANN201
-    ctx = make_context(fake_soniox, key="test-key")
-    return ctx
+from tests.live_helpers import DATA, RATE, ended_session, make_panel, played_s, silence, speech, wav_bytes
 
 
 def test_microphone_session_shows_words_and_stop_keeps_the_last_ones(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
@@ -277,20 +232,10 @@ def test_options_are_remembered(qtbot, qloop, fake_soniox, live_ctx, make_contex
     assert again.options_form.endpoint_check.isChecked() and again.options_form.language_id_check.isChecked()
 
 
-def _wav_bytes(samples: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes((samples * 32767).astype("<i2").tobytes())
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def audio_server():  # noqa: ANN201
     """A local HTTP server playing one WAV "stream" at /live.wav, like an internet radio."""
-    body = _wav_bytes(np.concatenate([speech(2.5), silence(0.5)]))
+    body = wav_bytes(np.concatenate([speech(2.5), silence(0.5)]))
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server API

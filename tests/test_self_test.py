@@ -81,10 +81,10 @@ def test_sigterm_during_a_live_session_finishes_it_before_exiting(app_home: Path
 
     import numpy as np
 
-    from tests.test_live_panel import _wav_bytes, silence, speech
+    from tests.live_helpers import silence, speech, wav_bytes
 
     audio = tmp_path / "talk.wav"
-    audio.write_bytes(_wav_bytes(np.concatenate([speech(20.0), silence(1.0)])))
+    audio.write_bytes(wav_bytes(np.concatenate([speech(20.0), silence(1.0)])))
     env = {**os.environ, "SONIOX_DESKTOP_HOME": str(app_home), "QT_QPA_PLATFORM": "offscreen",
            "SONIOX_API_KEY": "test-key"}
     process = subprocess.Popen(

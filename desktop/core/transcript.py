@@ -117,43 +117,34 @@ class Token:
         )
 
     @classmethod
-    def from_sdk(cls, token: Any, *, default_final: bool = True) -> Token:
-        """Convert a ``soniox.types.common.Token`` (or anything with the same attributes).
+    def from_sdk(cls, token: Any, *, default_final: bool = True, offset_ms: int = 0) -> Token:
+        """Convert a ``soniox.types.common.Token`` (or a mapping, or anything with its attributes).
 
         File transcripts have no ``is_final``; every token there is final, hence ``default_final``.
+        ``offset_ms`` is added to the timestamps while building (a live session after a reconnect),
+        so the token is made once per response, not built and then copied.
         """
         if isinstance(token, Token):
-            return token
-        if isinstance(token, Mapping):
-            return cls.from_dict(token, default_final=default_final)
-        is_final = getattr(token, "is_final", None)
+            return token.shifted(offset_ms)
+        get = token.get if isinstance(token, Mapping) else lambda name: getattr(token, name, None)
+        is_final = get("is_final")
+        start_ms, end_ms = _opt_int(get("start_ms")), _opt_int(get("end_ms"))
         return cls(
-            text=str(getattr(token, "text", "") or ""),
-            start_ms=_opt_int(getattr(token, "start_ms", None)),
-            end_ms=_opt_int(getattr(token, "end_ms", None)),
-            confidence=_opt_float(getattr(token, "confidence", None)),
+            text=str(get("text") or ""),
+            start_ms=None if start_ms is None else start_ms + offset_ms,
+            end_ms=None if end_ms is None else end_ms + offset_ms,
+            confidence=_opt_float(get("confidence")),
             is_final=default_final if is_final is None else bool(is_final),
-            speaker=_opt_str(getattr(token, "speaker", None)),
-            language=_opt_str(getattr(token, "language", None)),
-            translation_status=_opt_str(getattr(token, "translation_status", None)),
-            source_language=_opt_str(getattr(token, "source_language", None)),
+            speaker=_opt_str(get("speaker")),
+            language=_opt_str(get("language")),
+            translation_status=_opt_str(get("translation_status")),
+            source_language=_opt_str(get("source_language")),
         )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, default_final: bool = True) -> Token:
         """Build from a JSON object as Soniox (or our JSON export) writes it; unknown keys are ignored."""
-        is_final = data.get("is_final")
-        return cls(
-            text=str(data.get("text", "") or ""),
-            start_ms=_opt_int(data.get("start_ms")),
-            end_ms=_opt_int(data.get("end_ms")),
-            confidence=_opt_float(data.get("confidence")),
-            is_final=default_final if is_final is None else bool(is_final),
-            speaker=_opt_str(data.get("speaker")),
-            language=_opt_str(data.get("language")),
-            translation_status=_opt_str(data.get("translation_status")),
-            source_language=_opt_str(data.get("source_language")),
-        )
+        return cls.from_sdk(data, default_final=default_final)
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, ``None`` included, so the JSON schema is the same for every token."""
@@ -388,12 +379,11 @@ class Transcript:
         out_of_order = False
         for raw in tokens:
             try:
-                token = Token.from_sdk(raw, default_final=False)
+                token = Token.from_sdk(raw, default_final=False, offset_ms=offset_ms)
             except Exception:  # a malformed token must not end the session
                 log.warning("ignoring a malformed token: %r", raw)
                 self.anomalies += 1
                 continue
-            token = token.shifted(offset_ms)
             if token.is_final:
                 if tail:
                     out_of_order = True

@@ -8,7 +8,7 @@ passes every response on, in order). Two runs:
 
 * plain asyncio: arrival → ``on_tokens`` (SDK parsing + the session's bookkeeping);
 * qasync (the app's loop), with a :class:`TranscriptView`: arrival → ``on_tokens``, → words in the
-  view's document (``apply_response`` returned), → painted (a forced viewport repaint).
+  view's document (the live controller applied it and the view drew its delta), → painted (a forced viewport repaint).
 
 Run: ``python -m bench.bench_live_latency`` (offscreen Qt; needs the dev dependencies).
 """
@@ -64,6 +64,15 @@ class TimingListener(NullListener):
 
     def __init__(self, view: Any = None) -> None:
         self.view = view
+        # The app's own path: the live controller applies the response to its transcript and
+        # emits the delta, which the view draws (a direct, synchronous connection, as in the panel).
+        self.controller: Any = None
+        if view is not None:
+            from desktop.ui.live.controller import LiveController
+
+            self.controller = LiveController()
+            view.set_transcript(self.controller.transcript)
+            self.controller.delta_ready.connect(view.apply_delta)
         self.at_callback: list[float] = []
         self.in_view: list[float] = []
         self.painted: list[float] = []
@@ -72,7 +81,7 @@ class TimingListener(NullListener):
     def on_tokens(self, tokens: list[Token], offset_ms: int, event: RealtimeEvent) -> None:
         self.at_callback.append(time.perf_counter())
         if self.view is not None:
-            self.view.apply_response(tokens, offset_ms=offset_ms)
+            self.controller.on_tokens(tokens, offset_ms, event)
             self.in_view.append(time.perf_counter())
             self.view.editor.viewport().repaint()
             self.painted.append(time.perf_counter())

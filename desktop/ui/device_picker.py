@@ -94,11 +94,17 @@ class DevicePicker(QComboBox):
 
     def reload(self) -> None:
         """Re-read PortAudio's current list (no re-scan) and update the items."""
+        self._show_devices(self._list_devices())
+
+    def _list_devices(self) -> list[InputDevice]:
         try:
-            self._devices = self._lister()
+            return self._lister()
         except Exception as exc:  # AudioSourceError: PortAudio missing
             log.warning("Could not list microphones: %s", exc)
-            self._devices = [InputDevice(key="", label="System default", index=None, name="")]
+            return [InputDevice(key="", label="System default", index=None, name="")]
+
+    def _show_devices(self, devices: list[InputDevice]) -> None:
+        self._devices = devices
         self._rebuild()
 
     async def rescan(self) -> None:
@@ -111,7 +117,8 @@ class DevicePicker(QComboBox):
                 await self._rescanner()
             except Exception as exc:
                 log.warning("Device re-scan failed: %s", exc)
-            self.reload()
+            # Listing takes PortAudio's lock, which a re-scan elsewhere may hold: not on the UI thread.
+            self._show_devices(await asyncio.to_thread(self._list_devices))
         finally:
             self._scanning = False
 

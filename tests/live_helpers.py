@@ -9,11 +9,16 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop.core.backoff import Backoff
 from desktop.ui.live.panel import LivePanel
 
 DATA = Path(__file__).parent / "data"
 RATE = 16000
-FAST = {"keepalive_interval_s": 0.3, "finalize_min_interval_s": 0.2, "backoff": (0.05, 0.1, 0.2)}
+FAST = {
+    "keepalive_interval_s": 0.3,
+    "finalize_min_interval_s": 0.2,
+    "backoff": Backoff(initial=0.05, cap=0.2, jitter=0, max_attempts=8),
+}
 
 
 def speech(seconds: float, *, seed: int = 1) -> np.ndarray:

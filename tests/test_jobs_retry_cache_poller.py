@@ -11,8 +11,9 @@ import pytest
 from soniox.errors import SonioxAPIError
 from soniox.types import Transcription, TranscriptionTranscript
 
+from desktop.core.backoff import Backoff
 from desktop.core.jobs.poller import JobPoller
-from desktop.core.jobs.retry import Backoff, RetryNotice, RetryPolicy, call_safe
+from desktop.core.jobs.retry import RetryNotice, RetryPolicy, call_safe
 from desktop.core.jobs.transcript_cache import TranscriptCache
 
 

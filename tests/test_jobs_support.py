@@ -14,7 +14,8 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
-from desktop.core.jobs.retry import Backoff, RetryPolicy
+from desktop.core.backoff import Backoff
+from desktop.core.jobs.retry import RetryPolicy
 from desktop.ui.jobs.side_panel import JobsSidePanel
 
 

@@ -18,6 +18,7 @@ import pytest
 from soniox import AsyncSonioxClient
 
 from desktop.core.audio_source import AUTO
+from desktop.core.backoff import Backoff
 from desktop.core.live import LiveOptions, LiveSession, LiveState, build_realtime_config
 from tests.fake_soniox import FakeSoniox
 from tests.fake_soniox.records import RealtimeSessionSnapshot
@@ -56,6 +57,12 @@ async def sdk_client(emu: FakeSoniox, key: str = "test-key") -> AsyncIterator[As
 
 
 def session_for(client: AsyncSonioxClient, source: NumpySource, rec: Recorder, **kwargs: Any) -> LiveSession:
+    """``backoff=(first, ..., last)`` is shorthand for a jitter-free doubling from first to last."""
+    if isinstance(kwargs.get("backoff"), tuple):
+        delays = kwargs.pop("backoff")
+        kwargs["backoff"] = Backoff(
+            initial=delays[0], cap=delays[-1], jitter=0, max_attempts=kwargs.pop("max_reconnects", 8)
+        )
     options = LiveOptions(model="stt-rt-v4", enable_speaker_diarization=True, language_hints=["en"])
     config = build_realtime_config(options, None, source.format)
     return LiveSession(lambda: client, config, source, rec, **kwargs)

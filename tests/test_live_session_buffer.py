@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.core.backoff import Backoff
 from desktop.core.live.gap_buffer import ReplayBuffer
-from desktop.core.live.reconnect import Backoff
+from desktop.core.live.reconnect import default_reconnect_backoff
 
 BPS = 32000  # PCM16 mono 16 kHz: 32 bytes per ms
 
@@ -77,7 +78,14 @@ def test_container_audio_is_not_kept_once_sent() -> None:
         buf.ms_to_position(10)
 
 
-def test_backoff_repeats_the_last_delay_and_bounds_attempts() -> None:
-    backoff = Backoff((0.5, 1, 2), max_attempts=4)
+def test_backoff_doubles_to_its_cap_and_bounds_attempts() -> None:
+    backoff = Backoff(initial=0.5, cap=2, jitter=0, max_attempts=4)
     assert [backoff.delay(n) for n in (1, 2, 3, 4)] == [0.5, 1, 2, 2]
     assert not backoff.exhausted(4) and backoff.exhausted(5)
+
+
+def test_reconnects_default_to_half_a_second_doubling_to_eight_then_give_up_after_eight() -> None:
+    backoff = default_reconnect_backoff()
+    assert [backoff.base(n) for n in range(1, 7)] == [0.5, 1, 2, 4, 8, 8]
+    assert all(0.45 <= backoff.delay(1) <= 0.55 for _ in range(50))
+    assert not backoff.exhausted(8) and backoff.exhausted(9)

@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 from soniox.errors import SonioxNotFoundError
 from soniox.types import Transcription
 
+from desktop.core.backoff import Backoff
 from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES
-from desktop.core.jobs.retry import Backoff
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ rather than looking frozen.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -20,6 +19,7 @@ from typing import TypeVar
 import httpx
 from soniox.errors import SonioxAPIError
 
+from desktop.core.backoff import Backoff
 from desktop.core.errors import UserError, describe_error
 
 T = TypeVar("T")
@@ -54,33 +54,6 @@ def is_retriable(exc: BaseException) -> bool:
     if isinstance(exc, SonioxAPIError):
         return (exc.status_code or 0) in RETRY_STATUSES or (exc.status_code or 0) >= 500
     return isinstance(exc, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))
-
-
-@dataclass
-class Backoff:
-    """Exponential delays: ``initial``, x``factor`` each step, capped at ``cap``, with small jitter.
-
-    Used both for retries of one call and for polling running jobs (1 s, 2 s, 4 s … 30 s).
-    """
-
-    initial: float = 1.0
-    factor: float = 2.0
-    cap: float = 30.0
-    jitter: float = 0.1
-    _step: int = 0
-
-    def peek(self) -> float:
-        return min(self.cap, self.initial * self.factor**self._step)
-
-    def next(self) -> float:
-        base = self.peek()
-        self._step += 1
-        if self.jitter:
-            base *= 1 + random.uniform(-self.jitter, self.jitter)
-        return max(0.0, min(base, self.cap))
-
-    def reset(self) -> None:
-        self._step = 0
 
 
 @dataclass

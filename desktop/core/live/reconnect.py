@@ -11,33 +11,19 @@ own, replaying the audio the service had not finalised.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 from soniox.errors import SonioxRealtimeError
 from soniox.types import RealtimeEvent
 
+from desktop.core.backoff import Backoff
 from desktop.core.errors import UserError, describe_error, describe_service_error
 
-DEFAULT_BACKOFF_S: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
 DEFAULT_MAX_RECONNECTS = 8
 
 
-@dataclass(frozen=True)
-class Backoff:
-    """Delays between consecutive attempts; the last one repeats. ``max_attempts`` bounds the run."""
-
-    delays: Sequence[float] = DEFAULT_BACKOFF_S
-    max_attempts: int = DEFAULT_MAX_RECONNECTS
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait before attempt ``attempt`` (1-based)."""
-        if not self.delays:
-            return 0.0
-        return float(self.delays[min(max(attempt, 1), len(self.delays)) - 1])
-
-    def exhausted(self, attempt: int) -> bool:
-        return attempt > self.max_attempts
+def default_reconnect_backoff() -> Backoff:
+    """0.5 s, 1 s, 2 s, 4 s, then 8 s between attempts; gives up after the eighth failure in a row."""
+    return Backoff(initial=0.5, factor=2.0, cap=8.0, jitter=0.1, max_attempts=DEFAULT_MAX_RECONNECTS)
 
 
 def error_from_event(event: RealtimeEvent) -> UserError:

@@ -32,7 +32,7 @@ import contextlib
 import enum
 import logging
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,13 +44,12 @@ from soniox.types.realtime import TOKEN_TEXT_FIN
 from websockets.exceptions import ConnectionClosed
 
 from desktop.core.audio_source import AudioSource, AudioSourceError
+from desktop.core.backoff import Backoff
 from desktop.core.errors import UserError, describe_error
 from desktop.core.live.gap_buffer import ReplayBuffer
 from desktop.core.live.reconnect import (
-    DEFAULT_BACKOFF_S,
-    DEFAULT_MAX_RECONNECTS,
     DROPPED,
-    Backoff,
+    default_reconnect_backoff,
     error_from_connect_failure,
     error_from_event,
 )
@@ -97,8 +96,8 @@ class LiveSession:
     Keyword arguments:
         keepalive_interval_s: send a keepalive after this long without audio (service limit: 20 s).
         finalize_min_interval_s: finalize requests closer than this are coalesced into one.
-        backoff: seconds before reconnect attempt 1, 2, ...; the last value repeats.
-        max_reconnects: consecutive failed attempts before the session gives up with an error.
+        backoff: the wait before reconnect attempt 1, 2, ...; its ``max_attempts`` is how many
+            consecutive failed attempts the session makes before it gives up with an error.
         stop_timeout_s: how long a graceful finish may take before it is reported as an error.
         connect_timeout_s: WebSocket handshake timeout per connection.
         max_gap_s: audio kept for replay (unfinalised + captured while disconnected); older is dropped.
@@ -117,8 +116,7 @@ class LiveSession:
         *,
         keepalive_interval_s: float = 5.0,
         finalize_min_interval_s: float = 1.0,
-        backoff: Sequence[float] = DEFAULT_BACKOFF_S,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        backoff: Backoff | None = None,
         stop_timeout_s: float = 15.0,
         connect_timeout_s: float = 10.0,
         max_gap_s: float = 300.0,
@@ -133,7 +131,7 @@ class LiveSession:
         self._listener = listener
         self._keepalive_s = keepalive_interval_s
         self._finalize_min_s = finalize_min_interval_s
-        self._backoff = Backoff(tuple(backoff), max_reconnects)
+        self._backoff = backoff or default_reconnect_backoff()
         self._stop_timeout_s = stop_timeout_s
         self._connect_timeout_s = connect_timeout_s
         self._max_frame = max_frame_bytes

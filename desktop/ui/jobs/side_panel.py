@@ -37,13 +37,14 @@ from PySide6.QtWidgets import (
 from soniox import AsyncSonioxClient
 from soniox.types import File, Model, Transcription
 
+from desktop.core.backoff import Backoff
 from desktop.core.context import AppContext
 from desktop.core.errors import describe_error
 from desktop.core.jobs.file_checks import check_files, check_url
 from desktop.core.jobs.job_options import JobOptions, find_model, recall_secret, remember_secret
 from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES, JobsRepository
 from desktop.core.jobs.poller import JobPoller
-from desktop.core.jobs.retry import Backoff, RetryNotice, RetryPolicy
+from desktop.core.jobs.retry import RetryNotice, RetryPolicy
 from desktop.core.jobs.submissions import Submission, SubmissionQueue
 from desktop.core.jobs.transcript_cache import TranscriptCache
 from desktop.ui.async_tools import spawn

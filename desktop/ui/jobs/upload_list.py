@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.jobs.submissions import Stage, Submission
 from desktop.ui.jobs.formatting import size_text
+from desktop.ui.widgets.buttons import make_button
 
 
 def stage_text(sub: Submission) -> str:
@@ -81,10 +82,7 @@ class SubmissionRow(QFrame):
         self.update_from(sub)
 
     def _button(self, text: str, name: str, accessible: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(accessible)
-        return button
+        return make_button(text, name, accessible, self)
 
     def update_from(self, sub: Submission) -> None:
         self.status.setText(stage_text(sub))

@@ -38,6 +38,7 @@ from desktop.core.library.store import Change, Library
 from desktop.ui.async_tools import spawn
 from desktop.ui.library.history_model import HistoryDelegate, HistoryItem, HistoryModel
 from desktop.ui.library.transcript_window import LibraryTranscriptWindow, TextPrompt, ask_text
+from desktop.ui.widgets.buttons import make_button
 
 log = logging.getLogger(__name__)
 
@@ -178,11 +179,7 @@ class HistoryPanel(QWidget):
         self.refresh()
 
     def _button(self, text: str, name: str, accessible: str, tip: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(accessible)
-        button.setToolTip(tip)
-        return button
+        return make_button(text, name, accessible, self, tip=tip)
 
     # ------------------------------------------------------------------ listing
     @property

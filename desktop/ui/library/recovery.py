@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.library.store import Library, TranscriptInfo
 from desktop.ui.library.transcript_window import meta_text
+from desktop.ui.widgets.buttons import make_button
 
 IdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -101,12 +102,7 @@ class RecoveryDialog(QDialog):
         layout.addLayout(buttons)
 
     def _button(self, text: str, name: str, accessible: str, tip: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(accessible)
-        button.setToolTip(tip)
-        button.setAutoDefault(False)
-        return button
+        return make_button(text, name, accessible, self, tip=tip, auto_default=False)
 
     def session_ids(self) -> list[int]:
         return [int(self.list.item(i).data(IdRole)) for i in range(self.list.count())]

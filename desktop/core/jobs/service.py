@@ -300,6 +300,8 @@ class JobsService:
         result = await self.repo.delete_all_transcriptions(on_progress=on_progress)
         self.cache.clear()
         self._known_status.clear()
+        level = NoticeLevel.INFO if result.deleted == result.requested else NoticeLevel.WARNING
+        self._listener.on_notice(level, result.summary, "delete-all-jobs")
         return result
 
     async def delete_all_files(self, on_progress: Callable[[int, int], None] | None = None) -> BulkResult:

@@ -20,7 +20,7 @@ from desktop.core.backoff import Backoff
 from desktop.core.errors import UserError
 from desktop.core.jobs.job_options import JobOptions
 from desktop.core.jobs.retry import RetryNotice, RetryPolicy
-from desktop.core.jobs.service import JobsService, NoticeLevel
+from desktop.core.jobs.service import FollowUp, JobsNotice, JobsService, NoticeLevel
 from desktop.core.jobs.submissions import Stage, Submission
 from desktop.core.library.store import Library
 from tests.test_jobs_support import wav_file
@@ -40,6 +40,7 @@ class Recorder:
         self.finished: list[Transcription] = []
         self.gone: list[str] = []
         self.notices: list[tuple[NoticeLevel, str]] = []
+        self.follow_ups: list[tuple[str, FollowUp | None]] = []
         self.errors: list[tuple[UserError, str]] = []
         self.retries: list[RetryNotice] = []
 
@@ -63,11 +64,11 @@ class Recorder:
     def on_job_gone(self, job_id: str) -> None:
         self.gone.append(job_id)
 
-    def on_notice(self, level: NoticeLevel, text: str, key: str) -> None:
-        self.notices.append((level, text))
-
-    def on_error(self, error: UserError, context: str, key: str) -> None:
-        self.errors.append((error, context))
+    def on_notice(self, notice: JobsNotice) -> None:
+        self.notices.append((notice.level, notice.text))
+        self.follow_ups.append((notice.text, notice.follow_up))
+        if notice.error is not None:
+            self.errors.append((notice.error, notice.text))
 
     def on_retry(self, notice: RetryNotice) -> None:
         self.retries.append(notice)
@@ -130,7 +131,7 @@ async def test_a_dropped_file_becomes_a_finished_job_kept_in_the_library(
     fake_soniox.finish_all_jobs()
     await until(lambda: rec.finished)
     assert rec.finished[0].status == "completed"
-    assert (NoticeLevel.INFO, "Transcription finished: meeting.wav.") in rec.notices
+    assert ("Transcription finished: meeting.wav.", FollowUp.OPEN_TRANSCRIPT) in rec.follow_ups
 
     await until(lambda: library.job_transcript_id(job.id) is not None)
     tid = library.job_transcript_id(job.id)
@@ -158,6 +159,7 @@ async def test_a_failed_job_reports_the_service_message_and_retry_replaces_it(
         NoticeLevel.ERROR,
         "Transcription failed: https://media.example.com/broken.mp3. The audio could not be decoded.",
     ) in rec.notices
+    assert rec.follow_ups[-1][1] is FollowUp.RETRY_JOB
 
     created = await svc.retry_job(rec.finished[0])
     assert created is not None and created.id != failed_id

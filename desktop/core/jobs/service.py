@@ -15,6 +15,7 @@ import asyncio
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,6 +40,26 @@ class NoticeLevel(enum.Enum):
     ERROR = "error"
 
 
+class FollowUp(enum.Enum):
+    """What a notice offers to do next; the front end draws it as a button."""
+
+    OPEN_TRANSCRIPT = "Open"
+    RETRY_JOB = "Retry"
+
+
+@dataclass(frozen=True)
+class JobsNotice:
+    """Something the user should be told, decided here so every front end says the same."""
+
+    level: NoticeLevel
+    text: str
+    key: str
+    timeout_s: float | None = None
+    follow_up: FollowUp | None = None
+    job: Transcription | None = None
+    error: UserError | None = None
+
+
 class JobsListener(Protocol):
     """What a front end hears from the service. Every method may be a no-op (see NullJobsListener)."""
 
@@ -48,8 +69,7 @@ class JobsListener(Protocol):
     def on_job_updated(self, job: Transcription) -> None: ...
     def on_job_finished(self, job: Transcription) -> None: ...
     def on_job_gone(self, job_id: str) -> None: ...
-    def on_notice(self, level: NoticeLevel, text: str, key: str) -> None: ...
-    def on_error(self, error: UserError, context: str, key: str) -> None: ...
+    def on_notice(self, notice: JobsNotice) -> None: ...
     def on_retry(self, notice: RetryNotice) -> None: ...
 
 
@@ -74,10 +94,7 @@ class NullJobsListener:
     def on_job_gone(self, job_id: str) -> None:
         pass
 
-    def on_notice(self, level: NoticeLevel, text: str, key: str) -> None:
-        pass
-
-    def on_error(self, error: UserError, context: str, key: str) -> None:
+    def on_notice(self, notice: JobsNotice) -> None:
         pass
 
     def on_retry(self, notice: RetryNotice) -> None:
@@ -168,7 +185,9 @@ class JobsService:
             self._spawn(self._keep_in_library(job, link_path=sub.path))
         self._created_options[job.id] = sub.options
         self._add(job)
-        self._listener.on_notice(NoticeLevel.INFO, f"Started transcribing {sub.label}.", f"started-{sub.key}")
+        self._listener.on_notice(
+            JobsNotice(NoticeLevel.INFO, f"Started transcribing {sub.label}.", f"started-{sub.key}", timeout_s=5)
+        )
 
     def _add(self, job: Transcription) -> None:
         self._listener.on_job_added(job)
@@ -183,13 +202,21 @@ class JobsService:
         if job.status in ACTIVE_STATUSES or not was_active:
             return
         if job.status == "completed":
-            self._listener.on_notice(NoticeLevel.INFO, f"Transcription finished: {job_label(job)}.", f"done-{job.id}")
+            self._listener.on_notice(
+                JobsNotice(
+                    NoticeLevel.INFO, f"Transcription finished: {job_label(job)}.", f"done-{job.id}",
+                    follow_up=FollowUp.OPEN_TRANSCRIPT, job=job,
+                )
+            )
             if self._library is not None:
                 self._spawn(self._fetch_and_keep(job))
         else:
             reason = job.error_message or "Soniox did not say why."
             self._listener.on_notice(
-                NoticeLevel.ERROR, f"Transcription failed: {job_label(job)}. {reason}", f"done-{job.id}"
+                JobsNotice(
+                    NoticeLevel.ERROR, f"Transcription failed: {job_label(job)}. {reason}", f"done-{job.id}",
+                    follow_up=FollowUp.RETRY_JOB, job=job,
+                )
             )
         self._listener.on_job_finished(job)
 
@@ -199,11 +226,15 @@ class JobsService:
 
     def _on_poll_error(self, exc: BaseException) -> None:
         err = describe_error(exc)
-        delay = max(1, round(self.poller.backoff.peek()))
+        delay = self.poller.backoff.peek()
         self._listener.on_notice(
-            NoticeLevel.WARNING,
-            f"Could not check the running jobs: {err.title}. {err.message} Trying again in {delay} s.",
-            "poll",
+            JobsNotice(
+                NoticeLevel.WARNING,
+                f"Could not check the running jobs: {err.title}. {err.message} "
+                f"Trying again in {max(1, round(delay))} s.",
+                "poll",
+                timeout_s=delay + 3,
+            )
         )
 
     def _on_retry(self, notice: RetryNotice) -> None:
@@ -218,7 +249,7 @@ class JobsService:
         try:
             transcript = await self.open_transcript(job)
         except Exception as exc:
-            self._listener.on_error(describe_error(exc), f"Could not fetch {job_label(job)}", f"fetch-{job.id}")
+            self._listener.on_notice(self._error_notice(exc, f"Could not fetch {job_label(job)}", f"fetch-{job.id}"))
             return
         await self._keep_in_library(job, tokens=list(transcript.tokens))
 
@@ -268,7 +299,12 @@ class JobsService:
                     audio_url=None if job.file_id else job.audio_url,
                 )
             except Exception as exc:
-                self._listener.on_error(describe_error(exc), f"Could not retry {job_label(job)}", f"retry-{job.id}")
+                self._listener.on_notice(
+                    self._error_notice(
+                        exc, f"Could not retry {job_label(job)}", f"retry-{job.id}",
+                        job=job, follow_up=FollowUp.RETRY_JOB,
+                    )
+                )
                 return None
             self._created_options[created.id] = options
             try:
@@ -277,7 +313,7 @@ class JobsService:
             except Exception as exc:
                 log.info("Removing the failed job after a retry failed: %s", describe_error(exc).error_type)
             self._add(created)
-            self._listener.on_notice(NoticeLevel.INFO, f"Retrying {job_label(job)}.", f"done-{job.id}")
+            self._listener.on_notice(JobsNotice(NoticeLevel.INFO, f"Retrying {job_label(job)}.", f"done-{job.id}", 5))
             return created
         finally:
             self._retrying.discard(job.id)
@@ -301,7 +337,7 @@ class JobsService:
         self.cache.clear()
         self._known_status.clear()
         level = NoticeLevel.INFO if result.deleted == result.requested else NoticeLevel.WARNING
-        self._listener.on_notice(level, result.summary, "delete-all-jobs")
+        self._listener.on_notice(JobsNotice(level, result.summary, "delete-all-jobs"))
         return result
 
     async def delete_all_files(self, on_progress: Callable[[int, int], None] | None = None) -> BulkResult:
@@ -310,6 +346,14 @@ class JobsService:
     async def counts(self) -> tuple[int, int]:
         """How many jobs and files the account holds."""
         return await self.repo.count_transcriptions(), await self.repo.count_files()
+
+    @staticmethod
+    def _error_notice(
+        exc: BaseException, context: str, key: str, *, job: Transcription | None = None,
+        follow_up: FollowUp | None = None,
+    ) -> JobsNotice:
+        error = describe_error(exc)
+        return JobsNotice(NoticeLevel.ERROR, context, key, follow_up=follow_up, job=job, error=error)
 
     # -- lifetime ------------------------------------------------------------------------------
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:

@@ -38,15 +38,17 @@ def test_opened_transcript_is_kept_with_renamed_speakers(qtbot, host: PanelHost,
     job = panel.jobs_model.item_at(0)
     window = panel.open_transcript(job)
     qtbot.waitUntil(lambda: window.loaded, timeout=10_000)
+    # The service writes the library from an async step, so the write lands a moment later.
+    qtbot.waitUntil(lambda: library.job_transcript_id(job.id) is not None)
     tid = library.job_transcript_id(job.id)
     assert tid is not None, "the fetched transcript is in the library"
     stored = "".join(t.text for t in library.tokens(tid))
     assert "weekly review" in stored and "launch moved to Friday" in stored
     window.view.rename_speaker("2", "Maria")
-    assert library.speaker_names(tid).get("2") == "Maria"
+    qtbot.waitUntil(lambda: library.speaker_names(tid).get("2") == "Maria")
     assert library.job_transcript_id(job.id) == tid, "saving again updates, never duplicates"
     window.view.rename_speaker("2", "")  # back to the default label
-    assert "2" not in library.speaker_names(tid)
+    qtbot.waitUntil(lambda: "2" not in library.speaker_names(tid))
 
 
 def test_dropped_file_keeps_a_link_to_its_original_path(qtbot, host: PanelHost, fake_soniox, library, tmp_path) -> None:  # noqa: ANN001

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QMessageBox, QTableView, QWidget
 from soniox.types import File, Model, Transcription
 
 from desktop.core.errors import describe_error
-from desktop.core.jobs.job_options import JobOptions, find_model
 from desktop.core.jobs.jobs_repo import BulkResult, JobsRepository
 from desktop.core.jobs.poller import JobPoller
+from desktop.core.jobs.service import JobsService
 from desktop.core.jobs.transcript_cache import TranscriptCache
 from desktop.ui.async_tools import spawn
 from desktop.ui.jobs.files_model import FilesTableModel
@@ -30,18 +30,6 @@ from desktop.ui.jobs.jobs_model import JobsTableModel, job_source
 from desktop.ui.jobs.notifications import Level, NotificationArea
 
 log = logging.getLogger(__name__)
-
-
-def options_from_job(job: Transcription) -> JobOptions:
-    """The options a finished job reveals, for retrying one this session did not create."""
-    return JobOptions(
-        model=job.model,
-        language_hints=list(job.language_hints or []),
-        enable_speaker_diarization=job.enable_speaker_diarization,
-        enable_language_identification=job.enable_language_identification,
-        webhook_url=job.webhook_url or "",
-        client_reference_id=job.client_reference_id or "",
-    )
 
 
 class PanelActions:
@@ -58,8 +46,7 @@ class PanelActions:
     confirm_box: QMessageBox | None
     transcript_windows: dict[str, QWidget]
     speaker_names: dict[str, dict[str, str]]
-    _created_options: dict[str, JobOptions]
-    _retrying: set[str]  # ids of failed jobs whose retry is under way
+    service: JobsService
     open_action: QAction
     retry_action: QAction
     delete_action: QAction
@@ -71,8 +58,7 @@ class PanelActions:
 
     if TYPE_CHECKING:  # provided by the panel
 
-        def _add_job(self, job: Transcription) -> None: ...
-        def _adjust_counts(self, jobs: int = 0, files: int = 0) -> None: ...
+        def adjust_counts(self, jobs: int = 0, files: int = 0) -> None: ...
         async def _ensure_models(self) -> list[Model]: ...
         async def _open_sheet(self, mode: str, *, file: File | None = None) -> object: ...
         def refresh(self) -> None: ...
@@ -160,44 +146,9 @@ class PanelActions:
         self.retry_jobs([j for j in self.selected_jobs() if j.status == "error"])
 
     def retry_jobs(self, jobs: Sequence[Transcription]) -> None:
-        # One retry per failed job at a time: Ctrl+R twice, or Ctrl+R and a notice's Retry,
-        # must not create (and bill) two new transcriptions.
-        retrying = self._retrying
+        """Ask the service to create each failed job again (it refuses a second retry of one job)."""
         for job in jobs:
-            if job.id in retrying:
-                continue
-            retrying.add(job.id)
-            task = spawn(self._retry_job(job), name="jobs-retry")
-            task.add_done_callback(lambda _t, job_id=job.id: retrying.discard(job_id))
-
-    async def _retry_job(self, job: Transcription) -> None:
-        options = self._created_options.get(job.id) or options_from_job(job)
-        try:
-            models = await self._ensure_models()
-            created = await self.repo.create_transcription(
-                options,
-                find_model(models, options.model),
-                file_id=job.file_id,
-                audio_url=None if job.file_id else job.audio_url,
-            )
-        except Exception as exc:
-            self.notices.post_error(
-                describe_error(exc),
-                context=f"Could not retry {job_source(job)}",
-                key=f"retry-{job.id}",
-                action=("Retry", lambda j=job: self.retry_jobs([j])),
-            )
-            return
-        self._created_options[created.id] = options
-        # The new job replaces the failed one: remove the failed record so the list holds one row.
-        try:
-            await self.repo.delete_transcription(job.id)
-            if self.jobs_model.remove(job.id):
-                self._adjust_counts(jobs=-1)
-        except Exception as exc:
-            log.info("Removing the failed job after a retry failed: %s", describe_error(exc).error_type)
-        self._add_job(created)
-        self.notices.post(f"Retrying {job_source(job)}.", Level.INFO, key=f"done-{job.id}", timeout_ms=5000)
+            spawn(self.service.retry_job(job), name="jobs-retry")
 
     def delete_selected_jobs(self) -> None:
         self._delete_jobs(self.selected_jobs(), destroy=False)
@@ -237,9 +188,9 @@ class PanelActions:
             self.poller.forget(job.id)
             self.cache.forget(job.id)
             if self.jobs_model.remove(job.id):
-                self._adjust_counts(jobs=-1)
+                self.adjust_counts(jobs=-1)
             if destroy and job.file_id and self.files_model.remove(job.file_id):
-                self._adjust_counts(files=-1)
+                self.adjust_counts(files=-1)
             window = self.transcript_windows.pop(job.id, None)
             if window is not None:
                 window.close()
@@ -291,7 +242,7 @@ class PanelActions:
                 self.notices.post_error(describe_error(exc), context=f"Could not delete {file.filename}")
                 continue
             if self.files_model.remove(file.id):
-                self._adjust_counts(files=-1)
+                self.adjust_counts(files=-1)
 
     def delete_all_files(self) -> None:
         spawn(self._confirm_delete_all_files(), name="files-delete-all")

@@ -22,7 +22,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -42,18 +41,18 @@ from desktop.core.context import AppContext
 from desktop.core.errors import describe_error
 from desktop.core.jobs.file_checks import check_files, check_url
 from desktop.core.jobs.job_options import JobOptions, find_model, recall_secret, remember_secret
-from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES, JobsRepository
-from desktop.core.jobs.poller import JobPoller
-from desktop.core.jobs.retry import RetryNotice, RetryPolicy
-from desktop.core.jobs.submissions import Submission, SubmissionQueue
-from desktop.core.jobs.transcript_cache import TranscriptCache
+from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES
+from desktop.core.jobs.retry import RetryPolicy
+from desktop.core.jobs.service import JobsService
+from desktop.core.jobs.submissions import Submission
 from desktop.ui.async_tools import spawn
 from desktop.ui.jobs.drop_overlay import FileDropController
 from desktop.ui.jobs.files_model import FilesTableModel
 from desktop.ui.jobs.job_sheet import MODE_FILE_ID, MODE_FILES, MODE_URL, JobSheet
-from desktop.ui.jobs.jobs_model import JobsTableModel, job_source
+from desktop.ui.jobs.jobs_model import JobsTableModel
 from desktop.ui.jobs.notifications import Level, NotificationArea
 from desktop.ui.jobs.panel_actions import PanelActions
+from desktop.ui.jobs.panel_listener import PanelJobsListener
 from desktop.ui.jobs.tables import make_table
 from desktop.ui.jobs.upload_list import UploadList
 
@@ -90,33 +89,26 @@ class JobsSidePanel(PanelActions, QTabWidget):
         self._alive = True
         self.job_count: int | None = None
         self.file_count: int | None = None
-        self._created_options: dict[str, JobOptions] = {}
-        self._retrying: set[str] = set()
         self.job_sheet: JobSheet | None = None
         self.confirm_box: QMessageBox | None = None
         self.transcript_windows: dict[str, QWidget] = {}
         #: Speaker names given in transcript windows, per job, kept while the app runs.
         self.speaker_names: dict[str, dict[str, str]] = {}
         self.drop_controller: FileDropController | None = None
-        #: The local library (desktop.core.library.Library), when the app has one: fetched
-        #: transcripts are kept there, and dropped files keep a link to their original path.
-        self.library: Any = None
 
-        self.repo = JobsRepository(self._client, policy=retry_policy, on_retry=self._on_retry, page_size=page_size)
-        self.cache = TranscriptCache(self.repo.get_transcript)
-        self.poller = JobPoller(
-            lambda job_id: self.repo.get_transcription(job_id, retry=False),
-            on_update=self._on_job_update,
-            on_gone=self._on_job_gone,
-            on_error=self._on_poll_error,
-            backoff=poll_backoff,
+        #: Every jobs rule lives in the service; this panel draws its events (PanelJobsListener).
+        self.service = JobsService(
+            self._client,
+            context.load_models,
+            PanelJobsListener(self),
+            poll_backoff=poll_backoff,
+            retry_policy=retry_policy,
+            page_size=page_size,
         )
-        self.queue = SubmissionQueue(
-            self.repo,
-            on_change=self._on_submission_change,
-            on_created=self._on_submission_created,
-            on_uploaded=self._on_submission_uploaded,
-        )
+        self.repo = self.service.repo
+        self.cache = self.service.cache
+        self.poller = self.service.poller
+        self.queue = self.service.queue
 
         self.jobs_model = JobsTableModel(lambda cursor: self.repo.list_transcriptions(cursor), self)
         self.files_model = FilesTableModel(lambda cursor: self.repo.list_files(cursor), self)
@@ -401,7 +393,7 @@ class JobsSidePanel(PanelActions, QTabWidget):
             log.info("Counting jobs failed: %s", describe_error(exc).error_type)
         self._update_titles()
 
-    def _adjust_counts(self, jobs: int = 0, files: int = 0) -> None:
+    def adjust_counts(self, jobs: int = 0, files: int = 0) -> None:
         if self.job_count is not None:
             self.job_count = max(0, self.job_count + jobs)
         if self.file_count is not None:
@@ -439,10 +431,6 @@ class JobsSidePanel(PanelActions, QTabWidget):
     def _load_failed(self, what: str, exc: BaseException) -> None:
         self._update_empty_states()
         self.notices.post_error(describe_error(exc), context=what, key=what, action=("Try again", self.refresh))
-
-    def _on_retry(self, notice: RetryNotice) -> None:
-        if self._alive:
-            self.notices.post(notice.text, Level.WARNING, key="retry", timeout_ms=int(notice.delay_s * 1000) + 2000)
 
     # ================================================================== job sheet & submissions
     async def _ensure_models(self) -> list[Model]:
@@ -505,35 +493,17 @@ class JobsSidePanel(PanelActions, QTabWidget):
         sheet.open()
         return sheet
 
-    def _on_submission_change(self, sub: Submission) -> None:
-        if self._alive:
-            self.upload_list.show_submission(sub)
-
-    def _on_submission_uploaded(self, sub: Submission, uploaded: File) -> None:
-        self.files_model.prepend(uploaded)
-        self._adjust_counts(files=1)
+    @property
+    def alive(self) -> bool:
+        """False once the panel shut down: late service events must not touch its widgets."""
+        return self._alive
 
     def set_library(self, library: Any) -> None:
-        self.library = library
+        """Fetched transcripts and dropped files' paths are kept in ``library`` from now on."""
+        self.service.set_library(library)
 
     def _keep_transcript(self, job: Transcription, tokens: list[Any], names: dict[str, str]) -> None:
-        if self.library is not None:
-            self.library.save_job_transcript(job, tokens, names)
-
-    def _on_submission_created(self, sub: Submission, job: Transcription) -> None:
-        if self.library is not None and sub.path is not None:
-            try:
-                self.library.link_job_audio(job.id, sub.path)
-            except Exception:
-                log.exception("Could not link the dropped file to its job in the library")
-        self._created_options[job.id] = sub.options
-        self._add_job(job)
-        self.notices.post(f"Started transcribing {sub.label}.", Level.INFO, key=f"started-{sub.key}", timeout_ms=5000)
-
-    def _add_job(self, job: Transcription) -> None:
-        self.jobs_model.prepend(job)
-        self._adjust_counts(jobs=1)
-        self.poller.watch(job)
+        spawn(self.service.keep_transcript(job, tokens, names), name="jobs-keep-transcript")
 
     # ================================================================== polling
     def _on_jobs_page(self, added: int) -> None:
@@ -542,52 +512,7 @@ class JobsSidePanel(PanelActions, QTabWidget):
         for row in range(rows - added, rows):
             job = self.jobs_model.item_at(row)
             if job is not None and job.status in ACTIVE_STATUSES:
-                self.poller.watch(job)
-
-    def _on_job_update(self, job: Transcription) -> None:
-        if not self._alive:
-            return
-        before = self.jobs_model.get(job.id)
-        self.jobs_model.update(job)
-        was_active = before is None or before.status in ACTIVE_STATUSES
-        if job.status in ACTIVE_STATUSES or not was_active:
-            return
-        name = job_source(job)
-        if job.status == "completed":
-            self.notices.post(
-                f"Transcription finished: {name}.",
-                Level.INFO,
-                key=f"done-{job.id}",
-                action=("Open", lambda j=job: self.open_transcript(j)),
-            )
-        else:
-            reason = job.error_message or "Soniox did not say why."
-            self.notices.post(
-                f"Transcription failed: {name}. {reason}",
-                Level.ERROR,
-                key=f"done-{job.id}",
-                action=("Retry", lambda j=job: self.retry_jobs([j])),
-            )
-        self.job_finished.emit(job)
-        window = self.window()
-        if window is not None:
-            QApplication.alert(window)
-
-    def _on_poll_error(self, exc: BaseException) -> None:
-        if not self._alive:
-            return
-        err = describe_error(exc)
-        delay = self.poller.backoff.peek()
-        self.notices.post(
-            f"Could not check the running jobs: {err.title}. {err.message} Trying again in {max(1, round(delay))} s.",
-            Level.WARNING,
-            key="poll",
-            timeout_ms=int(delay * 1000) + 3000,
-        )
-
-    def _on_job_gone(self, job_id: str) -> None:
-        if self.jobs_model.remove(job_id):
-            self._adjust_counts(jobs=-1)
+                self.service.watch(job)
 
 
 __all__ = ["JobsSidePanel"]

@@ -336,8 +336,9 @@ class JobsService:
         result = await self.repo.delete_all_transcriptions(on_progress=on_progress)
         self.cache.clear()
         self._known_status.clear()
-        level = NoticeLevel.INFO if result.deleted == result.requested else NoticeLevel.WARNING
-        self._listener.on_notice(JobsNotice(level, result.summary, "delete-all-jobs"))
+        clean = not result.failures and not result.still_processing
+        level = NoticeLevel.INFO if clean else NoticeLevel.WARNING
+        self._listener.on_notice(JobsNotice(level, result.summary, "bulk-jobs"))
         return result
 
     async def delete_all_files(self, on_progress: Callable[[int, int], None] | None = None) -> BulkResult:

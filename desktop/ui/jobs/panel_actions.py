@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
@@ -179,16 +179,12 @@ class PanelActions:
         for job in jobs:
             try:
                 if destroy:
-                    await self.repo.destroy_transcription(job)
+                    await self.service.destroy_job(job)
                 else:
-                    await self.repo.delete_transcription(job.id)
+                    await self.service.delete_job(job.id)
             except Exception as exc:
                 self.notices.post_error(describe_error(exc), context=f"Could not delete {job_source(job)}")
                 continue
-            self.poller.forget(job.id)
-            self.cache.forget(job.id)
-            if self.jobs_model.remove(job.id):
-                self.adjust_counts(jobs=-1)
             if destroy and job.file_id and self.files_model.remove(job.file_id):
                 self.adjust_counts(files=-1)
             window = self.transcript_windows.pop(job.id, None)
@@ -196,23 +192,41 @@ class PanelActions:
                 window.close()
 
     def delete_all_jobs(self) -> None:
-        spawn(self._confirm_delete_all_jobs(), name="jobs-delete-all")
+        spawn(
+            self._confirm_delete_all(
+                "job",
+                "jobs",
+                self.repo.count_transcriptions,
+                "Jobs still processing stay. Uploaded files are kept. This cannot be undone.",
+                self.service.delete_all_jobs,
+            ),
+            name="jobs-delete-all",
+        )
 
-    async def _confirm_delete_all_jobs(self) -> None:
+    async def _confirm_delete_all(
+        self,
+        one: str,
+        many: str,
+        count: Callable[[], Awaitable[int]],
+        consequence: str,
+        operation: Callable[..., Awaitable[BulkResult]],
+    ) -> None:
+        """The one "delete all" confirmation: count first, say how many go, then run in bulk."""
         try:
-            count = await self.repo.count_transcriptions()
+            total = await count()
         except Exception as exc:
-            self.notices.post_error(describe_error(exc), context="Could not count the jobs")
+            self.notices.post_error(describe_error(exc), context=f"Could not count the {many}")
             return
-        if count == 0:
-            self.notices.post("There are no jobs to delete.", Level.INFO)
+        if total == 0:
+            self.notices.post(f"There are no {many} to delete.", Level.INFO)
             return
-        noun = "job" if count == 1 else "jobs"
+        noun = one if total == 1 else many
+        uploaded = "uploaded " if many == "files" else ""
         self._confirm(
-            "Delete all jobs",
-            f"Delete all {count:,} {noun}? Jobs still processing stay. Uploaded files are kept. This cannot be undone.",
-            f"Delete all {count:,} {noun}",
-            lambda: spawn(self._run_bulk(self.repo.delete_all_transcriptions, "jobs"), name="jobs-bulk"),
+            f"Delete all {many}",
+            f"Delete all {total:,} {uploaded}{noun}? {consequence}",
+            f"Delete all {total:,} {noun}",
+            lambda: spawn(self._run_bulk(operation, many), name=f"{many}-bulk"),
         )
 
     # ================================================================== file actions
@@ -245,23 +259,15 @@ class PanelActions:
                 self.adjust_counts(files=-1)
 
     def delete_all_files(self) -> None:
-        spawn(self._confirm_delete_all_files(), name="files-delete-all")
-
-    async def _confirm_delete_all_files(self) -> None:
-        try:
-            count = await self.repo.count_files()
-        except Exception as exc:
-            self.notices.post_error(describe_error(exc), context="Could not count the files")
-            return
-        if count == 0:
-            self.notices.post("There are no files to delete.", Level.INFO)
-            return
-        noun = "file" if count == 1 else "files"
-        self._confirm(
-            "Delete all files",
-            f"Delete all {count:,} uploaded {noun}? Jobs not yet finished will fail. This cannot be undone.",
-            f"Delete all {count:,} {noun}",
-            lambda: spawn(self._run_bulk(self.repo.delete_all_files, "files"), name="files-bulk"),
+        spawn(
+            self._confirm_delete_all(
+                "file",
+                "files",
+                self.repo.count_files,
+                "Jobs not yet finished will fail. This cannot be undone.",
+                self.service.delete_all_files,
+            ),
+            name="files-delete-all",
         )
 
     async def _run_bulk(self, operation: Callable[..., object], what: str) -> BulkResult | None:
@@ -285,8 +291,5 @@ class PanelActions:
             return None
         level = Level.INFO if not result.failures and not result.still_processing else Level.WARNING
         self.notices.post(result.summary, level, key=f"bulk-{what}")
-        if what == "jobs":
-            self.poller.clear()
-            self.cache.clear()
         self.refresh()
         return result

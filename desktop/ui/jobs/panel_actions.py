@@ -1,7 +1,8 @@
 """What the user can do to jobs and files in the side panel: open, retry, delete, destroy, delete all.
 
-A mixin of :class:`~desktop.ui.jobs.side_panel.JobsSidePanel`, kept apart so the panel module
-holds the layout and the flow from drop to job, and this one the actions on existing items.
+Composed into :class:`~desktop.ui.jobs.side_panel.JobsSidePanel` (not a mixin): it receives the
+service, the notice area, the files model and the few panel callbacks it needs, and acts on the
+items it is given, so it never reaches into its host. The panel keeps selection and enabling.
 Every destructive action asks first, in a non-blocking box that names what goes (and, for
 "delete all", how many); every failure is shown through :func:`describe_error`.
 """
@@ -12,91 +13,49 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QTableView, QWidget
-from soniox.types import File, Model, Transcription
+from PySide6.QtWidgets import QMessageBox, QWidget
+from soniox.types import File, Transcription
 
 from desktop.core.errors import describe_error
-from desktop.core.jobs.jobs_repo import BulkResult, JobsRepository
-from desktop.core.jobs.poller import JobPoller
+from desktop.core.jobs.jobs_repo import BulkResult
 from desktop.core.jobs.service import JobsService
-from desktop.core.jobs.transcript_cache import TranscriptCache
 from desktop.ui.async_tools import spawn
 from desktop.ui.jobs.files_model import FilesTableModel
-from desktop.ui.jobs.job_sheet import MODE_FILE_ID
-from desktop.ui.jobs.jobs_model import JobsTableModel, job_source
+from desktop.ui.jobs.jobs_model import job_source
 from desktop.ui.jobs.notifications import Level, NotificationArea
 
 log = logging.getLogger(__name__)
 
 
-class PanelActions:
-    """Job and file actions; the panel provides the attributes declared here."""
+class JobsPanelActions:
+    """Open, retry and delete jobs and files, asking first where something is lost."""
 
-    repo: JobsRepository
-    cache: TranscriptCache
-    poller: JobPoller
-    notices: NotificationArea
-    jobs_model: JobsTableModel
-    files_model: FilesTableModel
-    jobs_table: QTableView
-    files_table: QTableView
-    confirm_box: QMessageBox | None
-    transcript_windows: dict[str, QWidget]
-    speaker_names: dict[str, dict[str, str]]
-    service: JobsService
-    open_action: QAction
-    retry_action: QAction
-    delete_action: QAction
-    destroy_action: QAction
-    retranscribe_action: QAction
-    retranscribe_button: QWidget
-    delete_file_action: QAction
-    delete_file_button: QWidget
-
-    if TYPE_CHECKING:  # provided by the panel
-
-        def adjust_counts(self, jobs: int = 0, files: int = 0) -> None: ...
-        async def _ensure_models(self) -> list[Model]: ...
-        async def _open_sheet(self, mode: str, *, file: File | None = None) -> object: ...
-        def refresh(self) -> None: ...
-
-    # ================================================================== selection helpers
-    def _selected(self, table: QTableView) -> list[int]:
-        model = table.selectionModel()
-        rows = sorted({index.row() for index in model.selectedRows()}) if model is not None else []
-        if not rows and table.currentIndex().isValid() and table.hasFocus():
-            rows = [table.currentIndex().row()]
-        return rows
-
-    def selected_jobs(self) -> list[Transcription]:
-        return [job for row in self._selected(self.jobs_table) if (job := self.jobs_model.item_at(row)) is not None]
-
-    def selected_files(self) -> list[File]:
-        return [f for row in self._selected(self.files_table) if (f := self.files_model.item_at(row)) is not None]
-
-    def _update_job_actions(self, *_args: object) -> None:
-        jobs = self.selected_jobs()
-        self.open_action.setEnabled(len(jobs) == 1 and jobs[0].status == "completed")
-        self.retry_action.setEnabled(any(j.status == "error" for j in jobs))
-        deletable = bool(jobs) and all(j.status != "processing" for j in jobs)
-        self.delete_action.setEnabled(deletable)
-        self.destroy_action.setEnabled(deletable)
-        tip = "" if deletable or not jobs else "A job cannot be deleted while it is processing."
-        self.delete_action.setToolTip(tip)
-        self.destroy_action.setToolTip(tip)
-
-    def _update_file_actions(self, *_args: object) -> None:
-        files = self.selected_files()
-        self.retranscribe_action.setEnabled(len(files) == 1)
-        self.retranscribe_button.setEnabled(len(files) == 1)
-        self.delete_file_action.setEnabled(bool(files))
-        self.delete_file_button.setEnabled(bool(files))
+    def __init__(
+        self,
+        service: JobsService,
+        *,
+        parent: QWidget,
+        notices: NotificationArea,
+        files_model: FilesTableModel,
+        adjust_counts: Callable[..., None],
+        refresh: Callable[[], None],
+        transcribe_file: Callable[[File], None],
+    ) -> None:
+        self.service = service
+        self._parent = parent
+        self.notices = notices
+        self.files_model = files_model
+        self.adjust_counts = adjust_counts
+        self.refresh = refresh
+        self.transcribe_file = transcribe_file
+        self.confirm_box: QMessageBox | None = None
+        self.transcript_windows: dict[str, QWidget] = {}
+        #: Speaker names given in transcript windows, per job, kept while the app runs.
+        self.speaker_names: dict[str, dict[str, str]] = {}
 
     def _confirm(self, title: str, text: str, confirm: str, on_yes: Callable[[], None]) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, self)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, self._parent)
         box.setObjectName("jobsConfirm")
         yes = box.addButton(confirm, QMessageBox.ButtonRole.DestructiveRole)
         yes.setObjectName("jobsConfirmYes")
@@ -117,12 +76,6 @@ class PanelActions:
         box.open()
         return box
 
-    # ================================================================== job actions
-    def open_selected_transcript(self) -> None:
-        jobs = self.selected_jobs()
-        if len(jobs) == 1:
-            self.open_transcript(jobs[0])
-
     def open_transcript(self, job: Transcription) -> QWidget | None:
         """Show the transcript window of a completed job (one window per job; fetched once)."""
         if job.status != "completed":
@@ -133,7 +86,7 @@ class PanelActions:
         window = self.transcript_windows.get(job.id)
         if window is None:
             window = TranscriptWindow(
-                job, self.cache, self, names=self.speaker_names, on_transcript=self._keep_transcript
+                job, self.service.cache, self._parent, names=self.speaker_names, on_transcript=self._keep_transcript
             )
             window.destroyed.connect(lambda _o=None, jid=job.id: self.transcript_windows.pop(jid, None))
             self.transcript_windows[job.id] = window
@@ -142,21 +95,12 @@ class PanelActions:
         window.activateWindow()
         return window
 
-    def retry_selected_jobs(self) -> None:
-        self.retry_jobs([j for j in self.selected_jobs() if j.status == "error"])
-
     def retry_jobs(self, jobs: Sequence[Transcription]) -> None:
         """Ask the service to create each failed job again (it refuses a second retry of one job)."""
         for job in jobs:
             spawn(self.service.retry_job(job), name="jobs-retry")
 
-    def delete_selected_jobs(self) -> None:
-        self._delete_jobs(self.selected_jobs(), destroy=False)
-
-    def destroy_selected_jobs(self) -> None:
-        self._delete_jobs(self.selected_jobs(), destroy=True)
-
-    def _delete_jobs(self, jobs: list[Transcription], *, destroy: bool) -> None:
+    def delete_jobs(self, jobs: list[Transcription], *, destroy: bool) -> None:
         if not jobs:
             return
         busy = [j for j in jobs if j.status == "processing"]
@@ -196,7 +140,7 @@ class PanelActions:
             self._confirm_delete_all(
                 "job",
                 "jobs",
-                self.repo.count_transcriptions,
+                self.service.repo.count_transcriptions,
                 "Jobs still processing stay. Uploaded files are kept. This cannot be undone.",
                 self.service.delete_all_jobs,
             ),
@@ -229,14 +173,7 @@ class PanelActions:
             lambda: spawn(self._run_bulk(operation, many), name=f"{many}-bulk"),
         )
 
-    # ================================================================== file actions
-    def transcribe_selected_file(self) -> None:
-        files = self.selected_files()
-        if len(files) == 1:
-            spawn(self._open_sheet(MODE_FILE_ID, file=files[0]), name="jobs-file-sheet")
-
-    def delete_selected_files(self) -> None:
-        files = self.selected_files()
+    def delete_files(self, files: list[File]) -> None:
         if not files:
             return
         what = f"“{files[0].filename}”" if len(files) == 1 else f"{len(files)} files"
@@ -251,7 +188,7 @@ class PanelActions:
     async def _run_delete_files(self, files: list[File]) -> None:
         for file in files:
             try:
-                await self.repo.delete_file(file.id)
+                await self.service.repo.delete_file(file.id)
             except Exception as exc:
                 self.notices.post_error(describe_error(exc), context=f"Could not delete {file.filename}")
                 continue
@@ -263,7 +200,7 @@ class PanelActions:
             self._confirm_delete_all(
                 "file",
                 "files",
-                self.repo.count_files,
+                self.service.repo.count_files,
                 "Jobs not yet finished will fail. This cannot be undone.",
                 self.service.delete_all_files,
             ),
@@ -293,3 +230,6 @@ class PanelActions:
         self.notices.post(result.summary, level, key=f"bulk-{what}")
         self.refresh()
         return result
+
+    def _keep_transcript(self, job: Transcription, tokens: list[object], names: dict[str, str]) -> None:
+        spawn(self.service.keep_transcript(job, list(tokens), names), name="jobs-keep-transcript")

@@ -51,9 +51,9 @@ from desktop.ui.jobs.files_model import FilesTableModel
 from desktop.ui.jobs.job_sheet import MODE_FILE_ID, MODE_FILES, MODE_URL, JobSheet
 from desktop.ui.jobs.jobs_model import JobsTableModel
 from desktop.ui.jobs.notifications import Level, NotificationArea
-from desktop.ui.jobs.panel_actions import PanelActions
+from desktop.ui.jobs.panel_actions import JobsPanelActions
 from desktop.ui.jobs.panel_listener import PanelJobsListener
-from desktop.ui.jobs.tables import make_table
+from desktop.ui.jobs.tables import make_table, selected_rows
 from desktop.ui.jobs.upload_list import UploadList
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ MEDIA_FILTER = (
 )
 
 
-class JobsSidePanel(PanelActions, QTabWidget):
+class JobsSidePanel(QTabWidget):
     #: A job this panel watched reached "completed" or "error" (the Transcription).
     job_finished = Signal(object)
     #: A notice was shown: (level, text) — the main window may mirror it in the status bar.
@@ -90,10 +90,6 @@ class JobsSidePanel(PanelActions, QTabWidget):
         self.job_count: int | None = None
         self.file_count: int | None = None
         self.job_sheet: JobSheet | None = None
-        self.confirm_box: QMessageBox | None = None
-        self.transcript_windows: dict[str, QWidget] = {}
-        #: Speaker names given in transcript windows, per job, kept while the app runs.
-        self.speaker_names: dict[str, dict[str, str]] = {}
         self.drop_controller: FileDropController | None = None
 
         #: Every jobs rule lives in the service; this panel draws its events (PanelJobsListener).
@@ -114,6 +110,15 @@ class JobsSidePanel(PanelActions, QTabWidget):
         self.files_model = FilesTableModel(lambda cursor: self.repo.list_files(cursor), self)
         self.addTab(self._build_jobs_tab(), "Jobs")
         self.addTab(self._build_files_tab(), "Files")
+        self.actions = JobsPanelActions(
+            self.service,
+            parent=self,
+            notices=self.notices,
+            files_model=self.files_model,
+            adjust_counts=self.adjust_counts,
+            refresh=self.refresh,
+            transcribe_file=lambda file: spawn(self._open_sheet(MODE_FILE_ID, file=file), name="jobs-file-sheet"),
+        )
         self._update_titles()
 
         self.jobs_model.page_loaded.connect(self._on_jobs_page)
@@ -241,7 +246,11 @@ class JobsSidePanel(PanelActions, QTabWidget):
         )
         self._separator(table)
         self.delete_all_jobs_action = self._action(
-            "Delete &all jobs…", "deleteAllJobsAction", self.delete_all_jobs, "Ctrl+Shift+Delete", table
+            "Delete &all jobs…",
+            "deleteAllJobsAction",
+            lambda: self.actions.delete_all_jobs(),
+            "Ctrl+Shift+Delete",
+            table,
         )
         self._update_job_actions()
         return page
@@ -263,7 +272,7 @@ class JobsSidePanel(PanelActions, QTabWidget):
             "&Delete", "deleteFileButton", "Delete the selected files", self.delete_selected_files, page
         )
         self.delete_all_files_button = self._button(
-            "Delete &all…", "deleteAllFilesButton", "Delete all files", self.delete_all_files, page
+            "Delete &all…", "deleteAllFilesButton", "Delete all files", lambda: self.actions.delete_all_files(), page
         )
         bar.addWidget(self.retranscribe_button)
         bar.addWidget(self.delete_file_button)
@@ -295,7 +304,11 @@ class JobsSidePanel(PanelActions, QTabWidget):
             "&Delete file", "deleteFileAction", self.delete_selected_files, QKeySequence.StandardKey.Delete, table
         )
         self.delete_all_files_action = self._action(
-            "Delete &all files…", "deleteAllFilesAction", self.delete_all_files, "Ctrl+Shift+Delete", table
+            "Delete &all files…",
+            "deleteAllFilesAction",
+            lambda: self.actions.delete_all_files(),
+            "Ctrl+Shift+Delete",
+            table,
         )
         self._update_file_actions()
         return page
@@ -367,7 +380,7 @@ class JobsSidePanel(PanelActions, QTabWidget):
         self._alive = False
         self.poller.stop()
         self.queue.stop()
-        for window in list(self.transcript_windows.values()):
+        for window in list(self.actions.transcript_windows.values()):
             window.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -502,8 +515,71 @@ class JobsSidePanel(PanelActions, QTabWidget):
         """Fetched transcripts and dropped files' paths are kept in ``library`` from now on."""
         self.service.set_library(library)
 
-    def _keep_transcript(self, job: Transcription, tokens: list[Any], names: dict[str, str]) -> None:
-        spawn(self.service.keep_transcript(job, tokens, names), name="jobs-keep-transcript")
+
+    # ================================================================== selection → actions
+    @property
+    def confirm_box(self) -> QMessageBox | None:
+        """The open "are you sure" box, if any (one at a time)."""
+        return self.actions.confirm_box
+
+    @property
+    def transcript_windows(self) -> dict[str, QWidget]:
+        """Open transcript windows by job id (one per job)."""
+        return self.actions.transcript_windows
+
+    def selected_jobs(self) -> list[Transcription]:
+        rows = selected_rows(self.jobs_table)
+        return [job for row in rows if (job := self.jobs_model.item_at(row)) is not None]
+
+    def selected_files(self) -> list[File]:
+        return [f for row in selected_rows(self.files_table) if (f := self.files_model.item_at(row)) is not None]
+
+    def _update_job_actions(self, *_args: object) -> None:
+        jobs = self.selected_jobs()
+        self.open_action.setEnabled(len(jobs) == 1 and jobs[0].status == "completed")
+        self.retry_action.setEnabled(any(j.status == "error" for j in jobs))
+        deletable = bool(jobs) and all(j.status != "processing" for j in jobs)
+        self.delete_action.setEnabled(deletable)
+        self.destroy_action.setEnabled(deletable)
+        tip = "" if deletable or not jobs else "A job cannot be deleted while it is processing."
+        self.delete_action.setToolTip(tip)
+        self.destroy_action.setToolTip(tip)
+
+    def _update_file_actions(self, *_args: object) -> None:
+        one = len(self.selected_files()) == 1
+        some = bool(self.selected_files())
+        self.retranscribe_action.setEnabled(one)
+        self.retranscribe_button.setEnabled(one)
+        self.delete_file_action.setEnabled(some)
+        self.delete_file_button.setEnabled(some)
+
+    def open_transcript(self, job: Transcription) -> QWidget | None:
+        return self.actions.open_transcript(job)
+
+    def retry_jobs(self, jobs: Sequence[Transcription]) -> None:
+        self.actions.retry_jobs(jobs)
+
+    def open_selected_transcript(self) -> None:
+        jobs = self.selected_jobs()
+        if len(jobs) == 1:
+            self.actions.open_transcript(jobs[0])
+
+    def retry_selected_jobs(self) -> None:
+        self.actions.retry_jobs([j for j in self.selected_jobs() if j.status == "error"])
+
+    def delete_selected_jobs(self) -> None:
+        self.actions.delete_jobs(self.selected_jobs(), destroy=False)
+
+    def destroy_selected_jobs(self) -> None:
+        self.actions.delete_jobs(self.selected_jobs(), destroy=True)
+
+    def transcribe_selected_file(self) -> None:
+        files = self.selected_files()
+        if len(files) == 1:
+            self.actions.transcribe_file(files[0])
+
+    def delete_selected_files(self) -> None:
+        self.actions.delete_files(self.selected_files())
 
     # ================================================================== polling
     def _on_jobs_page(self, added: int) -> None:

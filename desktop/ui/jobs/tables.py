@@ -46,3 +46,12 @@ def make_table(
         view.setColumnWidth(column, width)
     horizontal.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+def selected_rows(table: QTableView) -> list[int]:
+    """The selected rows in order, or the focused current row when nothing is selected."""
+    model = table.selectionModel()
+    rows = sorted({index.row() for index in model.selectedRows()}) if model is not None else []
+    if not rows and table.currentIndex().isValid() and table.hasFocus():
+        rows = [table.currentIndex().row()]
+    return rows

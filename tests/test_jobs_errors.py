@@ -133,7 +133,7 @@ def test_409_when_the_job_started_processing_says_to_wait(qtbot, host: PanelHost
     job = panel.jobs_model.item_at(0)
     panel.poller.stop()  # the row still says "queued" while the service already processes it
     fake_soniox.advance(1.0)
-    panel.actions.delete_jobs([job], destroy=False)
+    panel.item_actions.delete_jobs([job], destroy=False)
     next(b for b in panel.confirm_box.buttons() if b.objectName() == "jobsConfirmYes").click()
     qtbot.waitUntil(lambda: any("Not possible right now" in t for t in panel.notices.texts()))
     text = next(t for t in panel.notices.texts() if "Not possible right now" in t)

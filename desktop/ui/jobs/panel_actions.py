@@ -40,7 +40,7 @@ class JobsPanelActions:
         files_model: FilesTableModel,
         adjust_counts: Callable[..., None],
         refresh: Callable[[], None],
-        transcribe_file: Callable[[File], None],
+        transcribe_file: Callable[[File], object],
     ) -> None:
         self.service = service
         self._parent = parent
@@ -54,7 +54,7 @@ class JobsPanelActions:
         #: Speaker names given in transcript windows, per job, kept while the app runs.
         self.speaker_names: dict[str, dict[str, str]] = {}
 
-    def _confirm(self, title: str, text: str, confirm: str, on_yes: Callable[[], None]) -> QMessageBox:
+    def _confirm(self, title: str, text: str, confirm: str, on_yes: Callable[[], object]) -> QMessageBox:
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, self._parent)
         box.setObjectName("jobsConfirm")
         yes = box.addButton(confirm, QMessageBox.ButtonRole.DestructiveRole)
@@ -207,7 +207,7 @@ class JobsPanelActions:
             name="files-delete-all",
         )
 
-    async def _run_bulk(self, operation: Callable[..., object], what: str) -> BulkResult | None:
+    async def _run_bulk(self, operation: Callable[..., Awaitable[BulkResult]], what: str) -> BulkResult | None:
         notice = self.notices.post(f"Finding all {what} to delete…", Level.INFO, key=f"bulk-{what}", timeout_ms=0)
         last = 0.0
 
@@ -221,7 +221,7 @@ class JobsPanelActions:
                     notice.set_text(f"Deleting {what}: {done:,} of {total:,}…")
 
         try:
-            result: BulkResult = await operation(on_progress=progress)  # type: ignore[operator]
+            result = await operation(on_progress=progress)
         except Exception as exc:
             self.notices.clear_key(f"bulk-{what}")
             self.notices.post_error(describe_error(exc), context=f"Could not delete all {what}")

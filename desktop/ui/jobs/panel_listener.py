@@ -6,6 +6,7 @@ turns each event into a widget change, so the panel holds no jobs rules of its o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
@@ -60,12 +61,17 @@ class PanelJobsListener:
         if not self._panel.alive:
             return
         panel = self._panel
-        action = None
+        action: tuple[str, Callable[[], None]] | None = None
         job = notice.job
         if notice.follow_up is FollowUp.OPEN_TRANSCRIPT and job is not None:
-            action = (notice.follow_up.value, lambda j=job: panel.open_transcript(j))
+            finished = job
+
+            def open_it() -> None:
+                panel.open_transcript(finished)
+
+            action = (notice.follow_up.value, open_it)
         elif notice.follow_up is FollowUp.RETRY_JOB and job is not None:
-            action = (notice.follow_up.value, lambda j=job: panel.retry_jobs([j]))
+            action = (notice.follow_up.value, lambda: panel.retry_jobs([job]))
         timeout_ms = int(notice.timeout_s * 1000) if notice.timeout_s is not None else None
         if notice.error is not None:
             panel.notices.post_error(notice.error, context=notice.text, key=notice.key, action=action)

@@ -110,7 +110,7 @@ class JobsSidePanel(QTabWidget):
         self.files_model = FilesTableModel(lambda cursor: self.repo.list_files(cursor), self)
         self.addTab(self._build_jobs_tab(), "Jobs")
         self.addTab(self._build_files_tab(), "Files")
-        self.actions = JobsPanelActions(
+        self.item_actions = JobsPanelActions(
             self.service,
             parent=self,
             notices=self.notices,
@@ -248,7 +248,7 @@ class JobsSidePanel(QTabWidget):
         self.delete_all_jobs_action = self._action(
             "Delete &all jobs…",
             "deleteAllJobsAction",
-            lambda: self.actions.delete_all_jobs(),
+            lambda: self.item_actions.delete_all_jobs(),
             "Ctrl+Shift+Delete",
             table,
         )
@@ -272,7 +272,11 @@ class JobsSidePanel(QTabWidget):
             "&Delete", "deleteFileButton", "Delete the selected files", self.delete_selected_files, page
         )
         self.delete_all_files_button = self._button(
-            "Delete &all…", "deleteAllFilesButton", "Delete all files", lambda: self.actions.delete_all_files(), page
+            "Delete &all…",
+            "deleteAllFilesButton",
+            "Delete all files",
+            lambda: self.item_actions.delete_all_files(),
+            page,
         )
         bar.addWidget(self.retranscribe_button)
         bar.addWidget(self.delete_file_button)
@@ -306,7 +310,7 @@ class JobsSidePanel(QTabWidget):
         self.delete_all_files_action = self._action(
             "Delete &all files…",
             "deleteAllFilesAction",
-            lambda: self.actions.delete_all_files(),
+            lambda: self.item_actions.delete_all_files(),
             "Ctrl+Shift+Delete",
             table,
         )
@@ -380,7 +384,7 @@ class JobsSidePanel(QTabWidget):
         self._alive = False
         self.poller.stop()
         self.queue.stop()
-        for window in list(self.actions.transcript_windows.values()):
+        for window in list(self.item_actions.transcript_windows.values()):
             window.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -520,12 +524,12 @@ class JobsSidePanel(QTabWidget):
     @property
     def confirm_box(self) -> QMessageBox | None:
         """The open "are you sure" box, if any (one at a time)."""
-        return self.actions.confirm_box
+        return self.item_actions.confirm_box
 
     @property
     def transcript_windows(self) -> dict[str, QWidget]:
         """Open transcript windows by job id (one per job)."""
-        return self.actions.transcript_windows
+        return self.item_actions.transcript_windows
 
     def selected_jobs(self) -> list[Transcription]:
         rows = selected_rows(self.jobs_table)
@@ -554,32 +558,32 @@ class JobsSidePanel(QTabWidget):
         self.delete_file_button.setEnabled(some)
 
     def open_transcript(self, job: Transcription) -> QWidget | None:
-        return self.actions.open_transcript(job)
+        return self.item_actions.open_transcript(job)
 
     def retry_jobs(self, jobs: Sequence[Transcription]) -> None:
-        self.actions.retry_jobs(jobs)
+        self.item_actions.retry_jobs(jobs)
 
     def open_selected_transcript(self) -> None:
         jobs = self.selected_jobs()
         if len(jobs) == 1:
-            self.actions.open_transcript(jobs[0])
+            self.item_actions.open_transcript(jobs[0])
 
     def retry_selected_jobs(self) -> None:
-        self.actions.retry_jobs([j for j in self.selected_jobs() if j.status == "error"])
+        self.item_actions.retry_jobs([j for j in self.selected_jobs() if j.status == "error"])
 
     def delete_selected_jobs(self) -> None:
-        self.actions.delete_jobs(self.selected_jobs(), destroy=False)
+        self.item_actions.delete_jobs(self.selected_jobs(), destroy=False)
 
     def destroy_selected_jobs(self) -> None:
-        self.actions.delete_jobs(self.selected_jobs(), destroy=True)
+        self.item_actions.delete_jobs(self.selected_jobs(), destroy=True)
 
     def transcribe_selected_file(self) -> None:
         files = self.selected_files()
         if len(files) == 1:
-            self.actions.transcribe_file(files[0])
+            self.item_actions.transcribe_file(files[0])
 
     def delete_selected_files(self) -> None:
-        self.actions.delete_files(self.selected_files())
+        self.item_actions.delete_files(self.selected_files())
 
     # ================================================================== polling
     def _on_jobs_page(self, added: int) -> None:

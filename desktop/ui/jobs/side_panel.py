@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStyle,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -53,8 +52,10 @@ from desktop.ui.jobs.jobs_model import JobsTableModel
 from desktop.ui.jobs.notifications import Level, NotificationArea
 from desktop.ui.jobs.panel_actions import JobsPanelActions
 from desktop.ui.jobs.panel_listener import PanelJobsListener
+from desktop.ui.jobs.panel_widgets import add_separator, make_action, make_icon_button
 from desktop.ui.jobs.tables import make_table, selected_rows
 from desktop.ui.jobs.upload_list import UploadList
+from desktop.ui.widgets.buttons import make_button
 
 log = logging.getLogger(__name__)
 
@@ -137,62 +138,25 @@ class JobsSidePanel(QTabWidget):
         # wrong key or no network is reported once (by the connection check), not four times.
 
     # ================================================================== building
-    def _button(self, text: str, name: str, accessible: str, slot: Callable[[], None], parent: QWidget) -> QPushButton:
-        button = QPushButton(text, parent)
-        button.setObjectName(name)
-        button.setAccessibleName(accessible)
-        button.clicked.connect(slot)
-        return button
-
-    def _icon_button(
-        self, icon: QStyle.StandardPixmap, tip: str, name: str, action: QAction, parent: QWidget
-    ) -> QToolButton:
-        button = QToolButton(parent)
-        button.setObjectName(name)
-        action.setIcon(self.style().standardIcon(icon))
-        action.setToolTip(tip)
-        button.setDefaultAction(action)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        button.setAccessibleName(tip.split(" (")[0])
-        button.setAutoRaise(True)
-        return button
-
-    def _action(
-        self,
-        text: str,
-        name: str,
-        slot: Callable[[], None],
-        shortcut: QKeySequence | str | None,
-        owner: QWidget,
-    ) -> QAction:
-        action = QAction(text, owner)
-        action.setObjectName(name)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        owner.addAction(action)
-        return action
-
     def _build_jobs_tab(self) -> QWidget:
         page = QWidget(self)
         page.setObjectName("jobsTab")
         layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
-        self.add_files_button = self._button(
+        self.add_files_button = _panel_button(
             "Transcribe &files…", "transcribeFilesButton", "Transcribe files", self.open_files_dialog, page
         )
         self.add_files_button.setToolTip("Choose audio or video files to transcribe (Ctrl+O), or drop them here")
-        self.add_url_button = self._button(
+        self.add_url_button = _panel_button(
             "&URL…", "transcribeUrlButton", "Transcribe a URL", self.open_url_dialog, page
         )
         self.add_url_button.setToolTip("Transcribe audio or video from an http(s) address (Ctrl+Shift+O)")
         bar.addWidget(self.add_files_button)
         bar.addWidget(self.add_url_button)
         bar.addStretch(1)
-        self.refresh_action = self._action("&Refresh", "refreshJobsAction", self.refresh, "F5", page)
-        self.refresh_jobs_button = self._icon_button(
+        self.refresh_action = make_action("&Refresh", "refreshJobsAction", self.refresh, "F5", page)
+        self.refresh_jobs_button = make_icon_button(
             QStyle.StandardPixmap.SP_BrowserReload,
             "Refresh jobs and files (F5)",
             "refreshJobsButton",
@@ -230,22 +194,22 @@ class JobsSidePanel(QTabWidget):
         layout.addWidget(self.jobs_loading)
 
         table = self.jobs_table
-        self.open_action = self._action(
+        self.open_action = make_action(
             "&Open transcript", "openTranscriptAction", self.open_selected_transcript, Qt.Key.Key_Return, table
         )
         self.open_action.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
-        self.retry_action = self._action(
+        self.retry_action = make_action(
             "&Retry failed job", "retryJobAction", self.retry_selected_jobs, "Ctrl+R", table
         )
-        self._separator(table)
-        self.delete_action = self._action(
+        add_separator(table)
+        self.delete_action = make_action(
             "&Delete job", "deleteJobAction", self.delete_selected_jobs, QKeySequence.StandardKey.Delete, table
         )
-        self.destroy_action = self._action(
+        self.destroy_action = make_action(
             "Delete job and its &file", "destroyJobAction", self.destroy_selected_jobs, "Shift+Delete", table
         )
-        self._separator(table)
-        self.delete_all_jobs_action = self._action(
+        add_separator(table)
+        self.delete_all_jobs_action = make_action(
             "Delete &all jobs…",
             "deleteAllJobsAction",
             lambda: self.item_actions.delete_all_jobs(),
@@ -261,17 +225,17 @@ class JobsSidePanel(QTabWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
-        self.retranscribe_button = self._button(
+        self.retranscribe_button = _panel_button(
             "&Transcribe again…",
             "retranscribeFileButton",
             "Transcribe the selected file again",
             self.transcribe_selected_file,
             page,
         )
-        self.delete_file_button = self._button(
+        self.delete_file_button = _panel_button(
             "&Delete", "deleteFileButton", "Delete the selected files", self.delete_selected_files, page
         )
-        self.delete_all_files_button = self._button(
+        self.delete_all_files_button = _panel_button(
             "Delete &all…",
             "deleteAllFilesButton",
             "Delete all files",
@@ -282,8 +246,8 @@ class JobsSidePanel(QTabWidget):
         bar.addWidget(self.delete_file_button)
         bar.addStretch(1)
         bar.addWidget(self.delete_all_files_button)
-        refresh = self._action("&Refresh", "refreshFilesAction", self.refresh, "F5", page)
-        self.refresh_files_button = self._icon_button(
+        refresh = make_action("&Refresh", "refreshFilesAction", self.refresh, "F5", page)
+        self.refresh_files_button = make_icon_button(
             QStyle.StandardPixmap.SP_BrowserReload, "Refresh jobs and files (F5)", "refreshFilesButton", refresh, page
         )
         bar.addWidget(self.refresh_files_button)
@@ -299,15 +263,15 @@ class JobsSidePanel(QTabWidget):
         self.files_table.doubleClicked.connect(lambda _i: self.transcribe_selected_file())
         layout.addWidget(self.files_table, 1)
         table = self.files_table
-        self.retranscribe_action = self._action(
+        self.retranscribe_action = make_action(
             "&Transcribe again…", "retranscribeFileAction", self.transcribe_selected_file, Qt.Key.Key_Return, table
         )
         self.retranscribe_action.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
-        self._separator(table)
-        self.delete_file_action = self._action(
+        add_separator(table)
+        self.delete_file_action = make_action(
             "&Delete file", "deleteFileAction", self.delete_selected_files, QKeySequence.StandardKey.Delete, table
         )
-        self.delete_all_files_action = self._action(
+        self.delete_all_files_action = make_action(
             "Delete &all files…",
             "deleteAllFilesAction",
             lambda: self.item_actions.delete_all_files(),
@@ -316,12 +280,6 @@ class JobsSidePanel(QTabWidget):
         )
         self._update_file_actions()
         return page
-
-    @staticmethod
-    def _separator(owner: QWidget) -> None:
-        separator = QAction(owner)
-        separator.setSeparator(True)
-        owner.addAction(separator)
 
     # ================================================================== public API
     def install_drop_target(self, window: QWidget) -> FileDropController:
@@ -593,6 +551,10 @@ class JobsSidePanel(QTabWidget):
             job = self.jobs_model.item_at(row)
             if job is not None and job.status in ACTIVE_STATUSES:
                 self.service.watch(job)
+
+
+def _panel_button(text: str, name: str, accessible: str, slot: Callable[[], object], parent: QWidget) -> QPushButton:
+    return make_button(text, name, accessible, parent, slot=slot)
 
 
 __all__ = ["JobsSidePanel"]

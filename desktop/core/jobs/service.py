@@ -170,10 +170,10 @@ class JobsService:
         return self.queue.add(Submission(options=options, model=model, url=url))
 
     def transcribe_file_id(
-        self, file_id: str, name: str, options: JobOptions, model: Model | None = None
+        self, file_id: str, name: str, options: JobOptions, model: Model | None = None, *, size: int = 0
     ) -> Submission:
         """Make a new job from a file already on Soniox (no upload)."""
-        return self.queue.add(Submission(options=options, model=model, file_id=file_id, name=name))
+        return self.queue.add(Submission(options=options, model=model, file_id=file_id, name=name, size=size))
 
     def watch(self, job: Transcription) -> None:
         """Follow a job found elsewhere (e.g. a loaded page) until it ends."""

@@ -39,11 +39,11 @@ from desktop.core.backoff import Backoff
 from desktop.core.context import AppContext
 from desktop.core.errors import describe_error
 from desktop.core.jobs.file_checks import check_files, check_url
-from desktop.core.jobs.job_options import JobOptions, find_model, recall_secret, remember_secret
+from desktop.core.jobs.job_defaults import default_job_options, remember_job_options
+from desktop.core.jobs.job_options import find_model
 from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES
 from desktop.core.jobs.retry import RetryPolicy
 from desktop.core.jobs.service import JobsService
-from desktop.core.jobs.submissions import Submission
 from desktop.ui.async_tools import spawn
 from desktop.ui.jobs.drop_overlay import FileDropController
 from desktop.ui.jobs.files_model import FilesTableModel
@@ -59,7 +59,6 @@ from desktop.ui.widgets.buttons import make_button
 
 log = logging.getLogger(__name__)
 
-DEFAULTS_KEY = "jobs"
 MEDIA_FILTER = (
     "Audio and video (*.mp3 *.wav *.flac *.ogg *.opus *.m4a *.mp4 *.aac *.aiff *.aif *.amr *.asf *.wma "
     "*.webm *.mkv *.mov *.avi *.3gp *.mpeg *.mpg);;All files (*)"
@@ -412,26 +411,6 @@ class JobsSidePanel(QTabWidget):
         await self.context.load_models()
         return self.context.async_models()
 
-    def _default_options(self) -> JobOptions:
-        settings = self.context.settings
-        saved = settings.defaults.get(DEFAULTS_KEY)
-        options = JobOptions.from_dict(saved)
-        if not saved:
-            options.model = settings.async_model
-            options.language_hints = list(settings.language_hints)
-        if options.webhook_auth_header_name:
-            options.webhook_auth_header_value = recall_secret()
-        return options
-
-    def _remember(self, options: JobOptions) -> None:
-        self.context.settings.defaults[DEFAULTS_KEY] = options.to_dict()
-        remember_secret(options.webhook_auth_header_value if options.webhook_auth_header_name else "")
-        # Remembered defaults, not a settings edit other panels react to: just write the file.
-        try:
-            self.context.settings_store.save()
-        except (OSError, ValueError) as exc:
-            log.warning("Saving job defaults failed: %s", exc)
-
     async def _open_sheet(
         self, mode: str, *, paths: Sequence[Path] = (), url: str = "", file: File | None = None
     ) -> JobSheet | None:
@@ -446,21 +425,21 @@ class JobsSidePanel(QTabWidget):
         if self.job_sheet is not None:
             self.job_sheet.reject()
         sources = [p.name for p in paths] if paths else ([file.filename] if file else [])
-        sheet = JobSheet(models, self._default_options(), self, mode=mode, sources=sources, url=url)
+        sheet = JobSheet(models, default_job_options(self.context), self, mode=mode, sources=sources, url=url)
         sheet.setObjectName("jobSheet")
         self.job_sheet = sheet
 
         def accepted() -> None:
             options = sheet.options()
-            self._remember(options)
+            remember_job_options(self.context, options)
             model = find_model(models, options.model)
             if mode == MODE_URL:
-                self.queue.add(Submission(options, model, url=sheet.url()))
+                self.service.submit_url(sheet.url(), options, model)
             elif mode == MODE_FILE_ID and file is not None:
-                self.queue.add(Submission(options, model, file_id=file.id, name=file.filename, size=file.size))
+                self.service.transcribe_file_id(file.id, file.filename, options, model, size=file.size)
             else:
                 for path in paths:
-                    self.queue.add(Submission(options, model, path=path))
+                    self.service.submit_file(path, options, model)
             self.setCurrentIndex(0)
 
         sheet.accepted.connect(accepted)

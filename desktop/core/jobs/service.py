@@ -362,6 +362,12 @@ class JobsService:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def forget_account(self) -> None:
+        """The key or endpoint changed: stop watching and drop cached transcripts of the old account."""
+        self.poller.clear()
+        self.cache.clear()
+        self._known_status.clear()
+
     def shutdown(self) -> None:
         self.poller.stop()
         self.queue.stop()

@@ -168,9 +168,9 @@ class JobsSidePanel(QTabWidget):
         self.notices = NotificationArea(page)
         layout.addWidget(self.notices)
         self.upload_list = UploadList(page)
-        self.upload_list.cancel_requested.connect(self.queue.cancel)
-        self.upload_list.retry_requested.connect(self.queue.retry)
-        self.upload_list.dismiss_requested.connect(self.queue.dismiss)
+        self.upload_list.cancel_requested.connect(self.service.cancel_submission)
+        self.upload_list.retry_requested.connect(self.service.retry_submission)
+        self.upload_list.dismiss_requested.connect(self.service.dismiss_submission)
         layout.addWidget(self.upload_list)
 
         self.jobs_empty = QLabel(page)
@@ -339,8 +339,7 @@ class JobsSidePanel(QTabWidget):
     def shutdown(self) -> None:
         """Stop polling and pending work (the panel or the app is closing)."""
         self._alive = False
-        self.poller.stop()
-        self.queue.stop()
+        self.service.shutdown()
         for window in list(self.item_actions.transcript_windows.values()):
             window.close()
 
@@ -355,8 +354,7 @@ class JobsSidePanel(QTabWidget):
     def _on_context_changed(self) -> None:
         if not self._alive:
             return
-        self.poller.clear()
-        self.cache.clear()
+        self.service.forget_account()
         self.refresh()
 
     async def _refresh_counts(self) -> None:

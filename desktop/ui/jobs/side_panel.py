@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -33,36 +32,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from soniox import AsyncSonioxClient
-from soniox.types import File, Model, Transcription
+from soniox.types import File, Transcription
 
 from desktop.core.backoff import Backoff
 from desktop.core.context import AppContext
 from desktop.core.errors import describe_error
-from desktop.core.jobs.file_checks import check_files, check_url
-from desktop.core.jobs.job_defaults import default_job_options, remember_job_options
-from desktop.core.jobs.job_options import find_model
 from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES
 from desktop.core.jobs.retry import RetryPolicy
 from desktop.core.jobs.service import JobsService
 from desktop.ui.async_tools import spawn
 from desktop.ui.jobs.drop_overlay import FileDropController
 from desktop.ui.jobs.files_model import FilesTableModel
-from desktop.ui.jobs.job_sheet import MODE_FILE_ID, MODE_FILES, MODE_URL, JobSheet
+from desktop.ui.jobs.job_sheet import JobSheet
 from desktop.ui.jobs.jobs_model import JobsTableModel
-from desktop.ui.jobs.notifications import Level, NotificationArea
+from desktop.ui.jobs.notifications import NotificationArea
 from desktop.ui.jobs.panel_actions import JobsPanelActions
 from desktop.ui.jobs.panel_listener import PanelJobsListener
 from desktop.ui.jobs.panel_widgets import add_separator, make_action, make_icon_button
+from desktop.ui.jobs.sheet_flow import JobSheetFlow
 from desktop.ui.jobs.tables import make_table, selected_rows
 from desktop.ui.jobs.upload_list import UploadList
 from desktop.ui.widgets.buttons import make_button
 
 log = logging.getLogger(__name__)
 
-MEDIA_FILTER = (
-    "Audio and video (*.mp3 *.wav *.flac *.ogg *.opus *.m4a *.mp4 *.aac *.aiff *.aif *.amr *.asf *.wma "
-    "*.webm *.mkv *.mov *.avi *.3gp *.mpeg *.mpg);;All files (*)"
-)
 
 
 class JobsSidePanel(QTabWidget):
@@ -89,7 +82,6 @@ class JobsSidePanel(QTabWidget):
         self._alive = True
         self.job_count: int | None = None
         self.file_count: int | None = None
-        self.job_sheet: JobSheet | None = None
         self.drop_controller: FileDropController | None = None
 
         #: Every jobs rule lives in the service; this panel draws its events (PanelJobsListener).
@@ -110,6 +102,9 @@ class JobsSidePanel(QTabWidget):
         self.files_model = FilesTableModel(lambda cursor: self.repo.list_files(cursor), self)
         self.addTab(self._build_jobs_tab(), "Jobs")
         self.addTab(self._build_files_tab(), "Files")
+        self.sheet_flow = JobSheetFlow(
+            context, self.service, self.notices, self, on_submitted=lambda: self.setCurrentIndex(0)
+        )
         self.item_actions = JobsPanelActions(
             self.service,
             parent=self,
@@ -117,7 +112,7 @@ class JobsSidePanel(QTabWidget):
             files_model=self.files_model,
             adjust_counts=self.adjust_counts,
             refresh=self.refresh,
-            transcribe_file=lambda file: spawn(self._open_sheet(MODE_FILE_ID, file=file), name="jobs-file-sheet"),
+            transcribe_file=self.sheet_flow.open_for_file,
         )
         self._update_titles()
 
@@ -291,35 +286,22 @@ class JobsSidePanel(QTabWidget):
 
     def open_files_dialog(self) -> None:
         """ "Transcribe files…" (Ctrl+O): pick files, then the job sheet."""
-        folder = self.context.settings.ui_state.get("jobs_last_folder", "")
-        paths, _ = QFileDialog.getOpenFileNames(self, "Transcribe files", folder, MEDIA_FILTER)
-        if paths:
-            self.context.settings.ui_state["jobs_last_folder"] = str(Path(paths[0]).parent)
-            self.submit_paths([Path(p) for p in paths])
+        self.sheet_flow.open_files_dialog()
 
     def open_url_dialog(self, url: str = "") -> None:
-        """ "Transcribe URL…" (Ctrl+Shift+O): the job sheet with a URL field (the clipboard's link if any)."""
-        if not url:
-            clip = QGuiApplication.clipboard().text().strip() if QGuiApplication.clipboard() else ""
-            url = clip if clip and check_url(clip) is None else ""
-        spawn(self._open_sheet(MODE_URL, url=url), name="jobs-url-sheet")
+        """ "Transcribe URL…" (Ctrl+Shift+O): the job sheet with a URL field."""
+        self.sheet_flow.open_url_dialog(url)
 
     def submit_paths(self, paths: Sequence[Path]) -> None:
-        """Check dropped or chosen files; refuse the clearly wrong ones, ask options for the rest."""
-        accepted, refused = check_files(paths)
-        if refused:
-            lines = "\n".join(f"• {r.message}" for r in refused)
-            noun = "file was" if len(refused) == 1 else "files were"
-            self.notices.post(f"{len(refused)} {noun} not sent:\n{lines}", Level.WARNING, key="refused")
-        if accepted:
-            spawn(self._open_sheet(MODE_FILES, paths=[c.path for c in accepted]), name="jobs-files-sheet")
+        self.sheet_flow.submit_paths(paths)
 
     def submit_urls(self, urls: Sequence[str]) -> None:
-        good = [u for u in urls if check_url(u) is None]
-        if good:
-            self.open_url_dialog(good[0])
-        for url in good[1:]:
-            self.notices.post(f"Only one link at a time; {url} was not sent.", Level.WARNING)
+        self.sheet_flow.submit_urls(urls)
+
+    @property
+    def job_sheet(self) -> JobSheet | None:
+        """The open job sheet, if any (one at a time)."""
+        return self.sheet_flow.job_sheet
 
     def refresh(self) -> None:
         """Reload both lists from the first page and recount."""
@@ -403,47 +385,6 @@ class JobsSidePanel(QTabWidget):
     def _load_failed(self, what: str, exc: BaseException) -> None:
         self._update_empty_states()
         self.notices.post_error(describe_error(exc), context=what, key=what, action=("Try again", self.refresh))
-
-    # ================================================================== job sheet & submissions
-    async def _ensure_models(self) -> list[Model]:
-        await self.context.load_models()
-        return self.context.async_models()
-
-    async def _open_sheet(
-        self, mode: str, *, paths: Sequence[Path] = (), url: str = "", file: File | None = None
-    ) -> JobSheet | None:
-        if not self.context.api_key:
-            self.notices.post("Add your Soniox API key in Settings first.", Level.ERROR, key="no-key")
-            return None
-        try:
-            models = await self._ensure_models()
-        except Exception as exc:
-            self.notices.post_error(describe_error(exc), context="Could not load the models", key="models")
-            return None
-        if self.job_sheet is not None:
-            self.job_sheet.reject()
-        sources = [p.name for p in paths] if paths else ([file.filename] if file else [])
-        sheet = JobSheet(models, default_job_options(self.context), self, mode=mode, sources=sources, url=url)
-        sheet.setObjectName("jobSheet")
-        self.job_sheet = sheet
-
-        def accepted() -> None:
-            options = sheet.options()
-            remember_job_options(self.context, options)
-            model = find_model(models, options.model)
-            if mode == MODE_URL:
-                self.service.submit_url(sheet.url(), options, model)
-            elif mode == MODE_FILE_ID and file is not None:
-                self.service.transcribe_file_id(file.id, file.filename, options, model, size=file.size)
-            else:
-                for path in paths:
-                    self.service.submit_file(path, options, model)
-            self.setCurrentIndex(0)
-
-        sheet.accepted.connect(accepted)
-        sheet.finished.connect(lambda _r: setattr(self, "job_sheet", None) if self.job_sheet is sheet else None)
-        sheet.open()
-        return sheet
 
     @property
     def alive(self) -> bool:

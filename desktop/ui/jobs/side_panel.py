@@ -1,10 +1,9 @@
-"""The side panel: "Jobs (N)" and "Files (N)" — start, watch, open and clean up file transcriptions.
+"""The side panel: "Jobs (N)" and "Files (N)" — a view of :class:`~desktop.core.jobs.service.JobsService`.
 
-The panel owns the flow from a drop (or the file dialog, or a pasted URL) to a finished job:
-files are checked up front (refusals are listed with their reasons), the job sheet asks for the
-options, submissions upload with progress and create their jobs, the poller follows running
-jobs until they end, and a notice says when each one completes or fails. Every error the user
-sees is worded by :func:`describe_error`; safe calls retry by themselves and say so.
+The service owns the jobs workflow (submit, upload, create, poll, fetch, keep in the library,
+retry, delete) and decides what to tell the user; :class:`PanelJobsListener` draws its events
+here. The panel holds the tables, menus and notices, and forwards user actions: the job sheet
+flow to :class:`JobSheetFlow`, actions on existing items to :class:`JobsPanelActions`.
 
 For the main window: ``JobsSidePanel(context)``, ``refresh()`` once connected,
 ``install_drop_target(window)``,

@@ -326,11 +326,12 @@ class MicrophoneMonitor(QObject):
         if source is None:
             return
         err = getattr(source, "error", None)
-        if err is not None and source is self._own:
+        own = self._own
+        if err is not None and own is not None and source is own:
             self._own = None
             self.meter.set_message(_short_message(str(err)))
             self.error.emit(str(err))
-            spawn(source.stop(), name="monitor-stop-failed")
+            spawn(own.stop(), name="monitor-stop-failed")
             return
         reading = getattr(source, "levels", None)
         if reading is None or time.monotonic() - reading.at > STALE_S:

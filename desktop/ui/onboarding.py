@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from desktop import APP_NAME
 from desktop.core.context import AppContext
+from desktop.core.regions import Endpoints
 from desktop.core.secrets import KeyStorageError
 from desktop.ui.async_tools import spawn
 from desktop.ui.widgets.api_key_form import ApiKeyForm
@@ -69,7 +70,7 @@ class OnboardingDialog(QDialog):
         layout.addWidget(self.buttons)
         self.key_form.key_edit.setFocus()
 
-    def _endpoints(self):
+    def _endpoints(self) -> Endpoints:
         if self.context.overrides.api_base_url or self.context.overrides.websocket_url:
             return self.context.endpoints  # a --api-base-url run tests against that server
         return self.region_form.endpoints()
@@ -83,7 +84,9 @@ class OnboardingDialog(QDialog):
             return False
         self.save_button.setEnabled(False)
         try:
-            check = form.last_check if form.check_is_current() else await form.run_check()
+            check = form.current_check()
+            if check is None:
+                check = await form.run_check()
             if not check.ok and check.error is not None and check.error.error_type == "unauthenticated":
                 form.key_edit.setFocus()
                 form.key_edit.selectAll()

@@ -21,6 +21,7 @@ from soniox.types import Model
 
 from desktop.core.context import AppContext
 from desktop.core.errors import describe_error
+from desktop.core.regions import Endpoints
 from desktop.core.secrets import KeySource, KeyStorageError, mask_key
 from desktop.ui.async_tools import spawn
 from desktop.ui.widgets.api_key_form import ApiKeyForm
@@ -137,7 +138,7 @@ class SettingsDialog(QDialog):
         layout.addStretch(1)
         return page
 
-    def _endpoints(self):
+    def _endpoints(self) -> Endpoints:
         if self.context.overrides.api_base_url or self.context.overrides.websocket_url:
             return self.context.endpoints
         return self.region_form.endpoints()

@@ -124,7 +124,14 @@ class ApiKeyForm(QWidget):
         return KeySource.FILE if self.file_radio.isChecked() else KeySource.SESSION
 
     def check_is_current(self) -> bool:
-        return self.last_check is not None and self._checked_key == self.key()
+        return self.current_check() is not None
+
+    def current_check(self) -> KeyCheck | None:
+        """The last check if it was made for the key now in the field; None means test again.
+
+        Returned as one value (not a bool plus ``last_check``) so callers get a non-optional check.
+        """
+        return self.last_check if self.last_check is not None and self._checked_key == self.key() else None
 
     def start_check(self) -> None:
         spawn(self.run_check(), name="key-check", owner=self)

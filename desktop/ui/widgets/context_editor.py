@@ -76,11 +76,12 @@ class ContextEditor(QWidget):
     def add_row(self, key: str, value: str) -> None:
         row = self.general_table.rowCount()
         self.general_table.insertRow(row)
-        self.general_table.setItem(row, 0, QTableWidgetItem(key))
+        key_item = QTableWidgetItem(key)
+        self.general_table.setItem(row, 0, key_item)
         self.general_table.setItem(row, 1, QTableWidgetItem(value))
         if not key:
             self.general_table.setCurrentCell(row, 0)
-            self.general_table.editItem(self.general_table.item(row, 0))
+            self.general_table.editItem(key_item)
 
     def remove_selected_rows(self) -> None:
         rows = {index.row() for index in self.general_table.selectedIndexes()}

@@ -21,3 +21,9 @@ def test_split_modules_build_a_transcript_together() -> None:
     delta = t.apply([hi, {"text": " there", "is_final": False}])
     assert isinstance(delta, segments.TranscriptDelta)
     assert t.text(include_tail=True) == "Hi there" and t.text() == "Hi"
+
+
+def test_transcript_edit_still_imports_from_the_view_module() -> None:
+    from desktop.ui.transcript import edit, view
+
+    assert view.TranscriptEdit is edit.TranscriptEdit

@@ -142,3 +142,17 @@ def test_check_url(text: str, problem: str | None) -> None:
         assert result is None
     else:
         assert result is not None and problem in result
+
+
+
+def test_long_flac_is_refused_from_its_header(tmp_path: Path) -> None:
+    """The duration limit applies to every container mutagen reads, not only WAV."""
+    import numpy as np
+    import soundfile
+
+    path = tmp_path / "talk.flac"
+    soundfile.write(str(path), np.zeros(16000 * 2, dtype="int16"), 16000, format="FLAC")
+    assert check_file(path, max_duration_s=60).ok
+    result = check_file(path, max_duration_s=1)
+    assert not result.ok and result.kind == "flac"
+    assert result.reason.startswith("the audio is ") and "minutes long" in result.reason

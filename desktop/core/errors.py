@@ -180,15 +180,8 @@ def describe_error(exc: BaseException) -> UserError:
             True,
             "connection_error",
         )
-    if isinstance(exc, httpx.TimeoutException):
-        return UserError(
-            "Soniox did not answer in time",
-            "The request timed out.",
-            "Check your internet connection and try again.",
-            True,
-            "timeout",
-        )
-    if isinstance(exc, TimeoutError):
+    # httpx raises its own TimeoutException (not a TimeoutError subclass); asyncio and sockets raise TimeoutError.
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
         return UserError(
             "Soniox did not answer in time",
             "The request timed out.",

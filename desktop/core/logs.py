@@ -1,7 +1,8 @@
 """Rotating log files in the platform log folder, with keys scrubbed before they reach disk.
 
-Redaction happens in a handler filter, on the formatted message and the traceback alike, so a key
-that ends up in an exception text, a URL or a repr from a library is caught too.
+Redaction happens in a `logging.Formatter` (RedactingFormatter) shared by the file handler and the
+`--verbose` console handler. It runs on the fully formatted record -- message, args and traceback
+alike -- so a key that ends up in an exception text, a URL or a repr from a library is caught too.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ REDACTOR = Redactor()
 
 
 class RedactingFormatter(logging.Formatter):
+    """Formats a record, then scrubs the whole text: `super().format` has already merged args and the traceback."""
+
     def format(self, record: logging.LogRecord) -> str:
         return REDACTOR(super().format(record))
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import mimetypes
 import os
 import stat
-import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.core.media_duration import media_duration_s
 from desktop.core.media_sniff import sniff_container
 
 # Soniox async limits (https://soniox.com/docs/stt/async/limits-and-quotas): files count against a
@@ -91,30 +91,7 @@ def _extension_is_media(path: Path) -> bool:
     if ext in MEDIA_EXTENSIONS:
         return True
     guessed, _ = mimetypes.guess_type(path.name)
-    return bool(guessed) and guessed.split("/", 1)[0] in ("audio", "video")
-
-
-def _wav_duration_s(head: bytes, path: Path) -> float | None:
-    """Duration of a plain PCM WAV from its header, without reading the samples."""
-    if not (head[:4] == b"RIFF" and head[8:12] == b"WAVE"):
-        return None
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(4096)
-    except OSError:
-        return None
-    pos, byte_rate, data_size = 12, 0, 0
-    while pos + 8 <= len(data):
-        chunk_id, chunk_size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
-        if chunk_id == b"fmt " and pos + 16 <= len(data):
-            byte_rate = struct.unpack("<I", data[pos + 16 : pos + 20])[0]
-        elif chunk_id == b"data":
-            data_size = chunk_size
-            break
-        pos += 8 + chunk_size + (chunk_size & 1)
-    if byte_rate <= 0 or data_size <= 0 or data_size == 0xFFFFFFFF:
-        return None
-    return data_size / byte_rate
+    return guessed is not None and guessed.split("/", 1)[0] in ("audio", "video")
 
 
 def _human_size(size: int) -> str:
@@ -167,7 +144,8 @@ def check_file(
         if not _extension_is_media(path):
             return FileCheck(path, False, "this does not look like an audio or video file.", size)
         kind = path.suffix.lower().lstrip(".")
-    duration = _wav_duration_s(head, path) if kind == "wav" else None
+    # Headers only (mutagen, then soundfile), so this stays quick for a folder of long recordings.
+    duration = media_duration_s(path)
     if duration is not None and duration > max_duration_s:
         return FileCheck(
             path,

@@ -5,7 +5,8 @@ at once (:meth:`TranscriptView.set_transcript`, for a finished file transcript).
 itself lives in :class:`~desktop.ui.transcript.document.TranscriptDocument`, which keeps a
 response's cost independent of the transcript's length; this module adds the interaction:
 following new words (unless the user scrolled up), clicking a speaker label to rename it, Ctrl+F,
-the context menu and the Export menu.
+the context menu and the Export menu. The text area's own mouse and clipboard behaviour is
+:class:`~desktop.ui.transcript.edit.TranscriptEdit` (re-exported here).
 
 Dialogs are injectable attributes (``name_prompt``, ``save_file_prompt``, ``report_error``) so
 tests and hosts can drive every action without a modal dialog.
@@ -17,13 +18,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
     QGuiApplication,
     QKeySequence,
-    QMouseEvent,
     QResizeEvent,
     QShortcut,
     QTextCursor,
@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -44,11 +43,11 @@ from PySide6.QtWidgets import (
 from desktop.core.export import FORMATS, export_transcript
 from desktop.core.transcript import Transcript, TranscriptDelta
 from desktop.ui.transcript.document import TranscriptDocument, clean_text
+from desktop.ui.transcript.edit import TranscriptEdit
 from desktop.ui.transcript.find_bar import FindBar
 from desktop.ui.transcript.rename import NamePrompt, ask_speaker_name
 from desktop.ui.transcript.speaker_colors import (
     BLOCK_SPEAKER_PROPERTY,
-    SPEAKER_HREF_PREFIX,
     TranscriptStyles,
 )
 
@@ -68,59 +67,6 @@ def _native_save_prompt(parent: QWidget, caption: str, suggested: str, name_filt
 
 def _message_box_error(parent: QWidget, title: str, message: str) -> None:
     QMessageBox.warning(parent, title, message)
-
-
-class TranscriptEdit(QTextEdit):
-    """Read-only text with clickable speaker labels and plain-text copying."""
-
-    label_clicked = Signal(str)
-    context_menu_requested = Signal(QContextMenuEvent)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("transcriptText")
-        self.setAccessibleName("Transcript")
-        self.setReadOnly(True)
-        self.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.setUndoRedoEnabled(False)
-        self.document().setDocumentMargin(10)
-        self.viewport().setMouseTracking(True)
-        self._pressed_href = ""
-
-    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 - Qt override
-        """Copy plain text only, without the endpoint glyphs: it is pasted into mail and notes."""
-        mime = QMimeData()
-        mime.setText(clean_text(self.textCursor().selection().toPlainText()))
-        return mime
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        self._pressed_href = ""
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._pressed_href = self.anchorAt(event.position().toPoint())
-        super().mousePressEvent(event)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        pressed, self._pressed_href = self._pressed_href, ""
-        super().mouseReleaseEvent(event)
-        if (
-            event.button() == Qt.MouseButton.LeftButton
-            and pressed.startswith(SPEAKER_HREF_PREFIX)
-            and self.anchorAt(event.position().toPoint()) == pressed
-            and not self.textCursor().hasSelection()
-        ):
-            self.label_clicked.emit(pressed[len(SPEAKER_HREF_PREFIX) :])
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        over_label = self.anchorAt(event.position().toPoint()).startswith(SPEAKER_HREF_PREFIX)
-        shape = Qt.CursorShape.PointingHandCursor if over_label else Qt.CursorShape.IBeamCursor
-        if self.viewport().cursor().shape() != shape:
-            self.viewport().setCursor(shape)
-        super().mouseMoveEvent(event)
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
-        self.context_menu_requested.emit(event)
 
 
 class TranscriptView(QWidget):
@@ -489,3 +435,7 @@ class TranscriptView(QWidget):
         cursor = self.editor.textCursor()
         cursor.select(QTextCursor.SelectionType.Document)
         self.editor.setTextCursor(cursor)
+
+
+# TranscriptEdit moved to edit.py; re-exported so `from desktop.ui.transcript.view import TranscriptEdit` keeps working.
+__all__ = ["ErrorReporter", "SaveFilePrompt", "TranscriptEdit", "TranscriptView"]

@@ -193,13 +193,16 @@ class TranscriptDocument:
         spans: list[tuple[int, int, Role, str | None]] = []
         block = self.document.begin()
         while block.isValid():
-            for item in block:
-                frag = item.fragment()
+            # The explicit iterator, not ``for item in block``: the stubs type that iteration as ``object``.
+            fragments = block.begin()
+            while not fragments.atEnd():
+                frag = fragments.fragment()
                 fmt = frag.charFormat()
                 role = fmt.property(ROLE_PROPERTY)
                 if role is not None and int(role) not in (Role.PLAIN, Role.FINAL):
                     speaker = fmt.property(SPEAKER_PROPERTY)
                     spans.append((frag.position(), frag.length(), Role(int(role)), speaker))
+                fragments += 1
             block = block.next()
         cursor = self._cursor
         cursor.beginEditBlock()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextEdit, QToolButton, QWidget
 
 from desktop.ui.transcript.speaker_colors import TranscriptStyles
@@ -206,9 +206,9 @@ class FindBar(QWidget):
             self.count_label.setText(f"{self._current + 1} of {len(self._matches)}")
 
     @staticmethod
-    def _selection(doc: object, start: int, length: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
+    def _selection(doc: QTextDocument, start: int, length: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
         selection = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(doc)  # type: ignore[arg-type]
+        cursor = QTextCursor(doc)
         cursor.setPosition(start)
         cursor.setPosition(start + length, QTextCursor.MoveMode.KeepAnchor)
         selection.cursor = cursor

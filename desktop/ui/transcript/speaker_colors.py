@@ -74,7 +74,8 @@ def ensure_contrast(color: QColor, background: QColor, minimum: float) -> QColor
     if contrast_ratio(color, background) >= minimum:
         return color
     dark_bg = background.lightnessF() < 0.5
-    h, s, lightness, a = color.getHslF()
+    # The four getters, not getHslF(): the stubs type its tuple as ``object``. Hue is -1 for greys, as there.
+    h, s, lightness, a = color.hslHueF(), color.hslSaturationF(), color.lightnessF(), color.alphaF()
     for _ in range(40):
         lightness = min(1.0, lightness + 0.025) if dark_bg else max(0.0, lightness - 0.025)
         candidate = QColor.fromHslF(max(h, 0.0), s, lightness, a)

@@ -42,7 +42,8 @@ def _key(widget: QWidget, etype: QEvent.Type, *, repeat: bool = False) -> None:
 
 
 def test_the_talk_key_typed_into_a_text_field_types_and_does_not_talk(qtbot) -> None:  # noqa: ANN001
-    _, line, _button = _window(qtbot)
+    window, line, _button = _window(qtbot)  # keep the window: it owns the widgets
+    assert window.isVisible()
     talk, events = _filter(qtbot)
     try:
         line.setFocus()
@@ -56,7 +57,8 @@ def test_the_talk_key_typed_into_a_text_field_types_and_does_not_talk(qtbot) -> 
 
 
 def test_a_held_key_is_one_press_and_one_release_despite_auto_repeat(qtbot) -> None:  # noqa: ANN001
-    _, _line, button = _window(qtbot)
+    window, _line, button = _window(qtbot)  # keep the window: it owns the widgets
+    assert window.isVisible()
     talk, events = _filter(qtbot)
     clicks: list[bool] = []
     button.clicked.connect(lambda: clicks.append(True))

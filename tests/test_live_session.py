@@ -275,6 +275,44 @@ async def test_reconnects_and_replays_so_no_word_is_lost(
     assert_clean_end(rec, source, session)
 
 
+@pytest.mark.parametrize("reconnects", [2, 3])
+async def test_each_reconnect_offsets_timestamps_by_all_audio_before_it(
+    fake_soniox: FakeSoniox, reconnects: int
+) -> None:
+    """Connection k's times start at 0; the session must add what ALL earlier connections
+    finalised, not only the last one's, or words after a second outage land too early."""
+    fake_soniox.set_script([WORDS])
+    for index in range(reconnects):
+        fake_soniox.inject_realtime(abrupt_close=True, after_audio_ms=2500, session_index=index)
+    pcm = make_pcm(bursts(16))
+    source = NumpySource(pcm, pace_s=0.01, hold=True)
+    rec = Recorder()
+    async with sdk_client(fake_soniox) as client:
+        session = session_for(client, source, rec, backoff=(0.05,))
+        await session.start()
+        await until(lambda: len(rec.replaced) == reconnects, what=f"{reconnects} reconnects", timeout=30)
+        await until(lambda: fake_soniox.realtime_sessions[-1].audio_bytes + rec.replaced[-1] * BYTES_PER_MS
+                    >= len(pcm), what="all audio on the last connection", timeout=30)
+        await session.stop()
+
+    offsets = rec.replaced
+    assert len(offsets) == reconnects and offsets == sorted(offsets) and offsets[0] > 0
+    # Each offset adds the previous connection's finalised audio to the offset it ran at.
+    previous = 0
+    for offset in offsets:
+        ran_at_previous = [ev for _, off, ev, _ in rec.responses if off == previous]
+        assert ran_at_previous and offset == previous + ran_at_previous[-1].final_audio_proc_ms
+        previous = offset
+    # Every connection after the first got the audio from its offset on (sent again if needed).
+    for index, offset in enumerate(offsets, start=1):
+        snap = fake_soniox.wait_for_session(index)
+        assert snap.audio[: 16000] == pcm[offset * BYTES_PER_MS : offset * BYTES_PER_MS + 16000]
+    # Words: every burst once, at its place on the session timeline.
+    assert [s for _, s, _ in rec.final_words()] == burst_starts_ms(16)
+    assert rec.errors == []
+    assert_clean_end(rec, source, session)
+
+
 async def test_stop_while_reconnecting_still_delivers_the_last_words(fake_soniox: FakeSoniox) -> None:
     fake_soniox.set_script([WORDS])
     fake_soniox.inject_realtime(abrupt_close=True, after_audio_ms=3000)

@@ -192,3 +192,46 @@ def test_a_recording_is_readable_after_the_writer_is_killed(tmp_path: Path) -> N
         f.seek(int(1.0 * RATE))  # seekable, as the player needs
         block = f.read(4000, dtype="float32")
     assert abs(dominant_frequency(block, RATE) - 440) < 10
+
+
+def _open_fds_to(path: Path) -> list[str]:
+    """The file descriptors of this process pointing at ``path`` (Linux /proc)."""
+    fd_dir = Path("/proc/self/fd")
+    found = []
+    for fd in fd_dir.iterdir():
+        try:
+            if Path(os.readlink(fd)) == path:
+                found.append(fd.name)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to list open files")
+def test_a_full_disk_closes_the_recording_and_keeps_what_was_written(tmp_path: Path) -> None:
+    """ENOSPC mid-stream: the file is released (not leaked open) and what was written plays."""
+    import errno
+    import io
+
+    buf = io.BytesIO()
+    with soundfile.SoundFile(buf, "w", samplerate=RATE, channels=1, format="OGG", subtype="OPUS") as f:
+        f.write(np.frombuffer(tone(4.0), dtype="<i2"))
+    stream = buf.getvalue()
+    limit = len(stream) // 2
+
+    class DiskFills(PassthroughRecorder):
+        def _write(self, chunk: bytes) -> None:
+            if self.bytes_in + len(chunk) > limit:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            super()._write(chunk)
+
+    recorder = DiskFills(lambda ext: tmp_path / f"stream.{ext}")
+    for i in range(0, len(stream), 1000):
+        recorder.write(stream[i : i + 1000])
+    path = tmp_path / "stream.ogg"
+    assert recorder.failed
+    assert _open_fds_to(path.resolve()) == []  # closed at the failure, before any close()
+    data, rate = soundfile.read(str(path), dtype="float32")
+    assert rate == RATE and len(data) > RATE // 2  # the first page(s) of the tone survived
+    assert abs(dominant_frequency(data, RATE) - 440) < 5
+    recorder.close()

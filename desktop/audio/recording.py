@@ -72,12 +72,16 @@ PathFor = Callable[[str], Path]  # extension -> where to write
 OnOpen = Callable[["Recorder"], None]
 
 
+#: How long closing a failed recording waits for its writer (it is usually already gone).
+_ABORT_WAIT_S = 1.0
+
+
 class RecordingError(Exception):
     """The recording could not be written; the live session goes on without it."""
 
 
 class Plan(enum.Enum):
-    ENCODE = "encode"  # raw PCM: encode to Ogg Vorbis
+    ENCODE = "encode"  # raw PCM: encode to Ogg Opus
     COPY = "copy"  # a compressed stream: keep its bytes
     LINK = "link"  # a local file: link to it
     NONE = "none"
@@ -156,9 +160,11 @@ class Recorder:
         raise NotImplementedError
 
     def _abort(self) -> None:
-        """Release the file after a failure (whatever was written stays readable)."""
+        """Release the file after a failure (whatever was written stays readable).
+
+        Waits briefly only: a failed disk must not hold up the session's loop."""
         try:
-            self._close()
+            self._close(_ABORT_WAIT_S)
         except Exception:
             log.debug("Closing a failed recording failed", exc_info=True)
 

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QKeySequenceEdit,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +47,7 @@ from desktop.ui.live.hold_to_talk import HoldToTalkFilter
 from desktop.ui.live.options_form import LiveOptionsForm
 from desktop.ui.live.source_bar import SourceBar, SourceKind
 from desktop.ui.transcript.view import TranscriptView
+from desktop.ui.widgets.buttons import make_button
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +61,6 @@ _STATE_TEXT = {
     LiveState.ERROR: "Stopped by an error",
     LiveState.CANCELED: "Canceled",
 }
-
-
-def _button(text: str, name: str, accessible: str, tip: str, parent: QWidget) -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    button.setToolTip(tip)
-    return button
 
 
 class LivePanel(QWidget):
@@ -116,24 +108,26 @@ class LivePanel(QWidget):
         box_layout = QVBoxLayout(self.options_box)
         box_layout.addWidget(self.options_form)
 
-        self.start_button = _button("&Start", "liveStartButton", "Start live transcription",
-                                    "Start transcribing the chosen source (Ctrl+R)", self)
-        self.start_button.setShortcut(QKeySequence("Ctrl+R"))
-        self.stop_button = _button("S&top", "liveStopButton", "Stop and keep the last words",
-                                   "Finish: send the end of audio and wait for the last words (Ctrl+.)", self)
-        self.stop_button.setShortcut(QKeySequence("Ctrl+."))
-        self.cancel_button = _button("Ca&ncel", "liveCancelButton", "Cancel at once",
-                                     "Drop the session now; words not yet final are lost (Ctrl+Shift+.)", self)
-        self.cancel_button.setShortcut(QKeySequence("Ctrl+Shift+."))
-        self.finalize_button = _button("&Finalize", "liveFinalizeButton", "Finalize pending words",
-                                       "Make the pending grey words final now (Ctrl+Return)", self)
-        self.finalize_button.setShortcut(QKeySequence("Ctrl+Return"))
+        self.start_button = make_button("&Start", "liveStartButton", "Start live transcription", self,
+                                        tip="Start transcribing the chosen source (Ctrl+R)", shortcut="Ctrl+R")
+        self.stop_button = make_button(
+            "S&top", "liveStopButton", "Stop and keep the last words", self,
+            tip="Finish: send the end of audio and wait for the last words (Ctrl+.)", shortcut="Ctrl+.",
+        )
+        self.cancel_button = make_button(
+            "Ca&ncel", "liveCancelButton", "Cancel at once", self,
+            tip="Drop the session now; words not yet final are lost (Ctrl+Shift+.)", shortcut="Ctrl+Shift+.",
+        )
+        self.finalize_button = make_button(
+            "&Finalize", "liveFinalizeButton", "Finalize pending words", self,
+            tip="Make the pending grey words final now (Ctrl+Return)", shortcut="Ctrl+Return",
+        )
         self.hold_check = QCheckBox("&Hold to talk", self)
         self.hold_check.setObjectName("liveHoldToTalkCheck")
         self.hold_check.setAccessibleName("Hold to talk mode")
         self.hold_check.setToolTip("Send audio only while the Talk button or the talk key is held")
-        self.talk_button = _button("Talk", "liveTalkButton", "Hold to talk",
-                                   "Hold to send audio; release to finalize", self)
+        self.talk_button = make_button("Talk", "liveTalkButton", "Hold to talk", self,
+                                       tip="Hold to send audio; release to finalize")
         self.key_edit = QKeySequenceEdit(QKeySequence(context.settings.hold_to_talk_key or "Space"), self)
         self.key_edit.setObjectName("liveTalkKeyEdit")
         self.key_edit.setAccessibleName("Talk key")

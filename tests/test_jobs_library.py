@@ -65,5 +65,7 @@ def test_dropped_file_keeps_a_link_to_its_original_path(qtbot, host: PanelHost, 
     qtbot.waitUntil(lambda: panel.jobs_model.item_at(0).status == "completed", timeout=10_000)
     window = panel.open_transcript(panel.jobs_model.item_at(0))
     qtbot.waitUntil(lambda: window.loaded, timeout=10_000)
+    # The library keeps it on its worker thread: the write lands a moment after the window fills.
+    qtbot.waitUntil(lambda: library.job_transcript_id(job.id) is not None, timeout=5_000)
     info = library.info(library.job_transcript_id(job.id))
     assert info is not None and Path(info.audio_path) == path

@@ -86,7 +86,7 @@ def test_search_while_typing_shows_snippets_and_opens_at_the_match(
     # Enter in the search box opens the first result at the match.
     qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
     window = panel.windows[target]
-    qtbot.waitUntil(lambda: window.isVisible())
+    qtbot.waitUntil(lambda: window.isVisible() and window.opening.done())
     cursor = window.view.editor.textCursor()
     block_text = cursor.block().text()
     assert "zeppelin" in block_text  # the caret is in the passage of the hit

@@ -66,6 +66,8 @@ def test_recovery_report_opens_the_offered_session(qtbot, qloop, make_context, t
         coro.send(None)
     except StopIteration:
         pass
+    # The report waits for the transcript to be read off the UI thread, then asks to quit.
+    qtbot.waitUntil(lambda: quit_requests == [True], timeout=5000)
     result = json.loads(report.read_text(encoding="utf-8"))
     assert [o["id"] for o in result["offered"]] == [tid] and quit_requests == [True]
     opened = result["opened"][0]

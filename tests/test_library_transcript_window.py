@@ -72,6 +72,7 @@ def _window(qtbot, library: Library, tid: int, sd: FakeOutputDevice | None = Non
     window.show()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)  # window shortcuts (Space, Alt+arrows, Ctrl+E) need it
+    qtbot.waitUntil(lambda: window.opening.done())  # the transcript is read off the UI thread
     return window
 
 

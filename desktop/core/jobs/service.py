@@ -265,14 +265,14 @@ class JobsService:
         names: dict[str, str] | None = None,
         link_path: Path | None = None,
     ) -> None:
-        """The one place the service writes the library (sync calls for now; async at merge)."""
+        """The one place the service writes the library; the transcript is saved on its worker thread."""
         if self._library is None:
             return
         try:
             if link_path is not None:
                 self._library.link_job_audio(job.id, link_path)
             if tokens is not None:
-                self._library.save_job_transcript(job, tokens, names or {})
+                await self._library.save_job_transcript_async(job, tokens, names or {})
         except Exception:
             log.exception("Could not keep job %s in the library", job.id)
 

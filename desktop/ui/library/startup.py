@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 from desktop.audio import recording
 from desktop.core.context import AppContext
 from desktop.core.library.store import Library, LibraryError
+from desktop.ui.async_tools import spawn
 from desktop.ui.library.history_panel import HistoryPanel
 from desktop.ui.library.recovery import RecoveryDialog, offer_recovery
 from desktop.ui.library.transcript_window import LibraryTranscriptWindow
@@ -109,15 +110,21 @@ async def after_show(
     dialog = offer_recovery(library, window, open_one)
     report = getattr(args, "recovery_report", None)
     if report:
-        write_recovery_report(Path(report), dialog, opened)
-        request_quit()
+
+        async def report_then_quit() -> None:
+            try:
+                await write_recovery_report(Path(report), dialog, opened)
+            finally:
+                request_quit()
+
+        spawn(report_then_quit(), name="recovery report")
         return
     live_file = getattr(args, "live_file", None)
     if live_file:
         start_live_file(window, live_file)
 
 
-def write_recovery_report(path: Path, dialog: RecoveryDialog | None, opened: list[QWidget]) -> None:
+async def write_recovery_report(path: Path, dialog: RecoveryDialog | None, opened: list[QWidget]) -> None:
     """Open every offered session as a user would, and record what the app shows."""
     offered: list[dict[str, Any]] = []
     if dialog is not None:
@@ -128,6 +135,8 @@ def write_recovery_report(path: Path, dialog: RecoveryDialog | None, opened: lis
             dialog.open_selected()
     windows = []
     for viewer in opened:
+        if isinstance(viewer, LibraryTranscriptWindow):
+            await viewer.opening  # the transcript is read off the UI thread
         if isinstance(viewer, LibraryTranscriptWindow) and viewer.loaded is not None:
             info = viewer.loaded.info
             windows.append(

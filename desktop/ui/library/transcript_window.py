@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.library.search import MARK_END, MARK_START, SearchHit
 from desktop.core.library.store import Change, Library, LibraryTranscript, TranscriptInfo
+from desktop.ui.async_tools import spawn
 from desktop.ui.library.player_bar import PlayerBar, clock_text
 from desktop.ui.library.word_map import Word, WordMap
 from desktop.ui.transcript.speaker_colors import SPEAKER_HREF_PREFIX
@@ -223,16 +224,35 @@ class LibraryTranscriptWindow(QWidget):
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(2000)
-        self._reload_timer.timeout.connect(lambda: self.reload(keep_scroll=True))
+        self._reload_timer.timeout.connect(lambda: spawn(self._reload_async(), name="reload a transcript", owner=self))
         self._unsubscribe = library.subscribe(self._on_library_change)
+        self._closing = False
 
-        self.reload()
-        audio = self.loaded.info.audio_path if self.loaded else None
+        # The tokens are read on the library's worker thread (a 3-hour transcript takes ~170 ms);
+        # the window shows its title and "Loading…" at once and fills in when the read is done.
+        info = library.info(transcript_id)
+        if info is not None:
+            self._show_info(info)
+        self.hint.setText("Loading the transcript…")
+        self.player_bar.hide()
+        self.opening = spawn(self._open(hit), name="open a transcript", owner=self)
+
+    async def _open(self, hit: SearchHit | None) -> None:
+        loaded = await self.library.load_async(self.transcript_id)
+        if self._closing:
+            return
+        if not self._apply(loaded, keep_scroll=False):
+            return
+        audio = loaded.info.audio_path if loaded else None
         self.player_bar.load(audio)
-        if not audio:
-            self.player_bar.hide()
+        self.player_bar.setVisible(bool(audio))
         if hit is not None:
             self.open_at_hit(hit)
+
+    async def _reload_async(self) -> None:
+        loaded = await self.library.load_async(self.transcript_id)
+        if not self._closing:
+            self._apply(loaded, keep_scroll=True)
 
     def _shortcut(self, keys: QKeySequence, slot: Callable[[], object]) -> None:
         shortcut = QShortcut(keys, self)
@@ -241,8 +261,10 @@ class LibraryTranscriptWindow(QWidget):
 
     # ------------------------------------------------------------------ content
     def reload(self, *, keep_scroll: bool = False) -> bool:
-        """Read the transcript again (after a correction, or while its session still records)."""
-        loaded = self.library.load(self.transcript_id)
+        """Read the transcript again at once (after a correction the user is looking at)."""
+        return self._apply(self.library.load(self.transcript_id), keep_scroll=keep_scroll)
+
+    def _apply(self, loaded: LibraryTranscript | None, *, keep_scroll: bool) -> bool:
         if loaded is None:
             self.close()
             return False
@@ -519,6 +541,7 @@ class LibraryTranscriptWindow(QWidget):
             self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self._closing = True
         self.player_bar.shutdown()
         self._reload_timer.stop()
         if self._unsubscribe is not None:

@@ -198,3 +198,17 @@ def test_snippets_cut_around_the_first_match_and_mark_every_query_word() -> None
     assert "review" in snippet and MARK_START + "review" not in snippet
     short = make_snippet("Budget first.", parse_terms("budget "))
     assert short == f"{MARK_START}Budget{MARK_END} first."
+
+
+def test_paging_never_repeats_a_transcript_its_title_already_showed(library: Library, search: LibrarySearch) -> None:
+    said = [Token(" the zeppelin landed", 0, 900, 0.9, True, "1")]
+    titled = [_add(library, f"Zeppelin notes {i}", said) for i in range(3)]
+    spoken_only = [_add(library, f"Call {i}", said) for i in range(7)]
+    seen: list[int] = []
+    page = search.search("zeppelin", limit=4)
+    seen += [r.info.id for r in page.results]
+    while page.next_cursor is not None:
+        page = search.search("zeppelin", limit=4, before=page.next_cursor)
+        seen += [r.info.id for r in page.results]
+    assert len(seen) == len(set(seen)), seen
+    assert sorted(seen) == sorted(titled + spoken_only)

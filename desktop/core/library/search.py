@@ -277,7 +277,13 @@ class LibrarySearch:
             wanted += (best + [r for r in rowids if r not in best])[:per]
         hits = self._snippets(conn, terms, wanted)
         ids = [tid for tid, _rowids, _best in found]
-        title_ids = self._title_matches(conn, words, before is None)
+        # Title matches head the first page; later pages leave them out, or paging repeats them.
+        title_ids = self._title_matches(conn, words)
+        if before is not None:
+            shown_first = set(title_ids)
+            found = [f for f in found if f[0] not in shown_first]
+            ids = [tid for tid in ids if tid not in shown_first]
+            title_ids = []
         infos = {i.id: i for i in _infos(conn, list(dict.fromkeys(title_ids + ids)))}
         # Passages holding every word first, then the others; shown in the order they were said.
         content = {
@@ -385,9 +391,9 @@ class LibrarySearch:
         return hits
 
     @staticmethod
-    def _title_matches(conn: sqlite3.Connection, terms: tuple[str, ...], first_page: bool) -> list[int]:
-        """Transcripts whose title holds every word (first page only: titles are few)."""
-        if not first_page or not terms:
+    def _title_matches(conn: sqlite3.Connection, terms: tuple[str, ...]) -> list[int]:
+        """The newest 50 transcripts whose title holds every word (shown on the first page)."""
+        if not terms:
             return []
         clauses = " AND ".join("title LIKE ? ESCAPE '\\'" for _ in terms)
         params = ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in terms]

@@ -167,10 +167,10 @@ def test_interrupted_sessions_are_offered_back(qtbot, qloop, library: Library, t
     # A session another (crashed) app left active; this process is the primary instance.
     crashed = library.begin_live(title="Planning", source_kind="microphone")
     library.append_tokens(crashed, spoken_tokens(80))
-    library._live.clear()  # as if that app had died: nothing in memory owns it
+    library._live.forget(crashed)  # as if that app had died: nothing in memory owns it
     other = library.begin_live(title="Also lost", source_kind="microphone")
     library.append_tokens(other, spoken_tokens(10, seed=2))
-    library._live.clear()
+    library._live.forget(other)
     opened: list[int] = []
     dialog = offer_recovery(library, None, opened.append)
     assert isinstance(dialog, RecoveryDialog)

@@ -14,20 +14,20 @@ itself whoever made the change (a live session, a fetched job, a rename in a tra
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from desktop.core.library import db
-from desktop.core.library.chunks import Chunker, chunk_id, chunk_range
-from desktop.core.library.edits import Edit, overlapping
+from desktop.core.library.chunks import chunk_range
+from desktop.core.library.corrections import delete_all_corrections, delete_correction, write_correction
+from desktop.core.library.edits import Edit
 from desktop.core.library.instance_lock import InstanceLock
 from desktop.core.library.job_transcripts import write_job_transcript, write_speaker_name
+from desktop.core.library.live_writes import LiveSessionWriter
 from desktop.core.library.migrations import LATEST, SchemaTooNew, index_transcript, migrate
 from desktop.core.library.records import (
     ACTIVE,
@@ -41,9 +41,7 @@ from desktop.core.library.records import (
     read_tokens,
     read_transcript,
     select_infos,
-    words_in,
 )
-from desktop.core.library.rows import INSERT_TOKEN, token_to_row
 from desktop.core.library.worker import LibraryWorker
 from desktop.core.transcript import Token
 
@@ -56,25 +54,6 @@ LOCK_NAME = "instance.lock"
 
 class LibraryError(Exception):
     """The library cannot be used; the message is for the user (the app runs on without it)."""
-
-
-@dataclass
-class _Live:
-    """Per active session: the next token number and the search passages being built."""
-
-    next_seq: int
-    chunker: Chunker
-    word_count: int
-    max_end_ms: int
-    speakers: dict[str, None]
-
-
-def _safe_config(config: Mapping[str, Any] | None) -> str | None:
-    """The realtime config as JSON, without anything that looks like a credential."""
-    if not config:
-        return None
-    clean = {k: v for k, v in config.items() if "key" not in k.lower() and v is not None}
-    return json.dumps(clean, ensure_ascii=False, default=str)
 
 
 class Library:
@@ -92,7 +71,6 @@ class Library:
         self.recordings_dir = recordings_dir or self.path.parent / RECORDINGS_FOLDER
         self._clock = clock
         self._observers: list[Callable[[Change], None]] = []
-        self._live: dict[int, _Live] = {}
         self._lock = InstanceLock(lock_path or self.path.parent / LOCK_NAME)
         self._lock.acquire()
         try:
@@ -110,6 +88,7 @@ class Library:
             self._checkpointer = db.Checkpointer(self.path)
             self._checkpointer.start()
             self.worker = LibraryWorker(self.path)
+            self._live = LiveSessionWriter(self.conn, clock)
         except SchemaTooNew as exc:
             self.close()
             raise LibraryError(
@@ -178,119 +157,27 @@ class Library:
         started_at: float | None = None,
     ) -> int:
         """Create the row of a live session that starts now; returns its id."""
-        now = self._clock()
-        with db.transaction(self.conn):
-            cur = self.conn.execute(
-                "INSERT INTO transcripts (kind, title, created_at, source_kind, source_label, source_uri, "
-                "config_json, status, updated_at) VALUES ('live', ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    title,
-                    started_at or now,
-                    source_kind,
-                    source_label,
-                    source_uri,
-                    _safe_config(config),
-                    ACTIVE,
-                    now,
-                ),
-            )
-        tid = int(cur.lastrowid or 0)
-        self._live[tid] = _Live(0, Chunker(), 0, 0, {})
+        tid = self._live.begin(
+            title=title,
+            source_kind=source_kind,
+            source_label=source_label,
+            source_uri=source_uri,
+            config=config,
+            started_at=started_at,
+        )
         self._notify("added", tid)
         return tid
 
-    def _live_state(self, tid: int) -> _Live:
-        state = self._live.get(tid)
-        if state is None:  # a session resumed after recovery: continue the numbering
-            row = self.conn.execute(
-                "SELECT COALESCE(MAX(seq) + 1, 0), COALESCE(MAX(end_ms), 0) FROM tokens "
-                "WHERE transcript_id = ?",
-                (tid,),
-            ).fetchone()
-            info = self.info(tid)
-            lo, hi = chunk_range(tid)
-            last_chunk = self.conn.execute(
-                "SELECT MAX(id) FROM chunks WHERE id BETWEEN ? AND ?", (lo, hi)
-            ).fetchone()
-            next_chunk = (last_chunk[0] - lo + 1) if last_chunk and last_chunk[0] is not None else 0
-            state = _Live(
-                int(row[0]),
-                Chunker(next_chunk),
-                info.word_count if info else 0,
-                int(row[1]),
-                dict.fromkeys(info.speakers if info else ()),
-            )
-            self._live[tid] = state
-        return state
-
     def append_tokens(self, tid: int, tokens: Sequence[Token]) -> int:
-        """Store a batch of final tokens in one transaction; returns the new token count.
-
-        The row's counts, duration and speakers and the closed search passages are written in
-        the same transaction, so after a crash the history row matches the tokens exactly.
-        """
-        tokens = [t for t in tokens if t.is_final]
-        if not tokens:
-            return self._live_state(tid).next_seq
-        state = self._live_state(tid)
-        rows = []
-        chunks = []
-        seq = state.next_seq
-        first_word = state.word_count == 0
-        for token in tokens:
-            rows.append(token_to_row(tid, seq, token))
-            closed = state.chunker.feed(seq, seq, token)
-            if closed is not None:
-                chunks.append(closed)
-            if token.end_ms is not None and token.end_ms > state.max_end_ms:
-                state.max_end_ms = token.end_ms
-            if token.speaker is not None:
-                state.speakers.setdefault(token.speaker, None)
-            seq += 1
-        words = words_in(tokens, first_word)
-        try:
-            with db.transaction(self.conn):
-                self.conn.executemany(INSERT_TOKEN, rows)
-                if chunks:
-                    self._insert_chunks(tid, chunks)
-                self.conn.execute(
-                    "UPDATE transcripts SET token_count = ?, word_count = word_count + ?, "
-                    "duration_ms = MAX(duration_ms, ?), speakers = ?, updated_at = ? WHERE id = ?",
-                    (seq, words, state.max_end_ms, ",".join(state.speakers), self._clock(), tid),
-                )
-        except BaseException:
-            self._live.pop(tid, None)  # re-read the numbering from the database next time
-            raise
-        state.next_seq = seq
-        state.word_count += words
-        self._notify("tokens", tid)
-        return seq
-
-    def _insert_chunks(self, tid: int, chunks: Iterable[Any]) -> None:
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO chunks (id, first_seq, last_seq, start_ms, speaker, text) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (chunk_id(tid, c.number), c.first_seq, c.last_seq, c.start_ms, c.speaker, c.text)
-                for c in chunks
-            ],
-        )
+        """Store a batch of final tokens in one transaction; returns the new token count."""
+        count = self._live.append(tid, tokens)
+        if any(t.is_final for t in tokens):
+            self._notify("tokens", tid)
+        return count
 
     def finish_live(self, tid: int, *, end_reason: str = "finished", duration_ms: int | None = None) -> None:
         """The session ended (Stop, an error, Cancel): index its last passage and mark it complete."""
-        state = self._live.pop(tid, None)
-        tail = state.chunker.flush() if state is not None else None
-        edited = self.conn.execute("SELECT 1 FROM edits WHERE transcript_id = ? LIMIT 1", (tid,)).fetchone()
-        with db.transaction(self.conn):
-            if edited or state is None:
-                index_transcript(self.conn, tid)  # corrections made while it ran, or no passages in memory
-            elif tail is not None:
-                self._insert_chunks(tid, [tail])
-            self.conn.execute(
-                "UPDATE transcripts SET status = ?, end_reason = ?, ended_at = ?, "
-                "duration_ms = MAX(duration_ms, ?), updated_at = ? WHERE id = ?",
-                (COMPLETE, end_reason, self._clock(), duration_ms or 0, self._clock(), tid),
-            )
+        self._live.finish(tid, end_reason=end_reason, duration_ms=duration_ms)
         self._notify("updated", tid)
 
     # ------------------------------------------------------------------------------- recovery
@@ -304,7 +191,7 @@ class Library:
         orphans = [
             tid
             for (tid,) in self.conn.execute("SELECT id FROM transcripts WHERE status = ?", (ACTIVE,))
-            if tid not in self._live
+            if not self._live.is_active(tid)
         ]
         for tid in orphans:
             with db.transaction(self.conn):
@@ -456,7 +343,7 @@ class Library:
         with db.transaction(self.conn):
             self.conn.execute("DELETE FROM chunks WHERE id BETWEEN ? AND ?", (lo, hi))
             self.conn.execute("DELETE FROM transcripts WHERE id = ?", (tid,))
-        self._live.pop(tid, None)
+        self._live.forget(tid)
         if info.audio_owned and info.audio_path:
             try:
                 Path(info.audio_path).unlink(missing_ok=True)
@@ -476,57 +363,22 @@ class Library:
         self._notify("updated", tid)
 
     def edit(self, tid: int, first_seq: int, last_seq: int, text: str) -> Edit:
-        """Correct the words ``first_seq..last_seq``; overlapping earlier corrections are merged in.
-
-        Search passages of the transcript are rebuilt in the same transaction, so search finds
-        the corrected words at once.
-        """
-        if first_seq > last_seq:
-            first_seq, last_seq = last_seq, first_seq
-        count = self.conn.execute("SELECT COUNT(*) FROM tokens WHERE transcript_id = ?", (tid,)).fetchone()[0]
-        if first_seq < 0 or last_seq >= count:
-            raise ValueError(f"tokens {first_seq}..{last_seq} are outside the transcript (0..{count - 1})")
-        touched = overlapping(self.edits(tid), first_seq, last_seq)
-        if touched:
-            first_seq = min(first_seq, *(e.first_seq for e in touched))
-            last_seq = max(last_seq, *(e.last_seq for e in touched))
-        edit = Edit(first_seq, last_seq, text, self._clock())
-        with db.transaction(self.conn):
-            for old in touched:
-                self.conn.execute(
-                    "DELETE FROM edits WHERE transcript_id = ? AND first_seq = ?", (tid, old.first_seq)
-                )
-            self.conn.execute(
-                "INSERT INTO edits (transcript_id, first_seq, last_seq, text, edited_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (tid, edit.first_seq, edit.last_seq, edit.text, edit.edited_at),
-            )
-            if tid not in self._live:
-                index_transcript(self.conn, tid)
-            self.conn.execute("UPDATE transcripts SET updated_at = ? WHERE id = ?", (self._clock(), tid))
+        """Correct the words ``first_seq..last_seq`` (see :func:`.corrections.write_correction`)."""
+        edit = write_correction(
+            self.conn, tid, first_seq, last_seq, text, self._clock(), reindex=not self._live.is_active(tid)
+        )
         self._notify("updated", tid)
         return edit
 
     def revert_edit(self, tid: int, seq: int) -> bool:
         """Drop the correction covering token ``seq``; True if there was one."""
-        touched = overlapping(self.edits(tid), seq, seq)
-        if not touched:
-            return False
-        with db.transaction(self.conn):
-            for old in touched:
-                self.conn.execute(
-                    "DELETE FROM edits WHERE transcript_id = ? AND first_seq = ?", (tid, old.first_seq)
-                )
-            if tid not in self._live:
-                index_transcript(self.conn, tid)
-        self._notify("updated", tid)
-        return True
+        reverted = delete_correction(self.conn, tid, seq, reindex=not self._live.is_active(tid))
+        if reverted:
+            self._notify("updated", tid)
+        return reverted
 
     def revert_all_edits(self, tid: int) -> int:
-        with db.transaction(self.conn):
-            n = self.conn.execute("DELETE FROM edits WHERE transcript_id = ?", (tid,)).rowcount
-            if n and tid not in self._live:
-                index_transcript(self.conn, tid)
+        n = delete_all_corrections(self.conn, tid, reindex=not self._live.is_active(tid))
         if n:
             self._notify("updated", tid)
         return n

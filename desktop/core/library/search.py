@@ -27,7 +27,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -289,7 +289,7 @@ class LibrarySearch:
         content = {
             tid: sorted((best + [r for r in rowids if r not in best])[:per]) for tid, rowids, best in found
         }
-        counts = {tid: len(rowids) for tid, rowids, _best in found}
+        hit_counts = {tid: len(rowids) for tid, rowids, _best in found}
         results: list[SearchResult] = []
         for tid in title_ids:
             if tid in infos:
@@ -298,7 +298,7 @@ class LibrarySearch:
                     SearchResult(
                         infos[tid],
                         tuple(hits[r] for r in shown if r in hits),
-                        counts.get(tid, 0),
+                        hit_counts.get(tid, 0),
                         title_match=True,
                     )
                 )
@@ -307,11 +307,13 @@ class LibrarySearch:
         )
         for info in ordered:
             shown = content[info.id]
-            results.append(SearchResult(info, tuple(hits[r] for r in shown if r in hits), counts[info.id]))
+            results.append(SearchResult(info, tuple(hits[r] for r in shown if r in hits), hit_counts[info.id]))
         return SearchPage(text, tuple(results), next_cursor, every, words)
 
     @staticmethod
-    def _walk(conn: sqlite3.Connection, fts: str, before: int | None) -> Iterator[tuple[int, list[int]]]:
+    def _walk(
+        conn: sqlite3.Connection, fts: str, before: int | None
+    ) -> Generator[tuple[int, list[int]], None, None]:
         """Transcripts holding ``fts``, newest first, each with its matching passages (ascending).
 
         One descending scan of the term's doclist serves many transcripts; a transcript with more

@@ -167,7 +167,8 @@ class HistoryDelegate(QStyledItemDelegate):
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         opt.text = ""
-        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        widget: QWidget | None = opt.widget  # None when painted outside a view (the stubs say otherwise)
+        style = widget.style() if widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         doc = self._document(option, index, option.rect.width())
         painter.save()

@@ -225,7 +225,7 @@ class LibraryTranscriptWindow(QWidget):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(2000)
         self._reload_timer.timeout.connect(lambda: spawn(self._reload_async(), name="reload a transcript", owner=self))
-        self._unsubscribe = library.subscribe(self._on_library_change)
+        self._unsubscribe: Callable[[], None] | None = library.subscribe(self._on_library_change)
         self._closing = False
 
         # The tokens are read on the library's worker thread (a 3-hour transcript takes ~170 ms);
@@ -485,8 +485,9 @@ class LibraryTranscriptWindow(QWidget):
             if keys:
                 action.setShortcut(QKeySequence(keys))
             action.triggered.connect(lambda _checked=False, s=slot: s())
-            menu.removeAction(action)
-            menu.insertAction(first, action)
+            if first is not None:
+                menu.removeAction(action)
+                menu.insertAction(first, action)
         if first is not None:
             menu.insertSeparator(first)
 

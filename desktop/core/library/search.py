@@ -27,7 +27,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -124,7 +124,7 @@ def with_qt(emu: FakeSoniox) -> list[str]:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from desktop.ui.transcript_view import TranscriptView
+    from desktop.ui.transcript.view import TranscriptView
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     view = TranscriptView()

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from soniox.types import Transcription
 
 from desktop.core.errors import describe_error
@@ -26,7 +25,8 @@ from desktop.core.transcript import Transcript
 from desktop.ui.async_tools import spawn
 from desktop.ui.jobs.formatting import created_text, duration_text
 from desktop.ui.jobs.jobs_model import job_source
-from desktop.ui.transcript_view import TranscriptView
+from desktop.ui.transcript.view import TranscriptView
+from desktop.ui.transcript.window import TranscriptWindowBase
 
 
 def export_basename(job: Transcription) -> str:
@@ -39,7 +39,7 @@ def export_basename(job: Transcription) -> str:
 log = logging.getLogger(__name__)
 
 
-class TranscriptWindow(QWidget):
+class TranscriptWindow(TranscriptWindowBase):
     def __init__(
         self,
         job: Transcription,
@@ -49,7 +49,9 @@ class TranscriptWindow(QWidget):
         names: dict[str, dict[str, str]] | None = None,
         on_transcript: Callable[[Transcription, list[Any], dict[str, str]], None] | None = None,
     ) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        super().__init__(
+            parent, object_name="transcriptWindow", times_object_name="transcriptShowTimes", size=(760, 640)
+        )
         self.job = job
         self.cache = cache
         self._names = names if names is not None else {}
@@ -58,19 +60,12 @@ class TranscriptWindow(QWidget):
         self._on_transcript = on_transcript
         self._tokens: list[Any] = []
         self.loaded = False
-        self.setObjectName("transcriptWindow")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(f"{job_source(job)} — Transcript")
-        self.resize(760, 640)
 
         self.header = QLabel(self._header_text(), self)
         self.header.setObjectName("transcriptHeader")
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.timestamps_check = QCheckBox("Show &times", self)
-        self.timestamps_check.setObjectName("transcriptShowTimes")
-        self.timestamps_check.setAccessibleName("Show times")
-        self.timestamps_check.setChecked(True)
         top = QHBoxLayout()
         top.addWidget(self.header, 1)
         top.addWidget(self.timestamps_check)
@@ -87,19 +82,14 @@ class TranscriptWindow(QWidget):
         status_row.addWidget(self.status, 1)
         status_row.addWidget(self.retry_button)
 
-        self.view = TranscriptView(self, show_timestamps=True, export_title=job_source(job), follow_live=False)
+        self.set_view(TranscriptView(self, show_timestamps=True, export_title=job_source(job), follow_live=False))
         self.view.export_basename = export_basename(job)
         self.view.speaker_renamed.connect(self._remember_names)
-        self.timestamps_check.toggled.connect(self.view.set_show_timestamps)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(status_row)
         layout.addWidget(self.view, 1)
-        close = QShortcut(QKeySequence.StandardKey.Close, self)
-        close.activated.connect(self.close)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.activated.connect(self._escape)
         self.load()
 
     def _header_text(self) -> str:
@@ -152,9 +142,3 @@ class TranscriptWindow(QWidget):
             self._on_transcript(self.job, self._tokens, names)
         except Exception:  # the library is a safety net; a failure there must not break the viewer
             log.exception("Could not keep the transcript in the library")
-
-    def _escape(self) -> None:
-        if self.view.find_bar.isVisible():
-            self.view.find_bar.close_bar()
-        else:
-            self.close()

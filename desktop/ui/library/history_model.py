@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 from desktop.core.export import hms
 from desktop.core.library.search import COUNT_CAP, MARK_END, MARK_START, SearchHit, SearchResult
 from desktop.core.library.store import TranscriptInfo
-from desktop.ui.library.transcript_window import meta_text
+from desktop.ui.library.transcript_parts import meta_text
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex

@@ -37,7 +37,8 @@ from desktop.core.library.search import LibrarySearch, SearchCanceled, SearchPag
 from desktop.core.library.store import Change, Library
 from desktop.ui.async_tools import spawn
 from desktop.ui.library.history_model import HistoryDelegate, HistoryItem, HistoryModel
-from desktop.ui.library.transcript_window import LibraryTranscriptWindow, TextPrompt, ask_text
+from desktop.ui.library.transcript_parts import TextPrompt, ask_text
+from desktop.ui.library.transcript_window import LibraryTranscriptWindow
 from desktop.ui.widgets.buttons import make_button
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.library.store import Library, TranscriptInfo
-from desktop.ui.library.transcript_window import meta_text
+from desktop.ui.library.transcript_parts import meta_text
 from desktop.ui.widgets.buttons import make_button
 
 IdRole = Qt.ItemDataRole.UserRole + 1

@@ -13,6 +13,9 @@ transcript has:
   exports and search use the corrected text while the timing stays the original words' timing;
 * opening at a search hit: the view scrolls to the passage and the find bar is seeded with the
   matched word, so F3 walks through the other matches.
+
+It is one class of ~470 lines because playback following, corrections and hit navigation all
+work on the same word map and display list; the non-window pieces are in ``transcript_parts``.
 """
 
 from __future__ import annotations
@@ -23,22 +26,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QEvent, QLocale, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
     QKeySequence,
     QMouseEvent,
-    QShortcut,
     QTextCharFormat,
     QTextCursor,
 )
 from PySide6.QtWidgets import (
-    QCheckBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QTextEdit,
@@ -49,10 +48,17 @@ from PySide6.QtWidgets import (
 from desktop.core.library.search import MARK_END, MARK_START, SearchHit
 from desktop.core.library.store import Change, Library, LibraryTranscript, TranscriptInfo
 from desktop.ui.async_tools import spawn
-from desktop.ui.library.player_bar import PlayerBar, clock_text
+from desktop.ui.library.player_bar import PlayerBar
+from desktop.ui.library.transcript_parts import (
+    LibraryTranscriptView,
+    TextPrompt,
+    ask_text,
+    file_stem,
+    meta_text,
+)
 from desktop.ui.library.word_map import Word, WordMap
 from desktop.ui.transcript.speaker_colors import SPEAKER_HREF_PREFIX
-from desktop.ui.transcript.view import TranscriptView
+from desktop.ui.transcript.window import TranscriptWindowBase
 
 log = logging.getLogger(__name__)
 
@@ -61,74 +67,7 @@ PLAYBACK_PROPERTY = 0x100000 + 40
 #: After the user scrolls, the view stops following the audio for this long.
 FOLLOW_PAUSE_S = 4.0
 
-#: ``prompt(parent, title, label, current) -> new text, or None when cancelled``.
-TextPrompt = Callable[[QWidget, str, str, str], "str | None"]
-
-SOURCE_NAMES = {
-    "microphone": "Microphone",
-    "file": "File",
-    "url": "Stream",
-    "job-file": "File job",
-    "job-url": "URL job",
-}
-
-
-def ask_text(parent: QWidget, title: str, label: str, current: str) -> str | None:
-    dialog = QInputDialog(parent)
-    dialog.setObjectName("libraryTextDialog")
-    dialog.setWindowTitle(title)
-    dialog.setLabelText(label)
-    dialog.setTextValue(current)
-    edit = dialog.findChild(QLineEdit)
-    if edit is not None:
-        edit.setObjectName("libraryTextEdit")
-        edit.setAccessibleName(title)
-    if dialog.exec() != QInputDialog.DialogCode.Accepted:
-        return None
-    return dialog.textValue()
-
-
-def date_text(epoch_s: float) -> str:
-    """Day, month name, year and time in the user's language (month names are localised)."""
-    when = QDateTime.fromSecsSinceEpoch(int(epoch_s))
-    return QLocale().toString(when, "ddd d MMM yyyy, HH:mm")
-
-
-def meta_text(info: TranscriptInfo) -> str:
-    parts = [date_text(info.created_at)]
-    if info.duration_ms:
-        parts.append(clock_text(info.duration_ms, hours=info.duration_ms >= 3_600_000))
-    source = SOURCE_NAMES.get(info.source_kind, info.source_kind or "Transcript")
-    if info.source_label and info.source_label != info.title:
-        source = f"{source}: {info.source_label}"
-    parts.append(source)
-    labels = info.speaker_labels
-    if labels:
-        parts.append(", ".join(labels[:4]) + (f" +{len(labels) - 4}" if len(labels) > 4 else ""))
-    if info.status == "active":
-        parts.append("● recording now")
-    elif info.interrupted:
-        parts.append("interrupted (recovered)")
-    return " · ".join(parts)
-
-
-class LibraryTranscriptView(TranscriptView):
-    """The shared view, told it shows a finished text: no following the end, extra menu items."""
-
-    def __init__(self, parent: QWidget | None = None, **kwargs: Any) -> None:
-        # A stored transcript is read from the top (or a search hit), never pulled to its end.
-        super().__init__(parent, follow_live=False, **kwargs)
-        #: ``extend(menu, document_position)`` adds the window's own items.
-        self.menu_extender: Callable[[QMenu, int], None] | None = None
-
-    def build_context_menu(self, pos: QPoint) -> QMenu:
-        menu = super().build_context_menu(pos)
-        if self.menu_extender is not None:
-            self.menu_extender(menu, self.editor.cursorForPosition(pos).position())
-        return menu
-
-
-class LibraryTranscriptWindow(QWidget):
+class LibraryTranscriptWindow(TranscriptWindowBase):
     closed = Signal(int)  # transcript id
 
     def __init__(
@@ -140,12 +79,11 @@ class LibraryTranscriptWindow(QWidget):
         sd: Any = None,
         hit: SearchHit | None = None,
     ) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        super().__init__(
+            parent, object_name="libraryTranscriptWindow", times_object_name="libraryShowTimes", size=(860, 680)
+        )
         self.library = library
         self.transcript_id = transcript_id
-        self.setObjectName("libraryTranscriptWindow")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(860, 680)
         self.text_prompt: TextPrompt = ask_text
         self.loaded: LibraryTranscript | None = None
         self.word_map: WordMap | None = None
@@ -175,18 +113,14 @@ class LibraryTranscriptWindow(QWidget):
         self.revert_button.setAccessibleName("Undo all corrections")
         self.revert_button.setToolTip("Show the words as they were recognised")
         self.revert_button.clicked.connect(self.revert_all)
-        self.timestamps_check = QCheckBox("Show &times", self)
-        self.timestamps_check.setObjectName("libraryShowTimes")
-        self.timestamps_check.setAccessibleName("Show times")
-        self.timestamps_check.setChecked(True)
 
-        self.view = LibraryTranscriptView(self, show_timestamps=True)
+        self.view: LibraryTranscriptView = LibraryTranscriptView(self, show_timestamps=True)
+        self.set_view(self.view)
         self.view.menu_extender = self._extend_menu
         self.view.name_prompt = lambda parent, sid, current: self.text_prompt(
             parent, "Rename speaker", f"Name for {current} (leave empty for the default):", current
         )
         self.view.speaker_renamed.connect(self._on_speaker_renamed)
-        self.timestamps_check.toggled.connect(self._on_show_times)
         self.view.editor.viewport().installEventFilter(self)
         self.view.editor.verticalScrollBar().valueChanged.connect(self._on_scrolled)
 
@@ -212,14 +146,12 @@ class LibraryTranscriptWindow(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.hint)
 
-        self._shortcut(QKeySequence(Qt.Key.Key_Space), self._space)
-        self._shortcut(QKeySequence("Alt+Left"), lambda: self.player_bar.skip(-5000))
-        self._shortcut(QKeySequence("Alt+Right"), lambda: self.player_bar.skip(5000))
-        self._shortcut(QKeySequence("Alt+Up"), lambda: self.player_bar.change_speed(1))
-        self._shortcut(QKeySequence("Alt+Down"), lambda: self.player_bar.change_speed(-1))
-        self._shortcut(QKeySequence("Ctrl+E"), self.correct_at_caret)
-        self._shortcut(QKeySequence(QKeySequence.StandardKey.Close), self.close)
-        self._shortcut(QKeySequence(Qt.Key.Key_Escape), self._escape)
+        self.add_shortcut(QKeySequence(Qt.Key.Key_Space), self._space)
+        self.add_shortcut(QKeySequence("Alt+Left"), lambda: self.player_bar.skip(-5000))
+        self.add_shortcut(QKeySequence("Alt+Right"), lambda: self.player_bar.skip(5000))
+        self.add_shortcut(QKeySequence("Alt+Up"), lambda: self.player_bar.change_speed(1))
+        self.add_shortcut(QKeySequence("Alt+Down"), lambda: self.player_bar.change_speed(-1))
+        self.add_shortcut(QKeySequence("Ctrl+E"), self.correct_at_caret)
 
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
@@ -253,11 +185,6 @@ class LibraryTranscriptWindow(QWidget):
         loaded = await self.library.load_async(self.transcript_id)
         if not self._closing:
             self._apply(loaded, keep_scroll=True)
-
-    def _shortcut(self, keys: QKeySequence, slot: Callable[[], object]) -> None:
-        shortcut = QShortcut(keys, self)
-        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-        shortcut.activated.connect(slot)
 
     # ------------------------------------------------------------------ content
     def reload(self, *, keep_scroll: bool = False) -> bool:
@@ -296,7 +223,7 @@ class LibraryTranscriptWindow(QWidget):
         self.title_label.setText(info.title)
         self.meta_label.setText(meta_text(info))
         self.view.export_title = info.title
-        self.view.export_basename = _file_stem(info.title)
+        self.view.export_basename = file_stem(info.title)
         tips = ["Right-click a word (or press Ctrl+E) to correct it.", "Click a speaker to rename them."]
         if info.audio_path:
             tips.insert(0, "Click a word to play from there; Space plays and pauses.")
@@ -318,7 +245,7 @@ class LibraryTranscriptWindow(QWidget):
                 self._show_info(info)
 
     def _on_show_times(self, on: bool) -> None:
-        self.view.set_show_timestamps(on)
+        super()._on_show_times(on)
         self.word_map = WordMap.build(self.view.document(), self.view.transcript)
         self._current_word = None
 
@@ -535,12 +462,6 @@ class LibraryTranscriptWindow(QWidget):
         self.library.set_speaker_name(self.transcript_id, speaker_id, label)
 
     # ------------------------------------------------------------------ closing
-    def _escape(self) -> None:
-        if self.view.find_bar.isVisible():
-            self.view.find_bar.close_bar()
-        else:
-            self.close()
-
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._closing = True
         self.player_bar.shutdown()
@@ -550,8 +471,3 @@ class LibraryTranscriptWindow(QWidget):
             self._unsubscribe = None
         self.closed.emit(self.transcript_id)
         super().closeEvent(event)
-
-
-def _file_stem(title: str) -> str:
-    safe = "".join(c if c.isalnum() or c in " -_." else "_" for c in title).strip(" .")
-    return safe[:80] or "transcript"

@@ -68,9 +68,20 @@ class TimingListener(NullListener):
         # emits the delta, which the view draws (a direct, synchronous connection, as in the panel).
         self.controller: Any = None
         if view is not None:
+            from desktop.core.live.run import LiveRun, SourceKind, SourceOrigin
             from desktop.ui.live.controller import LiveController
 
             self.controller = LiveController()
+            # The run the panel would start, fed the responses this session receives.
+            self.run = LiveRun(
+                lambda: None,  # type: ignore[arg-type,return-value]  # never connects
+                LiveOptions(model="stt-rt-v4", enable_speaker_diarization=True),
+                None,
+                NumpySource(make_pcm(bursts(1))),
+                SourceOrigin(SourceKind.MICROPHONE),
+                self.controller,
+                transcript=self.controller.transcript,
+            )
             view.set_transcript(self.controller.transcript)
             self.controller.delta_ready.connect(view.apply_delta)
         self.at_callback: list[float] = []
@@ -81,7 +92,7 @@ class TimingListener(NullListener):
     def on_tokens(self, tokens: list[Token], offset_ms: int, event: RealtimeEvent) -> None:
         self.at_callback.append(time.perf_counter())
         if self.view is not None:
-            self.controller.on_tokens(tokens, offset_ms, event)
+            self.run.events.on_tokens(tokens, offset_ms, event)
             self.in_view.append(time.perf_counter())
             self.view.editor.viewport().repaint()
             self.painted.append(time.perf_counter())

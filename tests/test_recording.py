@@ -73,11 +73,11 @@ class ListSource:
 
 
 def test_plans_follow_the_source() -> None:
-    assert recording_plan(ListSource([])) is Plan.ENCODE
-    assert recording_plan(ListSource([], AUTO, path=Path("/x/a.mp3"))) is Plan.LINK
-    assert recording_plan(ListSource([], AUTO, url="https://radio.test/live")) is Plan.COPY
-    assert recording_plan(ListSource([], AudioFormat("mulaw", 8000, 1))) is Plan.NONE
-    assert make_recorder(ListSource([], AUTO, path=Path("/x/a.mp3")), lambda ext: Path("unused")) is None
+    assert recording_plan(ListSource([]).format) is Plan.ENCODE
+    assert recording_plan(AUTO, local_file=True) is Plan.LINK
+    assert recording_plan(AUTO) is Plan.COPY
+    assert recording_plan(AudioFormat("mulaw", 8000, 1)) is Plan.NONE
+    assert make_recorder(ListSource([], AudioFormat("mulaw", 8000, 1)), lambda ext: Path("unused")) is None
 
 
 def test_pcm_is_encoded_to_ogg_opus_with_the_same_content(tmp_path: Path) -> None:

@@ -87,13 +87,13 @@ class Plan(enum.Enum):
     NONE = "none"
 
 
-def recording_plan(source: AudioSource) -> Plan:
-    """How the audio of ``source`` is kept (duck-typed so tests can pass simple fakes)."""
-    if source.format.audio_format in _PCM_DTYPES and source.format.sample_rate and source.format.num_channels:
+def recording_plan(fmt: AudioFormat, *, local_file: bool = False) -> Plan:
+    """How audio in ``fmt`` is kept: raw PCM is encoded, a local file linked, a stream copied."""
+    if fmt.audio_format in _PCM_DTYPES and fmt.sample_rate and fmt.num_channels:
         return Plan.ENCODE
-    if isinstance(getattr(source, "path", None), Path):
+    if local_file:
         return Plan.LINK
-    if getattr(source, "url", None):
+    if fmt.audio_format == "auto":
         return Plan.COPY
     return Plan.NONE
 
@@ -296,7 +296,7 @@ class PassthroughRecorder(Recorder):
 
 def make_recorder(source: AudioSource, path_for: PathFor, on_open: OnOpen | None = None) -> Recorder | None:
     """The recorder for ``source``'s plan, or None (local files are linked, not recorded)."""
-    plan = recording_plan(source)
+    plan = recording_plan(source.format)
     if plan is Plan.ENCODE:
         return StreamRecorder(source.format, path_for, on_open)
     if plan is Plan.COPY:
@@ -349,3 +349,22 @@ class RecordingTap:
 
     async def stop(self) -> None:
         await self.inner.stop()
+
+
+def tap_for_recording(
+    source: AudioSource,
+    path_for: PathFor,
+    on_open: OnOpen,
+    should_record: Callable[[], bool],
+) -> AudioSource | None:
+    """The live run's recording hook (``desktop.core.live.run.RecordingTapFactory``).
+
+    Wraps ``source`` so each chunk the session takes is also written, while ``should_record()``
+    says it is sent; None when this source's audio cannot be recorded.
+    """
+    recorder = make_recorder(source, path_for, on_open)
+    if recorder is None:
+        return None
+    tap = RecordingTap(source, recorder)
+    tap.should_record = should_record
+    return tap

@@ -1,126 +1,102 @@
-"""Adapts a :class:`LiveSession`'s listener callbacks to Qt signals, and owns its transcript.
+"""Turns a :class:`~desktop.core.live.run.LiveRun`'s reports into Qt signals.
 
-The session reports on the asyncio loop's thread, which under qasync is the Qt thread, so the
+The run reports on the asyncio loop's thread, which under qasync is the Qt thread, so its
 callbacks could touch widgets directly; they go through signals anyway so that the panel, the
-status bar and tests observe one stream of events and the session never knows about widgets.
-
-When the panel gives it a :class:`~desktop.core.library.live_sink.LiveLibrarySink` (``sink``),
-every final token goes to the library's autosave as it arrives, and the terminal state closes
-the stored session (a crash leaves it "active", which the next start offers back).
+status bar and tests observe one stream of events and the run never knows about widgets. All the
+logic (the transcript, keeping final words in the library, ending the stored session) is the
+run's; this class only forwards.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-
 from PySide6.QtCore import QObject, Signal
-from soniox import AsyncSonioxClient
-from soniox.types import RealtimeEvent, RealtimeSTTConfig, Token
 
 from desktop.core.audio_source import AudioSource
 from desktop.core.errors import UserError
 from desktop.core.library.live_sink import LiveLibrarySink
+from desktop.core.live.run import LiveRun, LiveRunListener
 from desktop.core.live.session import LiveSession
 from desktop.core.live.state import LiveState, LiveStats
 from desktop.core.transcript import Transcript, TranscriptDelta
 
-log = logging.getLogger(__name__)
 
-
-class LiveController(QObject):
+class LiveController(QObject, LiveRunListener):
     state_changed = Signal(object, str)  # LiveState, detail
     delta_ready = Signal(object)  # TranscriptDelta
     finalize_pending_changed = Signal(bool)
     reconnecting = Signal(int, float, object)  # attempt, delay_s, UserError
     error = Signal(object)  # UserError
     stats_changed = Signal(object)  # LiveStats
+    library_error = Signal(object)  # Exception: saving words failed, retried
+    library_unavailable = Signal(object)  # Exception: this run is not kept
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.run: LiveRun | None = None
         self.transcript = Transcript()
-        self.session: LiveSession | None = None
-        self.source: AudioSource | None = None
-        self.last_error: UserError | None = None
-        self.state = LiveState.IDLE
-        #: Where this session is kept in the library (set by the panel before :meth:`start`).
-        self.sink: LiveLibrarySink | None = None
+
+    # -- the current run, as the panel and tests read it ----------------------------------------
+    @property
+    def state(self) -> LiveState:
+        return self.run.state if self.run is not None else LiveState.IDLE
+
+    @property
+    def session(self) -> LiveSession | None:
+        return self.run.session if self.run is not None else None
+
+    @property
+    def source(self) -> AudioSource | None:
+        return self.run.source if self.run is not None else None
+
+    @property
+    def sink(self) -> LiveLibrarySink | None:
+        return self.run.sink if self.run is not None else None
+
+    @property
+    def last_error(self) -> UserError | None:
+        return self.run.last_error if self.run is not None else None
 
     @property
     def finalize_pending(self) -> bool:
-        return self.session is not None and self.session.finalize_pending
+        return self.run is not None and self.run.finalize_pending
 
     def is_transmitting(self) -> bool:
-        """Whether audio read now goes on the session's timeline (False while hold-to-talk is up)."""
-        return self.session is not None and self.session.transmitting
+        return self.run is not None and self.run.is_transmitting()
 
     def new_transcript(self) -> Transcript:
+        """A fresh transcript for the next run (the view shows it from the start)."""
         self.transcript = Transcript()
         return self.transcript
 
-    async def start(
-        self,
-        client_factory: Callable[[], AsyncSonioxClient],
-        config: RealtimeSTTConfig,
-        source: AudioSource,
-        *,
-        transmitting: bool = True,
-        **session_options: float,
-    ) -> LiveSession:
-        """Open a session for ``source``; the transcript continues from where the last one ended."""
-        if self.session is not None and self.session.state.is_active:
+    # -- controls -------------------------------------------------------------------------------
+    async def start(self, run: LiveRun) -> LiveSession:
+        if self.run is not None and self.run.state.is_active:
             raise RuntimeError("a live session is already running")
-        self.last_error = None
-        self.source = source
-        session = LiveSession(
-            client_factory, config, source, self, transmitting=transmitting, **session_options
-        )
-        self.session = session
-        await session.start()
-        return self.session
+        run.listener = self
+        self.run = run
+        return await run.start()
 
     async def stop(self) -> None:
-        if self.session is not None:
-            await self.session.stop()
+        if self.run is not None:
+            await self.run.stop()
 
     def cancel(self) -> None:
-        if self.session is not None:
-            self.session.cancel()
+        if self.run is not None:
+            self.run.cancel()
 
     def request_finalize(self) -> bool:
-        if self.session is None or not self.session.state.is_active:
-            return False
-        self.transcript.expect_finalize()
-        return self.session.request_finalize()
+        return self.run is not None and self.run.request_finalize()
 
     def set_transmitting(self, on: bool) -> None:
-        if self.session is not None and self.session.state.is_active:
-            self.session.set_transmitting(on)
+        if self.run is not None and self.run.state.is_active:
+            self.run.set_transmitting(on)
 
-    # -- LiveSessionListener -------------------------------------------------------------------
+    # -- LiveRunListener -----------------------------------------------------------------------
     def on_state(self, state: LiveState, detail: str) -> None:
-        self.state = state
-        if state.is_terminal:
-            # Provisional words of an ended session will never turn final: don't leave them
-            # on screen looking like part of the transcript (Stop finalizes them first anyway).
-            delta = self.transcript.discard_tail()
-            if not delta.is_empty:
-                self.delta_ready.emit(delta)
-            if self.sink is not None:
-                self.sink.finish(state.value)
         self.state_changed.emit(state, detail)
 
-    def on_tokens(self, tokens: list[Token], offset_ms: int, event: RealtimeEvent) -> None:
-        delta = self.transcript.apply(tokens, offset_ms=offset_ms)
-        if delta.finals and self.sink is not None:
-            self.sink.add_finals(delta.new_final_tokens)
-        if not delta.is_empty:
-            self.delta_ready.emit(delta)
-
-    def on_connection_replaced(self, offset_ms: int) -> None:
-        delta: TranscriptDelta = self.transcript.discard_tail()
-        if not delta.is_empty:
-            self.delta_ready.emit(delta)
+    def on_delta(self, delta: TranscriptDelta) -> None:
+        self.delta_ready.emit(delta)
 
     def on_finalize_pending(self, pending: bool) -> None:
         self.finalize_pending_changed.emit(pending)
@@ -129,9 +105,13 @@ class LiveController(QObject):
         self.reconnecting.emit(attempt, delay_s, error)
 
     def on_error(self, error: UserError) -> None:
-        self.last_error = error
-        log.info("Live session error: %s (%s)", error.error_type, error.status_code)
         self.error.emit(error)
 
     def on_stats(self, stats: LiveStats) -> None:
         self.stats_changed.emit(stats)
+
+    def on_library_error(self, error: Exception) -> None:
+        self.library_error.emit(error)
+
+    def on_library_unavailable(self, error: Exception) -> None:
+        self.library_unavailable.emit(error)

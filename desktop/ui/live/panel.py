@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -30,14 +31,15 @@ from PySide6.QtWidgets import (
 from desktop.audio import devices
 from desktop.audio.capture import MicrophoneCapture, capture_factory
 from desktop.audio.file_source import FileSource
-from desktop.audio.recording import Plan, RecordingTap, make_recorder, recording_plan
+from desktop.audio.recording import tap_for_recording
 from desktop.audio.url_source import UrlSource
 from desktop.core.audio_source import AudioSource
 from desktop.core.context import AppContext
 from desktop.core.errors import UserError, describe_error
-from desktop.core.library.live_sink import LiveLibrarySink
 from desktop.core.library.store import Library
-from desktop.core.live.config_builder import LiveOptions, build_realtime_config, dropped_options
+from desktop.core.live.config_builder import LiveOptions
+from desktop.core.live.run import LiveRun, LiveRunSettings, SourceOrigin
+from desktop.core.live.run import SourceKind as RunSourceKind
 from desktop.core.live.state import LiveState, LiveStats
 from desktop.ui.async_tools import spawn
 from desktop.ui.device_picker import DevicePicker
@@ -86,8 +88,6 @@ class LivePanel(QWidget):
         self._monitor_wanted = monitor_microphone
         self.controller = LiveController(self)
         self.library: Library | None = None
-        #: The library entry of the session shown (kept after it ends, for speaker renames).
-        self.library_transcript_id: int | None = None
 
         picker = DevicePicker(self, lister=lambda: devices.list_input_devices(sd))
         self.source_bar = SourceBar(self, device_picker=picker)
@@ -203,6 +203,8 @@ class LivePanel(QWidget):
         c.reconnecting.connect(self._on_reconnecting)
         c.error.connect(self._on_error)
         c.stats_changed.connect(self._on_stats)
+        c.library_error.connect(self._on_library_error)
+        c.library_unavailable.connect(self._on_library_unavailable)
 
         self._talking = False
         self.options_form.set_models(self.context.realtime_models(), self._saved_options().model)
@@ -229,64 +231,24 @@ class LivePanel(QWidget):
         except OSError as exc:
             log.warning("Could not save the recording setting: %s", exc)
 
-    def _keep_in_library(self, source: AudioSource, config: Any) -> AudioSource:
-        """Create the session's library entry; returns the source to stream (tapped to record)."""
-        self.controller.sink = None
-        self.library_transcript_id = None
-        library = self.library
-        if library is None:
-            return source
-        kind = self.source_bar.kind()
-        plan = recording_plan(source)
-        path = getattr(source, "path", None)
-        if plan is Plan.LINK and path is not None:
-            title, uri = path.name, str(path)
-        elif kind is SourceKind.URL:
-            title, uri = source.label, getattr(source, "url", None)
-        else:
-            title, uri = "Microphone", None
-        try:
-            sink = LiveLibrarySink(
-                library,
-                title=title,
-                source_kind=kind.value,
-                source_label=source.label,
-                source_uri=uri,
-                config=config.model_dump(mode="json", exclude_none=True),
-                on_error=self._on_library_error,
-            )
-        except Exception as exc:
-            log.exception("Could not create the library entry")
-            self._show_message(f"This session will not be kept in the history: {exc}", error=True)
-            return source
-        self.controller.sink = sink
-        self.library_transcript_id = sink.transcript_id
-        if plan is Plan.LINK and path is not None:
-            sink.link_audio(path)
-            return source
-        if not self.context.settings.keep_recordings:
-            return source
-        recorder = make_recorder(
-            source, lambda ext: library.recording_path(sink.transcript_id, ext), sink.attach_recording
-        )
-        if recorder is None:
-            return source
-        tap = RecordingTap(source, recorder)
-        tap.should_record = self.controller.is_transmitting  # keep only what is sent (hold-to-talk)
-        return tap
-
     def _on_library_error(self, exc: Exception) -> None:
         self._show_message(
             f"Saving the transcript to the history failed ({exc}); it is retried every half second.",
             error=True,
         )
 
+    def _on_library_unavailable(self, exc: Exception) -> None:
+        self._show_message(f"This session will not be kept in the history: {exc}", error=True)
+
+    @property
+    def library_transcript_id(self) -> int | None:
+        """The library entry of the session shown (kept after it ends, for speaker renames)."""
+        run = self.controller.run
+        return run.library_transcript_id if run is not None else None
+
     def _on_speaker_renamed(self, speaker_id: str, label: str) -> None:
-        if self.library is not None and self.library_transcript_id is not None:
-            try:
-                self.library.set_speaker_name(self.library_transcript_id, speaker_id, label)
-            except Exception:
-                log.exception("Could not store the speaker name")
+        if self.controller.run is not None:
+            self.controller.run.rename_speaker(speaker_id, label)
 
     # -- defaults ------------------------------------------------------------------------------
     def _saved_options(self) -> LiveOptions:
@@ -353,49 +315,54 @@ class LivePanel(QWidget):
                 except Exception as exc:
                     log.info("Could not load models before starting: %s", type(exc).__name__)
             options = self.options_form.options()
-            model = self.options_form.current_model()
-            source = await self._make_source()
+            source, origin = await self._make_source()
             try:
-                config = build_realtime_config(options, model, source.format)
+                run = LiveRun(
+                    self.context.client,
+                    options,
+                    self.options_form.current_model(),
+                    source,
+                    origin,
+                    library=self.library,
+                    record=tap_for_recording,
+                    settings=LiveRunSettings(
+                        keep_audio=self.context.settings.keep_recordings,
+                        transmitting=not self.hold_check.isChecked() or self._talking,
+                        session_options=self._session_options,
+                    ),
+                    transcript=self.controller.new_transcript(),
+                )
             except ValueError as exc:
                 self._show_message(f"{exc}. Check the model in the options.", error=True)
                 return False
-            skipped = dropped_options(options, model)
-            if skipped:
-                self._show_message("Not sent: " + " ".join(skipped), error=False)
+            if run.not_sent:
+                self._show_message("Not sent: " + " ".join(run.not_sent), error=False)
             self._remember(options)
-            self.view.set_transcript(self.controller.new_transcript())
+            self.view.set_transcript(run.transcript)
             if isinstance(source, MicrophoneCapture):
                 self.monitor.follow(source)
-            source = self._keep_in_library(source, config)
-            await self.controller.start(
-                self.context.client,
-                config,
-                source,
-                transmitting=not self.hold_check.isChecked() or self._talking,
-                **self._session_options,
-            )
+            await self.controller.start(run)
             return self.controller.state.is_active
         except Exception as exc:  # anything unexpected still ends as a message, not a dead button
             err = describe_error(exc)
             self._show_message(f"{err.title}: {err.message} {err.action}", error=True)
             log.exception("Starting the live session failed")
-            sink = self.controller.sink
-            if sink is not None and not sink.finished:
-                sink.finish("error")
             self._after_session()
             return False
         finally:
             self._update_buttons(self.controller.state)
 
-    async def _make_source(self) -> AudioSource:
+    async def _make_source(self) -> tuple[AudioSource, SourceOrigin]:
         kind = self.source_bar.kind()
         if kind is SourceKind.FILE:
-            return FileSource(self.source_bar.file_path())
+            path = self.source_bar.file_path()
+            return FileSource(path), SourceOrigin(RunSourceKind.FILE, path=Path(path).resolve())
         if kind is SourceKind.URL:
-            return UrlSource(self.source_bar.url())
+            url = self.source_bar.url()
+            return UrlSource(url), SourceOrigin(RunSourceKind.URL, url=url)
         await self.monitor.release()
-        return self._capture_factory(self.source_bar.device_picker.selected_device() or None)
+        device = self.source_bar.device_picker.selected_device() or None
+        return self._capture_factory(device), SourceOrigin(RunSourceKind.MICROPHONE)
 
     def stop(self) -> None:
         if self.controller.state.is_active:

@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from desktop.audio.url_source import UrlSource
+from desktop.audio.url_source import UrlSource, failure_reason
 from desktop.core.audio_source import AUTO, AudioSourceError
 from tests.test_audio_file_source import VirtualClock
 
@@ -175,3 +175,9 @@ async def test_connection_failure_names_the_host() -> None:
 async def test_non_http_addresses_are_refused() -> None:
     with pytest.raises(AudioSourceError, match="not an http:// or https:// address"):
         await UrlSource("ftp://example.invalid/a.mp3").start()
+
+
+async def test_a_broken_stream_always_names_a_reason() -> None:
+    # httpx raises ReadError("") when the peer resets mid-body: the message used to end "broke off: ."
+    assert failure_reason(httpx.ReadError("")) == "ReadError"
+    assert failure_reason(httpx.RemoteProtocolError("peer closed connection")) == "peer closed connection"

@@ -58,7 +58,8 @@ def load_sounddevice() -> ModuleType:
             "Microphone support is unavailable: the PortAudio library could not be loaded "
             f"({exc}). On Linux install the package libportaudio2."
         ) from exc
-    return sounddevice
+    module: ModuleType = sounddevice
+    return module
 
 
 def stream_opened() -> None:

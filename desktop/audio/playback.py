@@ -117,7 +117,7 @@ class Player:
             data = data[:, :2]
         elif self.channels == 2 and data.shape[1] == 1:
             data = np.repeat(data, 2, axis=1)
-        return data
+        return np.asarray(data, dtype=np.float32)
 
     # ------------------------------------------------------------------ state
     @property

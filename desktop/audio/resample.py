@@ -121,7 +121,7 @@ class StreamResampler:
         if drop > 0:
             self._buf = self._buf[drop:].copy()
             self._buf_start = keep_from
-        return out
+        return np.asarray(out, dtype=np.float32)
 
 
 def _limit_ratio(up: int, down: int, max_up: int) -> tuple[int, int]:

@@ -50,6 +50,11 @@ _MAX_PLAYLIST_BYTES = 65536
 _MAX_REDIRECTS = 3
 
 
+
+def failure_reason(exc: BaseException) -> str:
+    """The exception's own words, or its kind when it has none (httpx's ReadError often has none)."""
+    return str(exc).strip() or type(exc).__name__
+
 class UrlSource:
     """An :class:`~desktop.core.audio_source.AudioSource` reading an HTTP(S) audio stream."""
 
@@ -140,7 +145,7 @@ class UrlSource:
             raise AudioSourceError(f"Connecting to {urlsplit(url).netloc} timed out.") from exc
         except httpx.HTTPError as exc:
             raise AudioSourceError(
-                f"Could not connect to {urlsplit(url).netloc}: {exc or type(exc).__name__}. "
+                f"Could not connect to {urlsplit(url).netloc}: {failure_reason(exc)}. "
                 "Check the address and your internet connection."
             ) from exc
         self._response = response
@@ -185,7 +190,7 @@ class UrlSource:
         except StopAsyncIteration:
             pass
         except httpx.HTTPError as exc:
-            raise AudioSourceError(f"Reading “{shown}” failed: {exc or type(exc).__name__}.") from exc
+            raise AudioSourceError(f"Reading “{shown}” failed: {failure_reason(exc)}.") from exc
         if not head:
             raise AudioSourceError(f"“{shown}” sent no audio (the response was empty).")
         if sniff_container(bytes(head)) is None and looks_like_text(bytes(head)):
@@ -256,7 +261,7 @@ class UrlSource:
                         if self._stopped:
                             return
                         raise AudioSourceError(
-                            f"The stream from {urlsplit(self.url).netloc} broke off: {exc or type(exc).__name__}."
+                            f"The stream from {urlsplit(self.url).netloc} broke off: {failure_reason(exc)}."
                         ) from exc
                 if not buf:
                     return

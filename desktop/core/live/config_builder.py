@@ -109,8 +109,10 @@ class LiveOptions:
         if not isinstance(data, dict):
             return cls()
         d = cls()
-        ctx_raw = data.get("context") if isinstance(data.get("context"), dict) else {}
-        tr_raw = data.get("translation") if isinstance(data.get("translation"), dict) else {}
+        ctx = data.get("context")
+        ctx_raw: dict[str, Any] = ctx if isinstance(ctx, dict) else {}
+        tr = data.get("translation")
+        tr_raw: dict[str, Any] = tr if isinstance(tr, dict) else {}
         try:
             mode = TranslationMode(tr_raw.get("mode", TranslationMode.OFF.value))
         except ValueError:

@@ -18,7 +18,7 @@ def key_of(sequence: QKeySequence) -> int | None:
     """The single key (with modifiers) a sequence names, or None for an empty sequence."""
     if sequence.isEmpty():
         return None
-    return sequence[0].toCombined()
+    return sequence[0].toCombined()  # type: ignore[index]  # the stubs lack QKeySequence.__getitem__
 
 
 class HoldToTalkFilter(QObject):

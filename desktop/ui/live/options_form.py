@@ -6,7 +6,10 @@ the model lacks is disabled with a tooltip saying why, rather than sent and reje
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,10 +40,12 @@ from desktop.ui.live.context_dialog import ContextDialog
 from desktop.ui.widgets.language_picker import LanguagePicker
 from desktop.ui.widgets.models import model_label
 
+W = TypeVar("W", bound=QWidget)
+
 UNSUPPORTED = "The selected model does not support this option."
 
 
-def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
+def _named(widget: W, name: str, accessible: str) -> W:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
     return widget
@@ -285,6 +290,7 @@ class LiveOptionsForm(QWidget):
         self.sensitivity_spin.setVisible(caps.endpoint_sensitivity)
         self._enable(self.context_button, not known or caps.context)
         model = self.translation_combo.model()
+        assert isinstance(model, QStandardItemModel)  # a QComboBox's own model
         for mode, allowed in ((TranslationMode.ONE_WAY, caps.one_way_translation),
                               (TranslationMode.TWO_WAY, caps.two_way_translation)):
             item = model.item(self.translation_combo.findData(mode.value))

@@ -405,7 +405,7 @@ class LivePanel(QWidget):
 
     def _on_talk_key_changed(self, sequence: QKeySequence) -> None:
         if sequence.count() > 1:
-            sequence = QKeySequence(sequence[0])
+            sequence = QKeySequence(sequence[0])  # type: ignore[index]  # the stubs lack __getitem__
             self.key_edit.setKeySequence(sequence)
         self.hold_filter.set_key(sequence)
         self.context.settings.hold_to_talk_key = sequence.toString() or "Space"

@@ -77,7 +77,9 @@ class MainWindow(QMainWindow):
         self._show_key_state()
 
     # -- menus ---------------------------------------------------------------------------------
-    def _action(self, text: str, name: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(
+        self, text: str, name: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
+    ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
         if shortcut is not None:

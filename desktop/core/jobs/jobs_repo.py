@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from soniox import AsyncSonioxClient
 from soniox.errors import SonioxConflictError, SonioxNotFoundError
@@ -30,10 +30,10 @@ DELETE_CONCURRENCY = 4
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(Generic[T]):
     """One page of a cursor-paginated list."""
 
-    items: list[Transcription] | list[File]
+    items: list[T]
     next_cursor: str | None
 
 
@@ -80,7 +80,7 @@ class JobsRepository:
         return await call_safe(fn, what=what, policy=self.policy, on_retry=self.on_retry)
 
     # -- transcriptions ------------------------------------------------------------------------
-    async def list_transcriptions(self, cursor: str | None = None, limit: int | None = None) -> Page:
+    async def list_transcriptions(self, cursor: str | None = None, limit: int | None = None) -> Page[Transcription]:
         response = await self._safe(
             "loading jobs", lambda: self.client().stt.list(limit=limit or self.page_size, cursor=cursor)
         )
@@ -127,7 +127,7 @@ class JobsRepository:
         cursor: str | None = None
         while True:
             page = await self.list_transcriptions(cursor, limit=1000)
-            jobs.extend(page.items)  # type: ignore[arg-type]
+            jobs.extend(page.items)
             cursor = page.next_cursor
             if not cursor:
                 return jobs
@@ -146,7 +146,7 @@ class JobsRepository:
         return await self._bulk(jobs, one, on_progress)
 
     # -- files ---------------------------------------------------------------------------------
-    async def list_files(self, cursor: str | None = None, limit: int | None = None) -> Page:
+    async def list_files(self, cursor: str | None = None, limit: int | None = None) -> Page[File]:
         response = await self._safe(
             "loading files", lambda: self.client().files.list(limit=limit or self.page_size, cursor=cursor)
         )
@@ -173,7 +173,7 @@ class JobsRepository:
         cursor: str | None = None
         while True:
             page = await self.list_files(cursor, limit=1000)
-            files.extend(page.items)  # type: ignore[arg-type]
+            files.extend(page.items)
             cursor = page.next_cursor
             if not cursor:
                 break

@@ -154,7 +154,8 @@ class SubmissionQueue:
     def _start(self, sub: Submission) -> None:
         task = asyncio.ensure_future(self._run(sub))
         self._tasks[sub.key] = task
-        task.add_done_callback(lambda t, key=sub.key: self._forget_task(key, t))
+        key = sub.key
+        task.add_done_callback(lambda t: self._forget_task(key, t))
 
     def _forget_task(self, key: int, task: asyncio.Task[None]) -> None:
         if self._tasks.get(key) is task:

@@ -82,7 +82,7 @@ class ProgressFile(io.RawIOBase):
         self._advance(count)
         return count
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
         """Read at most ``size`` bytes (and never more than ``max_read`` at once).
 
         Capping a single read keeps the streaming promise even if a caller asks for "everything":
@@ -90,7 +90,7 @@ class ProgressFile(io.RawIOBase):
         """
         if size is None or size < 0 or size > self._max_read:
             size = self._max_read
-        data = self._raw.read(size) or b""
+        data = self._raw.read(size)
         self._advance(len(data))
         return data
 
@@ -131,7 +131,7 @@ async def upload_file(
     path = Path(path)
     with ProgressFile(path, on_progress) as stream:
         return await client.files.upload(
-            stream,
+            stream,  # type: ignore[arg-type]  # a BinaryIO in all but name: read(), name, seek()
             filename=filename or path.name,
             client_reference_id=client_reference_id or None,
         )

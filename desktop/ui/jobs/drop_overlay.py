@@ -60,7 +60,9 @@ class DropOverlay(QWidget):
 
     def show_over(self, text: str) -> None:
         self.label.setText(text)
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
         self.raise_()
         self.show()
 
@@ -141,7 +143,8 @@ class FileDropController(QObject):
             return True
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
-        if obj.window() is self.window and (kind == QEvent.Type.DragEnter or not self.overlay.isVisible()):
+        over_our_window = isinstance(obj, QWidget) and obj.window() is self.window
+        if over_our_window and (kind == QEvent.Type.DragEnter or not self.overlay.isVisible()):
             self.overlay.show_over(self._describe(paths, urls))
         return True
 

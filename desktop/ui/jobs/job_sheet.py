@@ -75,6 +75,7 @@ class JobSheet(QDialog):
                 self._names.setdefault(lang.code, lang.name)
 
         layout = QVBoxLayout(self)
+        self.url_edit: QLineEdit | None = None
         if mode == MODE_URL:
             url_row = QFormLayout()
             self.url_edit = QLineEdit(url, self)
@@ -87,7 +88,6 @@ class JobSheet(QDialog):
             url_row.addRow(url_label, self.url_edit)
             layout.addLayout(url_row)
         else:
-            self.url_edit = None
             self.summary = QLabel(sources_summary(list(sources)), self)
             self.summary.setObjectName("jobSources")
             self.summary.setWordWrap(True)
@@ -242,7 +242,7 @@ class JobSheet(QDialog):
         combo.blockSignals(True)
         combo.clear()
         combo.addItem("Choose…", "")
-        for code in sorted(codes, key=lambda c: self._names.get(c, c).lower()):
+        for code in sorted(codes, key=lambda c: (self._names.get(c) or c).lower()):
             combo.addItem(f"{self._names.get(code, code)} ({code})", code)
         index = combo.findData(keep)
         combo.setCurrentIndex(max(0, index))

@@ -51,7 +51,7 @@ class PagedTableModel(QAbstractTableModel, Generic[ItemT]):
     #: Roles answered besides DisplayRole; subclasses add what ``extra_data`` serves.
     EXTRA_ROLES: frozenset[int] = frozenset({ItemRole, KeyRole})
 
-    def __init__(self, loader: Callable[[str | None], Awaitable[Page]], parent: Any = None) -> None:
+    def __init__(self, loader: Callable[[str | None], Awaitable[Page[ItemT]]], parent: Any = None) -> None:
         super().__init__(parent)
         self._loader = loader
         self._rows: list[_Row[ItemT]] = []

@@ -62,7 +62,7 @@ class JobSheetFlow:
     def open_url_dialog(self, url: str = "") -> None:
         """ "Transcribe URL…" (Ctrl+Shift+O): the job sheet with a URL field (the clipboard's link if any)."""
         if not url:
-            clip = QGuiApplication.clipboard().text().strip() if QGuiApplication.clipboard() else ""
+            clip = QGuiApplication.clipboard().text().strip()
             url = clip if clip and check_url(clip) is None else ""
         spawn(self._open_sheet(MODE_URL, url=url), name="jobs-url-sheet")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 
@@ -50,7 +50,7 @@ def make_table(
 
 def selected_rows(table: QTableView) -> list[int]:
     """The selected rows in order, or the focused current row when nothing is selected."""
-    model = table.selectionModel()
+    model: QItemSelectionModel | None = table.selectionModel()  # None before a model is set
     rows = sorted({index.row() for index in model.selectedRows()}) if model is not None else []
     if not rows and table.currentIndex().isValid() and table.hasFocus():
         rows = [table.currentIndex().row()]

@@ -24,31 +24,10 @@ from desktop.audio.pacing import (
     sniff_byte_rate,
 )
 from desktop.core.audio_source import AUTO, AudioFormat, AudioSourceError, SourceStats
+from desktop.core.media_duration import media_duration_s
 from desktop.core.media_sniff import sniff_container
 
 log = logging.getLogger(__name__)
-
-
-def read_duration(path: Path) -> float | None:
-    """The file's duration in seconds from its metadata, or None if no library can tell."""
-    try:
-        import mutagen
-
-        info = mutagen.File(str(path))
-        length = getattr(getattr(info, "info", None), "length", None)
-        if length and length > 0:
-            return float(length)
-    except Exception as exc:  # MutagenError and friends: not a file it knows
-        log.debug("mutagen cannot read %s: %s", path, exc)
-    try:
-        import soundfile
-
-        sf_info = soundfile.info(str(path))
-        if sf_info.duration > 0:
-            return float(sf_info.duration)
-    except Exception as exc:
-        log.debug("soundfile cannot read %s: %s", path, exc)
-    return None
 
 
 class FileSource:
@@ -127,7 +106,7 @@ class FileSource:
         if self._size == 0:
             f.close()
             raise AudioSourceError(f"The file “{name}” is empty.")
-        duration = read_duration(self.path)
+        duration = media_duration_s(self.path)
         container = sniff_container(head)
         if duration is None and container is None:
             f.close()

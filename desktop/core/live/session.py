@@ -23,6 +23,12 @@ new connection resumes from the current position (already-sent unfinalised audio
 and the service may not detect the format without the stream header), and ``offset_ms`` advances
 by the audio the old connection reported as processed. The very first connection is not retried:
 if Soniox cannot be reached at all, the user hears it at once rather than after a minute of retries.
+
+Why one module of ~680 lines: the reader, sender, receiver and supervisor are four coroutines of
+one state machine. They share the replay buffer's positions, the state, the finalize bookkeeping
+and the reconnect accounting, and each transition (reconnect, finish, cancel) must update all of
+them in one place and in one order. The pieces that stand alone are already apart
+(``gap_buffer``, ``reconnect``, ``state``; the composition with sinks and recording in ``run``).
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ For the main window: ``JobsSidePanel(context)``, ``refresh()`` once connected,
 ``install_drop_target(window)``,
 ``open_files_dialog()``, ``open_url_dialog()``, ``shutdown()``; signals ``job_finished``,
 ``notification``, ``counts_changed``.
+
+At ~480 lines it holds the two tabs' layout, their selection-dependent enabling and the public
+API the main window uses; no jobs logic lives here.
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
 """The live area: source, options, Start/Stop/Cancel/Finalize, hold-to-talk, and the transcript.
 
-The panel turns clicks into calls on :class:`LiveController` and controller signals into widget
-state; the session logic itself lives in ``desktop.core.live`` and never sees a widget.
+The panel builds the source the user chose and asks a :class:`~desktop.core.live.run.LiveRun`
+to start (the run composes the session, the library entry, the recording and hold-to-talk); the
+:class:`LiveController` turns the run's reports into signals that this panel draws. No session
+logic lives here.
 
-With a library (:meth:`LivePanel.set_library`), every session is kept from its first final word
-(``desktop.core.library``): the panel creates its library entry at Start, links a streamed file
-or records the audio (``desktop.audio.recording``), and passes speaker renames on.
+It is ~510 lines because it is the one screen with every live control (source bar, options,
+five buttons, hold-to-talk key capture, keep-audio box, state, stats and messages), each with
+its enabling rules per state; the pieces with a life of their own are already apart
+(``source_bar``, ``options_form``, ``hold_to_talk``, ``controller``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
 ;
 ; Defines (all optional):
 ;   VERSION       the app version; default: the first `version = "..."` in pyproject.toml,
-;                 which is [project] version (tests/test_packaging.py checks they agree)
+;                 which is [project] version (tests/app/test_packaging.py checks they agree)
 ;   VERSION_WIN   four numbers for the file's version resource; default: VERSION's first three + .0
 ;   SRCDIR        the one-folder build; default dist\soniox-desktop
 ;   OUTFILE       default dist\Soniox-Desktop-<VERSION>-setup.exe

@@ -31,8 +31,8 @@ from soniox.types import RealtimeEvent, Token
 from websockets.frames import Opcode
 
 from desktop.core.live import LiveOptions, LiveSession, NullListener, build_realtime_config
+from tests.core.live.test_live_session_support import NumpySource, bursts, make_pcm
 from tests.fake_soniox import FakeSoniox
-from tests.test_live_session_support import NumpySource, bursts, make_pcm
 
 AUDIO_BURSTS = 60  # 60 x 600 ms of audio: ~300 responses at the emulator's 120 ms cadence
 PACE_S = 0.01  # 100 ms chunks every 10 ms: ten times real time

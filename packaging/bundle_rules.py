@@ -4,7 +4,7 @@ PyInstaller's Qt hooks collect every plugin and translation of the Qt modules th
 dependency walk then pulls in the system libraries those plugins link (GTK's theme plugin alone
 brings cairo, pango and friends). The app only uses QtCore, QtGui and QtWidgets, draws with the
 raster engine, loads PNG icons and ships no Qt translations, so everything else is dead weight.
-Each rule names why it is safe; ``tests/test_packaging.py`` pins the files that must stay.
+Each rule names why it is safe; ``tests/app/test_packaging.py`` pins the files that must stay.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ What is kept depends on the source:
   (``soundfile``) chunk by chunk. Ogg is a stream of self-contained pages, so a file cut short by
   a crash is still a valid file that libsndfile, browsers and players read up to its last page
   and can seek in. The page latency is set to :data:`PAGE_LATENCY_MS`, so a killed app loses at
-  most about half a second of audio (``tests/test_recording.py`` kills a writer to prove it).
+  most about half a second of audio (``tests/audio/test_recording.py`` kills a writer to prove it).
   The alternatives failed that test: libsndfile's Vorbis writer emits a page only every ~4 KB
   (many seconds of quiet speech) and cannot be flushed, and its FLAC writer stores the length
   only on close, so a FLAC from a killed process reads back with no usable length and cannot

@@ -9,7 +9,7 @@ They are not shown in ``--help`` (``argparse.SUPPRESS``) because they exist for 
 ``--recovery-report PATH``
     After start-up, take the "interrupted session found" offer as a user would (open every
     offered session in its transcript window), write what was offered and what the windows
-    show as JSON to ``PATH``, and quit. ``tests/test_crash_recovery.py`` uses it to check, in a
+    show as JSON to ``PATH``, and quit. ``tests/app/test_crash_recovery.py`` uses it to check, in a
     real app process, that a session killed with SIGKILL comes back complete.
 """
 

@@ -9,7 +9,7 @@ for the newer app.
 Statements are executed one at a time: ``executescript`` would commit the open transaction
 first and break that guarantee.
 
-``tests/test_library_migrations.py`` builds a database at every earlier version, fills it the
+``tests/core/library/test_library_migrations.py`` builds a database at every earlier version, fills it the
 way that version's app did, and checks that opening it with the current code keeps everything.
 """
 

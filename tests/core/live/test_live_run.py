@@ -21,12 +21,12 @@ from desktop.core.library.store import Library
 from desktop.core.live import LiveOptions, LiveState
 from desktop.core.live.run import LiveRun, LiveRunListener, LiveRunSettings, SourceKind, SourceOrigin
 from desktop.core.transcript import TranscriptDelta
+from tests.core.live.test_live_session import WORDS, controls, sdk_client
+from tests.core.live.test_live_session_support import NumpySource, bursts, make_pcm, until
 from tests.fake_soniox import FakeSoniox
-from tests.test_live_session import WORDS, controls, sdk_client
-from tests.test_live_session_support import NumpySource, bursts, make_pcm, until
+from tests.paths import ROOT
 
 pytestmark = pytest.mark.asyncio
-ROOT = Path(__file__).resolve().parents[1]
 FAST = {
     "keepalive_interval_s": 0.25,
     "finalize_min_interval_s": 0.1,

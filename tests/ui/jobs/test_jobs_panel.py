@@ -12,7 +12,7 @@ from desktop.core.jobs.job_options import JobOptions
 from desktop.core.jobs.submissions import Submission
 from desktop.ui.jobs.side_panel import JobsSidePanel
 from tests.a11y import unnamed_controls
-from tests.test_jobs_support import PanelHost, panel_host, wav_file
+from tests.ui.jobs.test_jobs_support import PanelHost, panel_host, wav_file
 
 
 @pytest.fixture

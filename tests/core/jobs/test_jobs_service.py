@@ -23,9 +23,8 @@ from desktop.core.jobs.retry import RetryNotice, RetryPolicy
 from desktop.core.jobs.service import FollowUp, JobsNotice, JobsService, NoticeLevel
 from desktop.core.jobs.submissions import Stage, Submission
 from desktop.core.library.store import Library
-from tests.test_jobs_support import wav_file
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
+from tests.ui.jobs.test_jobs_support import wav_file
 
 
 class Recorder:

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel
 from soniox import SonioxClient
 
-from tests.test_jobs_support import PanelHost, panel_host
+from tests.ui.jobs.test_jobs_support import PanelHost, panel_host
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ import soundfile
 from desktop.audio.file_source import FileSource
 from desktop.core.audio_source import AUTO, AudioSource, AudioSourceError
 from tests.audio_helpers import sine
+from tests.paths import DATA
 
 pytestmark = pytest.mark.asyncio
 
-MP3 = Path(__file__).parent / "data" / "two_way_translation.mp3"
+MP3 = DATA / "two_way_translation.mp3"
 
 
 class VirtualClock:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 CORE_CONTRACT = "The core imports neither the audio capture, the UI, Qt nor qasync"
 AUDIO_CONTRACT = "The audio capture imports neither the UI, Qt nor qasync"

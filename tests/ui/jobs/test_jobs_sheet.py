@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 from desktop.core.settings import SettingsStore
 from desktop.ui.jobs.job_sheet import JobSheet
 from tests.a11y import unnamed_controls
-from tests.test_jobs_support import PanelHost, panel_host, wav_file
+from tests.ui.jobs.test_jobs_support import PanelHost, panel_host, wav_file
 
 
 @pytest.fixture

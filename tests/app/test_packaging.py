@@ -20,7 +20,8 @@ from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 PACKAGING = ROOT / "packaging"
 NSI = ROOT / "installer.nsi"
 RELEASE = ROOT / ".github" / "workflows" / "release.yml"

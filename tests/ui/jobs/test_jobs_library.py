@@ -10,8 +10,8 @@ import pytest
 from desktop.core.jobs.job_options import JobOptions
 from desktop.core.jobs.submissions import Submission
 from desktop.core.library.store import Library
-from tests.test_jobs_support import PanelHost, drag_and_drop, mime_for, panel_host, wav_file
-from tests.test_transcript_window import SCRIPT
+from tests.ui.jobs.test_jobs_support import PanelHost, drag_and_drop, mime_for, panel_host, wav_file
+from tests.ui.jobs.test_transcript_window import SCRIPT
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QLineEdit, QMainWindow
 
 from desktop.ui.jobs.drop_overlay import split_mime
 from desktop.ui.jobs.side_panel import JobsSidePanel
-from tests.test_jobs_support import (
+from tests.ui.jobs.test_jobs_support import (
     PanelHost,
     drag_and_drop,
     drag_enter,

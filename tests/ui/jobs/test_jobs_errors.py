@@ -14,7 +14,7 @@ import pytest
 from desktop.core.jobs.job_options import JobOptions
 from desktop.core.jobs.submissions import Stage, Submission
 from desktop.ui.jobs.side_panel import JobsSidePanel
-from tests.test_jobs_support import PanelHost, panel_host, wav_file
+from tests.ui.jobs.test_jobs_support import PanelHost, panel_host, wav_file
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,11 +13,12 @@ from aiohttp import web
 
 from desktop.audio.url_source import UrlSource, failure_reason
 from desktop.core.audio_source import AUTO, AudioSourceError
-from tests.test_audio_file_source import VirtualClock
+from tests.audio.test_audio_file_source import VirtualClock
+from tests.paths import DATA
 
 pytestmark = pytest.mark.asyncio
 
-MP3 = (Path(__file__).parent / "data" / "two_way_translation.mp3").read_bytes()
+MP3 = (DATA / "two_way_translation.mp3").read_bytes()
 
 
 class Server:

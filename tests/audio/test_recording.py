@@ -28,8 +28,8 @@ from desktop.audio.recording import (
 )
 from desktop.core.audio_source import AUTO, PCM16_MONO_16K, AudioFormat, SourceStats
 from tests.audio_helpers import dominant_frequency
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 RATE = 16000
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from desktop.core.jobs.job_options import JobOptions
 from desktop.core.jobs.submissions import Stage, Submission
-from tests.test_jobs_support import PanelHost, panel_host
+from tests.ui.jobs.test_jobs_support import PanelHost, panel_host
 
 MB = 1024 * 1024
 

@@ -1,7 +1,7 @@
 """The core and the audio capture never import Qt, qasync or the UI (napari's rule).
 
 Checked twice: statically by the import-linter contracts in pyproject.toml (every import statement,
-including relative ones inside functions; tests/test_import_contracts.py proves they catch those),
+including relative ones inside functions; tests/app/test_import_contracts.py proves they catch those),
 and at run time by importing every core and audio module in a fresh interpreter and looking at
 ``sys.modules``, which also catches imports import-linter cannot see (``importlib.import_module``).
 """
@@ -12,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 QT_FREE_PACKAGES = ("desktop/core", "desktop/audio")
 QT_TOP_LEVEL = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "qasync")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 RATE = 16000
 SCRIPT = [
     {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +19,9 @@ from desktop.core.live.config_builder import (
     dropped_options,
     model_capabilities,
 )
+from tests.paths import DATA
 
-OAS = Path(__file__).parent / "data" / "openapi.json"
+OAS = DATA / "openapi.json"
 
 
 def _example_models() -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ from desktop.core.jobs.job_options import JobOptions
 from desktop.core.jobs.submissions import Submission
 from desktop.ui.jobs.transcript_window import TranscriptWindow, export_basename
 from tests.a11y import unnamed_controls
-from tests.test_jobs_support import PanelHost, panel_host
+from tests.ui.jobs.test_jobs_support import PanelHost, panel_host
 
 
 @pytest.fixture

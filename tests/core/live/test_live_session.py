@@ -20,9 +20,7 @@ from soniox import AsyncSonioxClient
 from desktop.core.audio_source import AUTO
 from desktop.core.backoff import Backoff
 from desktop.core.live import LiveOptions, LiveSession, LiveState, build_realtime_config
-from tests.fake_soniox import FakeSoniox
-from tests.fake_soniox.records import RealtimeSessionSnapshot
-from tests.test_live_session_support import (
+from tests.core.live.test_live_session_support import (
     BYTES_PER_MS,
     NumpySource,
     Recorder,
@@ -31,6 +29,8 @@ from tests.test_live_session_support import (
     make_pcm,
     until,
 )
+from tests.fake_soniox import FakeSoniox
+from tests.fake_soniox.records import RealtimeSessionSnapshot
 
 pytestmark = pytest.mark.asyncio
 

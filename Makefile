@@ -22,7 +22,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-#	$(BIN)/ruff format --check .  # enabled once the tree is formatted
+	$(BIN)/ruff format --check .
 
 # mypy reads its settings (strict core and audio, checked UI) from pyproject.toml; cache in .mypy_cache.
 typecheck: $(STAMP)

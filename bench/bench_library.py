@@ -61,9 +61,7 @@ def zipf_probabilities() -> np.ndarray:
     return p / p.sum()
 
 
-def hour_tokens(
-    rng: np.random.Generator, vocab: list[str], p: np.ndarray, *, hours: float = 1.0
-) -> list[Token]:
+def hour_tokens(rng: np.random.Generator, vocab: list[str], p: np.ndarray, *, hours: float = 1.0) -> list[Token]:
     """One hour of final tokens: three speakers, endpoints, some words split in two tokens."""
     n = int(WORDS_PER_HOUR * hours)
     ranks = rng.choice(VOCABULARY, size=n, p=p)
@@ -105,24 +103,18 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, object]:
 def build(library: Library, hours: int, rng: np.random.Generator, vocab: list[str], p: np.ndarray) -> float:
     started = time.perf_counter()
     for h in range(hours):
-        tid = library.begin_live(
-            title=f"Meeting {h + 1}", source_kind="microphone", started_at=1.7e9 + h * 86_400
-        )
+        tid = library.begin_live(title=f"Meeting {h + 1}", source_kind="microphone", started_at=1.7e9 + h * 86_400)
         library.append_tokens(tid, hour_tokens(rng, vocab, p))
         library.finish_live(tid, duration_ms=3_600_000)
         if (h + 1) % 100 == 0:
-            print(
-                f"  built {h + 1} hours ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True
-            )
+            print(f"  built {h + 1} hours ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
     library.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return time.perf_counter() - started
 
 
 def bench_size(library: Library, hours: int) -> None:
     total = library.size_bytes()
-    print(
-        f"\nDatabase size: {total / 1e6:,.0f} MB for {hours:,} hours -> {total / hours / 1e6:.2f} MB per hour"
-    )
+    print(f"\nDatabase size: {total / 1e6:,.0f} MB for {hours:,} hours -> {total / hours / 1e6:.2f} MB per hour")
     try:
         rows = library.conn.execute(
             "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY SUM(pgsize) DESC"
@@ -148,9 +140,7 @@ def bench_search(library: Library, vocab: list[str], hours: int) -> None:
         "two words": f"{vocab[300]} {vocab[1_500]} ",
         "phrase": f'"{vocab[0]} {vocab[1]}"',
     }
-    print(
-        f"\nFull-text search over {hours:,} hour-long transcripts (first page of 40 results, with snippets)"
-    )
+    print(f"\nFull-text search over {hours:,} hour-long transcripts (first page of 40 results, with snippets)")
     print(f"  {'query':<28}{'median ms':>10}{'max ms':>9}{'results':>9}{'hits in 1st':>13}")
     for label, query in queries.items():
         search.search(query)  # warm the page cache as a typing user does with the first letters
@@ -220,8 +210,10 @@ def bench_autosave(library: Library, vocab: list[str], p: np.ndarray, rng: np.ra
     print(f"  per batch: median {statistics.median(batches):.2f} ms, max {max(batches):.2f} ms")
     print(f"  cost per second of speech: {spent * 1000 / seconds:.2f} ms of the app's thread")
     appended = (wal_after - wal_before) / seconds / 1000
-    print(f"  written per second of speech: {appended:.1f} kB appended to the WAL (whole pages per commit); "
-          f"the database grows by {grown / seconds / 1000:.2f} kB")
+    print(
+        f"  written per second of speech: {appended:.1f} kB appended to the WAL (whole pages per commit); "
+        f"the database grows by {grown / seconds / 1000:.2f} kB"
+    )
 
 
 def bench_open(library: Library, vocab: list[str], p: np.ndarray, rng: np.random.Generator) -> None:
@@ -262,9 +254,9 @@ def bench_recording() -> None:
     rate = 16000
     t = np.arange(rate * 60) / rate
     rng = np.random.default_rng(3)
-    voice = 0.3 * np.sin(2 * np.pi * 140 * t) * (
-        0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)
-    ) + 0.02 * rng.standard_normal(t.size)
+    voice = 0.3 * np.sin(2 * np.pi * 140 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)) + 0.02 * rng.standard_normal(
+        t.size
+    )
     pcm = (voice * 32767).astype("<i2").tobytes()
     folder = Path(tempfile.mkdtemp(prefix="bench-rec-"))
     recorder = StreamRecorder(PCM16_MONO_16K, lambda ext: folder / f"r.{ext}")

@@ -75,9 +75,7 @@ def write_sine_ogg(path: Path, seconds: float, *, rate: int = 16000, freq: float
 
     t = np.arange(int(seconds * rate)) / rate
     signal = (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
-    with soundfile.SoundFile(
-        str(path), "w", samplerate=rate, channels=1, format="OGG", subtype="VORBIS"
-    ) as f:
+    with soundfile.SoundFile(str(path), "w", samplerate=rate, channels=1, format="OGG", subtype="VORBIS") as f:
         for start in range(0, len(signal), rate):
             f.write(signal[start : start + rate])
     return path

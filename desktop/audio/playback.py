@@ -291,9 +291,7 @@ class Player:
     def _reset_output(self) -> None:
         self._fifo = np.zeros((0, self.channels or 1), dtype=np.float32)
         if self._resamplers is not None:
-            self._resamplers = [
-                StreamResampler(self.sample_rate, self.device_rate) for _ in range(self.channels)
-            ]
+            self._resamplers = [StreamResampler(self.sample_rate, self.device_rate) for _ in range(self.channels)]
 
     def _render(self, frames: int) -> tuple[np.ndarray, float, float]:
         """``frames`` samples at the device rate and the file span they cover."""
@@ -309,9 +307,7 @@ class Player:
         take = min(frames, len(self._fifo))
         out[:take] = self._fifo[:take]
         self._fifo = self._fifo[take:]
-        src_end = (
-            self._stretcher.position - len(self._fifo) * self.sample_rate / self.device_rate * self._speed
-        )
+        src_end = self._stretcher.position - len(self._fifo) * self.sample_rate / self.device_rate * self._speed
         self._fifo_src = (src_end, src_end)
         return out, src_start, max(src_start, src_end)
 

@@ -54,6 +54,7 @@ def wait_for_writers(timeout_s: float = 10.0) -> bool:
         thread.join(timeout=timeout_s)
     return not any(t.is_alive() for t in _writers)
 
+
 #: Extension and label of the library's own recordings.
 RECORDING_EXTENSION = "opus"
 RECORDING_FORMAT = "ogg/opus"
@@ -244,9 +245,7 @@ class StreamRecorder(Recorder):
                 usable = len(data) - len(data) % self._frame_bytes
                 carry = data[usable:]
                 if usable:
-                    samples = np.frombuffer(data[:usable], dtype=self._dtype).reshape(
-                        -1, self.fmt.num_channels or 1
-                    )
+                    samples = np.frombuffer(data[:usable], dtype=self._dtype).reshape(-1, self.fmt.num_channels or 1)
                     f.write(samples.astype(self._sf_dtype, copy=False))
         except Exception as exc:
             self.error = f"writing the recording failed: {exc}"

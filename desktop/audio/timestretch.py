@@ -129,9 +129,7 @@ class TimeStretcher:
             self._pos = float(start + available)
             self._trim(start + available)
             return out, float(start), self._pos
-        while len(self._pending) < frames and not (
-            self._eof and self._pos >= self._buf_start + len(self._buf)
-        ):
+        while len(self._pending) < frames and not (self._eof and self._pos >= self._buf_start + len(self._buf)):
             self._frame()
         out = np.zeros((frames, self.channels), dtype=np.float32)
         take = min(frames, len(self._pending))

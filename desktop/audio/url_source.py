@@ -50,10 +50,10 @@ _MAX_PLAYLIST_BYTES = 65536
 _MAX_REDIRECTS = 3
 
 
-
 def failure_reason(exc: BaseException) -> str:
     """The exception's own words, or its kind when it has none (httpx's ReadError often has none)."""
     return str(exc).strip() or type(exc).__name__
+
 
 class UrlSource:
     """An :class:`~desktop.core.audio_source.AudioSource` reading an HTTP(S) audio stream."""

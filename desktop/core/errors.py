@@ -164,8 +164,7 @@ def describe_error(exc: BaseException) -> UserError:
         result = describe_service_error(exc.status_code, etype, message)
         if isinstance(exc, SonioxInvalidRequestError) and api_error is not None:
             details = "; ".join(
-                f"{v.location.removeprefix('body.payload.')}: {v.message}"
-                for v in (api_error.validation_errors or [])
+                f"{v.location.removeprefix('body.payload.')}: {v.message}" for v in (api_error.validation_errors or [])
             )
             if details:
                 result = UserError(result.title, f"{message} ({details})", result.action, False, etype or "", 400)

@@ -18,7 +18,9 @@ _PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[^\s\"',}]+"),
     # Temporary keys and JSON/query fields that carry a key.
     re.compile(r"()snx_temp_[A-Za-z0-9._\-]+"),
-    re.compile(r"(?i)([\"']?(?:api_key|apikey|api-key|x-api-key|webhook_auth_header_value)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}&]+"),
+    re.compile(
+        r"(?i)([\"']?(?:api_key|apikey|api-key|x-api-key|webhook_auth_header_value)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}&]+"
+    ),
 ]
 REDACTED = "[REDACTED]"
 

@@ -18,7 +18,6 @@ from desktop.core.tokens import Token
 TRANSLATION_LOOKBACK = 16
 
 
-
 @dataclass(frozen=True, slots=True)
 class SegmentHead:
     """What a view needs to open a segment: who speaks, in which language, and what changed."""
@@ -161,9 +160,7 @@ class _Layout:
     recent: deque[tuple[int, str | None]] = field(default_factory=lambda: deque(maxlen=TRANSLATION_LOOKBACK))
 
     def copy(self) -> _Layout:
-        return _Layout(
-            self.count, self.speaker, self.language, self.ended, deque(self.recent, TRANSLATION_LOOKBACK)
-        )
+        return _Layout(self.count, self.speaker, self.language, self.ended, deque(self.recent, TRANSLATION_LOOKBACK))
 
     def place(self, token: Token) -> Placement:
         """Decide the segment of ``token``, opening a new one when the rules say so."""

@@ -105,9 +105,7 @@ class Token:
         """
         if isinstance(token, Token):
             return token.shifted(offset_ms)
-        get: Callable[[str], Any] = (
-            token.get if isinstance(token, Mapping) else lambda name: getattr(token, name, None)
-        )
+        get: Callable[[str], Any] = token.get if isinstance(token, Mapping) else lambda name: getattr(token, name, None)
         is_final = get("is_final")
         start_ms, end_ms = _opt_int(get("start_ms")), _opt_int(get("end_ms"))
         return cls(

@@ -158,9 +158,7 @@ class Transcript:
             for token in originals + seg.translation_tokens + markers:
                 placements.append(Placement(token, head.index, head if first else None))
                 first = False
-        return TranscriptDelta(
-            finals=tuple(placements), tail=self._tail_placements, tail_changed=True, reset=True
-        )
+        return TranscriptDelta(finals=tuple(placements), tail=self._tail_placements, tail_changed=True, reset=True)
 
     # ------------------------------------------------------------------------------ reading
     @property
@@ -232,9 +230,7 @@ class Transcript:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Transcript:
-        transcript = cls.from_tokens(
-            Token.from_dict(t) for t in data.get("tokens", ()) if isinstance(t, Mapping)
-        )
+        transcript = cls.from_tokens(Token.from_dict(t) for t in data.get("tokens", ()) if isinstance(t, Mapping))
         speakers = data.get("speakers") or {}
         if isinstance(speakers, Mapping):
             for sid, name in speakers.items():

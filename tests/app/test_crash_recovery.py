@@ -138,8 +138,7 @@ def _stored(db: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         rows = conn.execute("SELECT * FROM transcripts").fetchall()
         assert len(rows) == 1, f"expected one session, found {len(rows)}"
         tokens = conn.execute(
-            "SELECT text, start_ms, end_ms, speaker, language FROM tokens "
-            "WHERE transcript_id = ? ORDER BY seq",
+            "SELECT text, start_ms, end_ms, speaker, language FROM tokens WHERE transcript_id = ? ORDER BY seq",
             (rows[0]["id"],),
         ).fetchall()
         return dict(rows[0]), [dict(t) for t in tokens]

@@ -44,12 +44,30 @@ def test_a_running_app_quits_cleanly_on_sigterm(app_home: Path, fake_soniox) -> 
     import signal
     import time
 
-    env = {**os.environ, "SONIOX_DESKTOP_HOME": str(app_home), "QT_QPA_PLATFORM": "offscreen",
-           "SONIOX_API_KEY": "test-key"}
+    env = {
+        **os.environ,
+        "SONIOX_DESKTOP_HOME": str(app_home),
+        "QT_QPA_PLATFORM": "offscreen",
+        "SONIOX_API_KEY": "test-key",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-X", "dev", "-m", "desktop", "--verbose",
-         "--api-base-url", fake_soniox.api_base_url, "--websocket-url", fake_soniox.websocket_url],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-X",
+            "dev",
+            "-m",
+            "desktop",
+            "--verbose",
+            "--api-base-url",
+            fake_soniox.api_base_url,
+            "--websocket-url",
+            fake_soniox.websocket_url,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         log_file = app_home / "logs" / "soniox-desktop.log"
@@ -65,8 +83,13 @@ def test_a_running_app_quits_cleanly_on_sigterm(app_home: Path, fake_soniox) -> 
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0, err
-    for bad in ("Event loop stopped before Future completed", "QThread", "Traceback", "was never awaited",
-                "Task was destroyed"):
+    for bad in (
+        "Event loop stopped before Future completed",
+        "QThread",
+        "Traceback",
+        "was never awaited",
+        "Task was destroyed",
+    ):
         assert bad not in err, err
     text = (app_home / "logs" / "soniox-desktop.log").read_text()
     assert "Quit requested by a signal" in text and "stopped" in text
@@ -85,12 +108,32 @@ def test_sigterm_during_a_live_session_finishes_it_before_exiting(app_home: Path
 
     audio = tmp_path / "talk.wav"
     audio.write_bytes(wav_bytes(np.concatenate([speech(20.0), silence(1.0)])))
-    env = {**os.environ, "SONIOX_DESKTOP_HOME": str(app_home), "QT_QPA_PLATFORM": "offscreen",
-           "SONIOX_API_KEY": "test-key"}
+    env = {
+        **os.environ,
+        "SONIOX_DESKTOP_HOME": str(app_home),
+        "QT_QPA_PLATFORM": "offscreen",
+        "SONIOX_API_KEY": "test-key",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-X", "dev", "-m", "desktop", "--no-onboarding", "--live-file", str(audio),
-         "--api-base-url", fake_soniox.api_base_url, "--websocket-url", fake_soniox.websocket_url],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-X",
+            "dev",
+            "-m",
+            "desktop",
+            "--no-onboarding",
+            "--live-file",
+            str(audio),
+            "--api-base-url",
+            fake_soniox.api_base_url,
+            "--websocket-url",
+            fake_soniox.websocket_url,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30

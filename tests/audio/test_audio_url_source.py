@@ -139,6 +139,7 @@ async def test_stop_ends_a_stream_that_is_still_running(server: Server) -> None:
             got += len(chunk)
 
     task = asyncio.create_task(consume())
+
     async def read_through() -> None:  # the stream is read while the server keeps it open
         while server.live_sent < len(MP3) or got < len(MP3) - 800:
             await asyncio.sleep(0.01)

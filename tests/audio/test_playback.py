@@ -162,9 +162,7 @@ def test_unplayable_and_missing_files_are_explained(tmp_path: Path) -> None:
 
 def test_stereo_files_play_in_stereo(tmp_path: Path) -> None:
     t = np.arange(RATE) / RATE
-    stereo = (
-        np.stack([np.sin(2 * np.pi * 300 * t), np.sin(2 * np.pi * 600 * t)], axis=1).astype(np.float32) * 0.3
-    )
+    stereo = np.stack([np.sin(2 * np.pi * 300 * t), np.sin(2 * np.pi * 600 * t)], axis=1).astype(np.float32) * 0.3
     path = tmp_path / "stereo.wav"
     soundfile.write(str(path), stereo, RATE)
     player, sd = _player(path)

@@ -82,9 +82,7 @@ def test_plans_follow_the_source() -> None:
 
 def test_pcm_is_encoded_to_ogg_opus_with_the_same_content(tmp_path: Path) -> None:
     opened: list[Path] = []
-    recorder = StreamRecorder(
-        PCM16_MONO_16K, lambda ext: tmp_path / f"rec.{ext}", lambda r: opened.append(r.path)
-    )
+    recorder = StreamRecorder(PCM16_MONO_16K, lambda ext: tmp_path / f"rec.{ext}", lambda r: opened.append(r.path))
     audio = tone(3.0)
     for i in range(0, len(audio), 3201):  # odd-sized chunks: a sample may straddle two chunks
         recorder.write(audio[i : i + 3201])

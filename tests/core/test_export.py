@@ -27,9 +27,7 @@ def T(
     status: str | None = None,
     final: bool = True,
 ) -> Token:
-    return Token(
-        text, start, end, 0.95, final, speaker, lang, status, "en" if status == "translation" else None
-    )
+    return Token(text, start, end, 0.95, final, speaker, lang, status, "en" if status == "translation" else None)
 
 
 @pytest.fixture
@@ -105,9 +103,7 @@ def test_markdown(meeting: Transcript) -> None:
 
 def test_markdown_tags_a_language_change_inside_a_turn() -> None:
     t = Transcript.from_tokens([T("Yes.", 0, 100, "1", "en"), T(" Sí.", 200, 300, "1", "es")])
-    assert (
-        export_transcript(t, "md") == "# Transcript\n\n**Speaker 1** · 00:00:00 · `EN`\n\nYes.\n\n`ES` Sí.\n"
-    )
+    assert export_transcript(t, "md") == "# Transcript\n\n**Speaker 1** · 00:00:00 · `EN`\n\nYes.\n\n`ES` Sí.\n"
 
 
 def test_json_has_every_final_token_and_round_trips(meeting: Transcript) -> None:

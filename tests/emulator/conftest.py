@@ -14,13 +14,15 @@ from tests.fake_soniox.pytest_plugin import fake_soniox  # noqa: F401  (the fixt
 
 @pytest.fixture
 def client(fake_soniox: FakeSoniox) -> Iterator[SonioxClient]:  # noqa: F811
-    with SonioxClient(api_key="test-key", api_base_url=fake_soniox.api_base_url,
-                      websocket_base_url=fake_soniox.websocket_url) as sdk:
+    with SonioxClient(
+        api_key="test-key", api_base_url=fake_soniox.api_base_url, websocket_base_url=fake_soniox.websocket_url
+    ) as sdk:
         yield sdk
 
 
 @pytest_asyncio.fixture
 async def aclient(fake_soniox: FakeSoniox) -> AsyncIterator[AsyncSonioxClient]:  # noqa: F811
-    async with AsyncSonioxClient(api_key="test-key", api_base_url=fake_soniox.api_base_url,
-                                 websocket_base_url=fake_soniox.websocket_url) as sdk:
+    async with AsyncSonioxClient(
+        api_key="test-key", api_base_url=fake_soniox.api_base_url, websocket_base_url=fake_soniox.websocket_url
+    ) as sdk:
         yield sdk

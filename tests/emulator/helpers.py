@@ -40,7 +40,7 @@ def silence(ms: int) -> bytes:
 def chunks(data: bytes, ms: int = 100) -> Iterator[bytes]:
     size = BYTES_PER_MS * ms
     for i in range(0, len(data), size):
-        yield data[i:i + size]
+        yield data[i : i + size]
 
 
 def rest(emu: FakeSoniox, key: str | None = "test-key") -> httpx.Client:

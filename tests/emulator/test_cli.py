@@ -27,9 +27,11 @@ def emulator_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], di
     stderr_path = tmp_path / "stderr.log"
     with stderr_path.open("w") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.fake_soniox", "--port", "0", "--api-key", KEY,
-             "--job-seconds", "0.6"],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=stderr, text=True,
+            [sys.executable, "-m", "tests.fake_soniox", "--port", "0", "--api-key", KEY, "--job-seconds", "0.6"],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         try:
@@ -43,8 +45,7 @@ def emulator_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], di
                 proc.wait(timeout=10)
 
 
-def test_cli_serves_and_stops_on_sigterm(emulator_process: tuple[subprocess.Popen[str], dict[str, str], Path]
-                                         ) -> None:
+def test_cli_serves_and_stops_on_sigterm(emulator_process: tuple[subprocess.Popen[str], dict[str, str], Path]) -> None:
     proc, urls, stderr_path = emulator_process
     assert set(urls) == {"api_base_url", "websocket_url"}
     assert urls["api_base_url"].startswith("http://127.0.0.1:") and urls["api_base_url"].endswith("/v1")
@@ -66,8 +67,9 @@ def test_cli_serves_and_stops_on_sigterm(emulator_process: tuple[subprocess.Pope
     admin = httpx.Client(base_url=base + "/_emulator", timeout=10)
     assert admin.post("/script", json={"utterances": [{"text": "hello from the cli"}]}).json() == {"ok": True}
     with connect(urls["websocket_url"], additional_headers={"Authorization": f"Bearer {KEY}"}) as ws:
-        ws.send(json.dumps({"model": "stt-rt-v5", "audio_format": "pcm_s16le", "sample_rate": 16000,
-                            "num_channels": 1}))
+        ws.send(
+            json.dumps({"model": "stt-rt-v5", "audio_format": "pcm_s16le", "sample_rate": 16000, "num_channels": 1})
+        )
         ws.send(b"\x10\x27" * 16000 * 2)  # 2 s of a loud constant: four words of "speech"
         ws.send("")
         frames: list[dict[str, Any]] = [json.loads(m) for m in ws]
@@ -88,8 +90,12 @@ def test_cli_admin_controls(emulator_process: tuple[subprocess.Popen[str], dict[
     proc, urls, _ = emulator_process
     base = urls["api_base_url"].removesuffix("/v1")
     with httpx.Client(base_url=base, timeout=10) as http:
-        assert http.post("/_emulator/fail_next", json={"method": "GET", "path_regex": "^/v1/models$",
-                                                        "status": 503}).status_code == 200
+        assert (
+            http.post(
+                "/_emulator/fail_next", json={"method": "GET", "path_regex": "^/v1/models$", "status": 503}
+            ).status_code
+            == 200
+        )
         failed = http.get("/v1/models", headers={"Authorization": f"Bearer {KEY}"})
         assert failed.status_code == 503 and failed.json()["error_type"] == "service_unavailable"
         seeded = http.post("/_emulator/seed_transcriptions", json={"n": 3}).json()["ids"]

@@ -32,11 +32,12 @@ def test_control_methods_are_thread_safe(fake_soniox: FakeSoniox) -> None:
 
     def worker(n: int) -> None:
         try:
-            with httpx.Client(base_url=fake_soniox.api_base_url,
-                              headers={"Authorization": "Bearer test-key"}) as http:
+            with httpx.Client(base_url=fake_soniox.api_base_url, headers={"Authorization": "Bearer test-key"}) as http:
                 for i in range(20):
-                    http.post("/transcriptions", json={"model": "stt-async-v5",
-                                                       "audio_url": f"https://example.com/{n}-{i}.mp3"})
+                    http.post(
+                        "/transcriptions",
+                        json={"model": "stt-async-v5", "audio_url": f"https://example.com/{n}-{i}.mp3"},
+                    )
                     fake_soniox.advance(0.2)
                     _ = fake_soniox.transcriptions, fake_soniox.realtime_sessions
         except BaseException as exc:  # pragma: no cover - reported below
@@ -91,8 +92,12 @@ def test_recognizer_settings_change_the_pace() -> None:
     fast = RecognizerSettings(ms_per_word=100, final_lag_ms=200, response_interval_ms=40)
     rec = Recognizer([Utterance("1", "en", "a b c d e")], SessionOptions(), fast, loop=False)
     responses = feed(rec, 500, True) + feed(rec, 400, False)
-    finals = [(t["text"], r["total_audio_proc_ms"]) for r in responses for t in r["tokens"]  # type: ignore[union-attr]
-              if t["is_final"]]
+    finals = [
+        (t["text"], r["total_audio_proc_ms"])
+        for r in responses
+        for t in r["tokens"]  # type: ignore[union-attr]
+        if t["is_final"]
+    ]
     assert [text.strip() for text, _ in finals] == ["a", "b", "c", "d", "e"]
     assert 700 <= finals[-1][1] < 740  # "e" ended at 500 ms, final after 200 ms more, at the next response
 
@@ -121,6 +126,10 @@ def test_silence_only_keeps_progress_moving() -> None:
     responses = feed(rec, 1000, False)
     assert all(r["tokens"] == [] for r in responses)
     assert responses[-1]["final_audio_proc_ms"] == 360  # total minus the final lag
-    assert rec.finish()[-1] == {"tokens": [], "final_audio_proc_ms": 1000, "total_audio_proc_ms": 1000,
-                                "finished": True}
+    assert rec.finish()[-1] == {
+        "tokens": [],
+        "final_audio_proc_ms": 1000,
+        "total_audio_proc_ms": 1000,
+        "finished": True,
+    }
     assert silence(10) == bytes(320)

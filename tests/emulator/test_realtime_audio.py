@@ -23,7 +23,7 @@ def encode(samples: np.ndarray, fmt: str) -> bytes:
         return np.abs(table[None, :] - samples[:, None]).argmin(axis=1).astype(np.uint8).tobytes()
     bits = 8 * layout.width
     if layout.width == 3:
-        ints = np.round(samples * (2 ** 23 - 1)).astype(np.int32)
+        ints = np.round(samples * (2**23 - 1)).astype(np.int32)
         if fmt.startswith("pcm_u"):
             ints = ints + (1 << 23)
         raw = np.stack([(ints >> s) & 0xFF for s in (0, 8, 16)], axis=1).astype(np.uint8)
@@ -84,9 +84,10 @@ def test_wav_header_parsing() -> None:
 @pytest.mark.parametrize("audio_format", ["auto", "wav"])
 async def test_wav_stream_is_decoded(fake_soniox: FakeSoniox, audio_format: str) -> None:
     data = wav_bytes(1.2)
-    frames: list[Any] = [data[i:i + 700] for i in range(0, len(data), 700)]
-    received, _ = await raw_session(fake_soniox, {"model": "stt-rt-v5", "audio_format": audio_format},
-                                    frames=[*frames, ""])
+    frames: list[Any] = [data[i : i + 700] for i in range(0, len(data), 700)]
+    received, _ = await raw_session(
+        fake_soniox, {"model": "stt-rt-v5", "audio_format": audio_format}, frames=[*frames, ""]
+    )
     assert received[-1]["total_audio_proc_ms"] == 1200
     record = fake_soniox.wait_for_session(0)
     assert record.measured_as == "pcm_s16le 8000 Hz x1"
@@ -96,8 +97,7 @@ async def test_wav_stream_is_decoded(fake_soniox: FakeSoniox, audio_format: str)
 @pytest.mark.asyncio
 async def test_compressed_audio_is_estimated(fake_soniox: FakeSoniox) -> None:
     data = b"ID3" + bytes(range(256)) * 125  # 32 KB of "mp3"
-    received, _ = await raw_session(fake_soniox, {"model": "stt-rt-v5", "audio_format": "auto"},
-                                    frames=[data, ""])
+    received, _ = await raw_session(fake_soniox, {"model": "stt-rt-v5", "audio_format": "auto"}, frames=[data, ""])
     assert received[-1]["total_audio_proc_ms"] == 2000  # at 16,000 bytes/s
     assert fake_soniox.wait_for_session(0).measured_as.startswith("compressed")
 

@@ -32,8 +32,9 @@ def assert_error_frame(frame: dict[str, Any], code: int, error_type: str, messag
     RealtimeEvent.model_validate(frame)
 
 
-async def expect_error(emu: FakeSoniox, config: Any, code: int, error_type: str, message: str | None = None,
-                       **kwargs: Any) -> dict[str, Any]:
+async def expect_error(
+    emu: FakeSoniox, config: Any, code: int, error_type: str, message: str | None = None, **kwargs: Any
+) -> dict[str, Any]:
     received, close_code = await raw_session(emu, config, **kwargs)
     assert len(received) == 1, received
     assert_error_frame(received[0], code, error_type, message)
@@ -64,8 +65,12 @@ async def expect_error(emu: FakeSoniox, config: Any, code: int, error_type: str,
         ({"language_hints": ["xx"]}, 400, "invalid_request", E.RT_INVALID_LANGUAGE_HINT),
         ({"language_hints": ["en", "en"]}, 400, "invalid_request", E.RT_DUPLICATE_LANGUAGE_HINTS),
         ({"translation": {"type": "one_way"}}, 400, "invalid_request", E.RT_INVALID_TRANSLATION_TARGET),
-        ({"translation": {"type": "two_way", "language_a": "en"}}, 400, "invalid_request",
-         E.RT_INVALID_TRANSLATION_TARGET),
+        (
+            {"translation": {"type": "two_way", "language_a": "en"}},
+            400,
+            "invalid_request",
+            E.RT_INVALID_TRANSLATION_TARGET,
+        ),
         ({"translation": {"type": "sideways"}}, 400, "invalid_request", None),
         ({"translation": "es"}, 400, "invalid_request", None),
         ({"client_reference_id": "x" * 257}, 400, "invalid_request", E.RT_CLIENT_REF_TOO_LONG),
@@ -74,8 +79,9 @@ async def expect_error(emu: FakeSoniox, config: Any, code: int, error_type: str,
         ({"enable_endpoint_detection": "yes"}, 400, "invalid_request", E.RT_START_MALFORMED),
     ],
 )
-async def test_config_validation(fake_soniox: FakeSoniox, changes: dict[str, Any], code: int,
-                                 error_type: str, message: str | None) -> None:
+async def test_config_validation(
+    fake_soniox: FakeSoniox, changes: dict[str, Any], code: int, error_type: str, message: str | None
+) -> None:
     config = {**PCM_CONFIG, **changes}
     config = {k: v for k, v in config.items() if v is not None}
     await expect_error(fake_soniox, config, code, error_type, message, frames=[speech(100)])
@@ -89,8 +95,14 @@ async def test_config_validation(fake_soniox: FakeSoniox, changes: dict[str, Any
         {"model": "stt-rt-v4", "endpoint_sensitivity": -1.0, "endpoint_latency_adjustment_level": 3},
         {"model": "stt-rt-v3", "endpoint_latency_adjustment_level": 0, "language_hints_strict": True},
         {"max_endpoint_delay_ms": 500, "enable_endpoint_detection": True, "client_reference_id": "x" * 256},
-        {"context": {"general": [{"key": "domain", "value": "medicine"}], "text": "t", "terms": ["a"],
-                     "translation_terms": [{"source": "a", "target": "b"}]}},
+        {
+            "context": {
+                "general": [{"key": "domain", "value": "medicine"}],
+                "text": "t",
+                "terms": ["a"],
+                "translation_terms": [{"source": "a", "target": "b"}],
+            }
+        },
         {"context": "A plain text context.", "language_hints": ["en", "es"], "unknown_option": 1},
         {"translation": {"type": "two_way", "language_a": "en", "language_b": "es"}},
     ],
@@ -103,8 +115,12 @@ async def test_valid_configs_are_accepted(fake_soniox: FakeSoniox, changes: dict
 
 @pytest.mark.parametrize(
     ("first", "message"),
-    [(b"\x00\x01", E.RT_START_NOT_TEXT), ("{not json", E.RT_START_MALFORMED), ("[1, 2]", E.RT_START_MALFORMED),
-     ("", E.RT_START_MALFORMED)],
+    [
+        (b"\x00\x01", E.RT_START_NOT_TEXT),
+        ("{not json", E.RT_START_MALFORMED),
+        ("[1, 2]", E.RT_START_MALFORMED),
+        ("", E.RT_START_MALFORMED),
+    ],
 )
 async def test_bad_start_request(fake_soniox: FakeSoniox, first: str | bytes, message: str) -> None:
     await expect_error(fake_soniox, first, 400, "invalid_request", message)
@@ -112,9 +128,12 @@ async def test_bad_start_request(fake_soniox: FakeSoniox, first: str | bytes, me
 
 @pytest.mark.parametrize(
     ("control", "message"),
-    [('{"type": "pause"}', E.RT_CONTROL_INVALID_TYPE), ("{oops", E.RT_CONTROL_MALFORMED),
-     ('{"no_type": 1}', E.RT_CONTROL_MALFORMED), ('{"type": "finalize", "trailing_silence_ms": -5}',
-                                                  E.RT_CONTROL_MALFORMED)],
+    [
+        ('{"type": "pause"}', E.RT_CONTROL_INVALID_TYPE),
+        ("{oops", E.RT_CONTROL_MALFORMED),
+        ('{"no_type": 1}', E.RT_CONTROL_MALFORMED),
+        ('{"type": "finalize", "trailing_silence_ms": -5}', E.RT_CONTROL_MALFORMED),
+    ],
 )
 async def test_bad_control_messages(fake_soniox: FakeSoniox, control: str, message: str) -> None:
     received, code = await raw_session(fake_soniox, PCM_CONFIG, frames=[speech(200), control])
@@ -134,8 +153,7 @@ async def test_deprecated_api_key_in_config(fake_soniox: FakeSoniox) -> None:
 
 
 async def test_key_in_both_places_is_rejected(fake_soniox: FakeSoniox) -> None:
-    await expect_error(fake_soniox, {**PCM_CONFIG, "api_key": "test-key"}, 400, "invalid_request",
-                       E.RT_BOTH_API_KEYS)
+    await expect_error(fake_soniox, {**PCM_CONFIG, "api_key": "test-key"}, 400, "invalid_request", E.RT_BOTH_API_KEYS)
 
 
 async def test_missing_key(fake_soniox: FakeSoniox) -> None:
@@ -184,8 +202,7 @@ async def test_temporary_keys(aclient: AsyncSonioxClient, fake_soniox: FakeSonio
 async def test_temporary_key_session_duration_cap(aclient: AsyncSonioxClient, fake_soniox: FakeSoniox) -> None:
     temp = await aclient.auth.create_temporary_api_key(expires_in_seconds=60, max_session_duration_seconds=1)
     started = time.monotonic()
-    async with connect(fake_soniox.websocket_url,
-                       additional_headers={"Authorization": f"Bearer {temp.api_key}"}) as ws:
+    async with connect(fake_soniox.websocket_url, additional_headers={"Authorization": f"Bearer {temp.api_key}"}) as ws:
         await ws.send(json.dumps(PCM_CONFIG))
         frames: list[dict[str, Any]] = []
         with pytest.raises(ConnectionClosed):
@@ -252,8 +269,10 @@ async def test_keepalive_before_config_is_allowed() -> None:
 async def test_concurrency_limit(fake_soniox: FakeSoniox) -> None:
     fake_soniox.set_limits(max_concurrent_sessions=2)
     headers = {"Authorization": "Bearer test-key"}
-    async with connect(fake_soniox.websocket_url, additional_headers=headers) as one, \
-            connect(fake_soniox.websocket_url, additional_headers=headers) as two:
+    async with (
+        connect(fake_soniox.websocket_url, additional_headers=headers) as one,
+        connect(fake_soniox.websocket_url, additional_headers=headers) as two,
+    ):
         for ws in (one, two):
             await ws.send(json.dumps(PCM_CONFIG))
             await ws.send(silence(200))
@@ -267,8 +286,13 @@ async def test_concurrency_limit(fake_soniox: FakeSoniox) -> None:
 
 async def test_balance_exhausted(fake_soniox: FakeSoniox) -> None:
     fake_soniox.set_balance_exhausted("organization_monthly_budget_exhausted")
-    await expect_error(fake_soniox, PCM_CONFIG, 402, "organization_monthly_budget_exhausted",
-                       "Organization monthly budget exhausted. Please increase it.")
+    await expect_error(
+        fake_soniox,
+        PCM_CONFIG,
+        402,
+        "organization_monthly_budget_exhausted",
+        "Organization monthly budget exhausted. Please increase it.",
+    )
 
 
 async def test_injected_503_after_some_audio(aclient: AsyncSonioxClient, fake_soniox: FakeSoniox) -> None:

@@ -25,8 +25,9 @@ def config(**extra: Any) -> RealtimeSTTConfig:
     return RealtimeSTTConfig(**PCM_CONFIG, **extra)
 
 
-async def run(aclient: AsyncSonioxClient, cfg: RealtimeSTTConfig, audio: list[bytes],
-              chunk_ms: int = 100) -> list[RealtimeEvent]:
+async def run(
+    aclient: AsyncSonioxClient, cfg: RealtimeSTTConfig, audio: list[bytes], chunk_ms: int = 100
+) -> list[RealtimeEvent]:
     """Stream ``audio`` pieces in ``chunk_ms`` frames (faster than real time), finish, read everything."""
     async with aclient.realtime.stt.connect(config=cfg) as session:
         for piece in audio:
@@ -114,8 +115,7 @@ async def test_non_final_tokens_replace_each_other(aclient: AsyncSonioxClient, f
         assert [w.strip() for w in heard + full] == ["one", "two", "three", "four"][: len(heard) + len(full)]
 
 
-async def test_responses_are_paced_by_audio_not_frames(aclient: AsyncSonioxClient,
-                                                       fake_soniox: FakeSoniox) -> None:
+async def test_responses_are_paced_by_audio_not_frames(aclient: AsyncSonioxClient, fake_soniox: FakeSoniox) -> None:
     events = await run(aclient, config(), [silence(2000)], chunk_ms=20)  # 100 frames
     assert 10 <= len(events) <= 20
     assert all(e.tokens == [] for e in events)  # silence never produces words
@@ -153,12 +153,12 @@ async def test_finalize_with_trailing_silence_is_recorded(fake_soniox: FakeSonio
     assert finalize.audio_ms == 600
 
 
-async def test_endpoint_waits_for_max_endpoint_delay_mid_utterance(aclient: AsyncSonioxClient,
-                                                                   fake_soniox: FakeSoniox) -> None:
+async def test_endpoint_waits_for_max_endpoint_delay_mid_utterance(
+    aclient: AsyncSonioxClient, fake_soniox: FakeSoniox
+) -> None:
     fake_soniox.set_script(["one two three four five six seven eight"])
     cfg = config(enable_endpoint_detection=True, max_endpoint_delay_ms=1000)
-    events = await run(aclient, cfg, [speech(3 * MS_PER_WORD), silence(900), speech(MS_PER_WORD, 4),
-                                      silence(5000)])
+    events = await run(aclient, cfg, [speech(3 * MS_PER_WORD), silence(900), speech(MS_PER_WORD, 4), silence(5000)])
     sequence = [(t.text.strip(), e.total_audio_proc_ms) for e in events for t in e.tokens if t.is_final]
     assert [text for text, _ in sequence] == ["one", "two", "three", "four", "<end>"]
     end_at = sequence[-1][1]
@@ -166,8 +166,9 @@ async def test_endpoint_waits_for_max_endpoint_delay_mid_utterance(aclient: Asyn
     # One <end> only, however long the silence that follows.
 
 
-async def test_endpoint_comes_sooner_at_an_utterance_boundary(aclient: AsyncSonioxClient,
-                                                              fake_soniox: FakeSoniox) -> None:
+async def test_endpoint_comes_sooner_at_an_utterance_boundary(
+    aclient: AsyncSonioxClient, fake_soniox: FakeSoniox
+) -> None:
     fake_soniox.set_script(SCRIPT)
     events = await run(aclient, config(enable_endpoint_detection=True), [speech(6 * MS_PER_WORD), silence(3000)])
     ends = [e for e in events if any(t.text == "<end>" for t in e.tokens)]
@@ -175,16 +176,14 @@ async def test_endpoint_comes_sooner_at_an_utterance_boundary(aclient: AsyncSoni
     assert ends[0].total_audio_proc_ms == 6 * MS_PER_WORD + 500
 
 
-async def test_no_endpoints_without_endpoint_detection(aclient: AsyncSonioxClient,
-                                                       fake_soniox: FakeSoniox) -> None:
+async def test_no_endpoints_without_endpoint_detection(aclient: AsyncSonioxClient, fake_soniox: FakeSoniox) -> None:
     fake_soniox.set_script(SCRIPT)
     events = await run(aclient, config(), [speech(6 * MS_PER_WORD), silence(3000)])
     texts = [t.text for t in finals(events)]
     assert "<end>" not in texts and len(texts) == 6
 
 
-async def test_language_identification_and_default_script(aclient: AsyncSonioxClient,
-                                                          fake_soniox: FakeSoniox) -> None:
+async def test_language_identification_and_default_script(aclient: AsyncSonioxClient, fake_soniox: FakeSoniox) -> None:
     events = await run(aclient, config(enable_language_identification=True), [speech(3000)])
     final_words = words_of(finals(events))
     assert [t.text for t in final_words[:2]] == ["Hello", " everyone,"]
@@ -210,15 +209,14 @@ async def test_custom_script_does_not_loop(aclient: AsyncSonioxClient, fake_soni
 
 
 async def test_one_way_translation(aclient: AsyncSonioxClient, fake_soniox: FakeSoniox) -> None:
-    fake_soniox.set_script([{"text": "Good morning", "translation": "Buenos días"},
-                            {"speaker": "2", "text": "See you"}])
+    fake_soniox.set_script(
+        [{"text": "Good morning", "translation": "Buenos días"}, {"speaker": "2", "text": "See you"}]
+    )
     cfg = config(translation={"type": "one_way", "target_language": "es"}, enable_endpoint_detection=True)
-    events = await run(aclient, cfg, [speech(2 * MS_PER_WORD), silence(800), speech(2 * MS_PER_WORD, 2),
-                                      silence(800)])
+    events = await run(aclient, cfg, [speech(2 * MS_PER_WORD), silence(800), speech(2 * MS_PER_WORD, 2), silence(800)])
     sequence = finals(events)
     texts = [t.text for t in sequence]
-    assert texts == ["Good", " morning", " Buenos", " días", "<end>", "See", " you", " [es]", " See", " you",
-                     "<end>"]
+    assert texts == ["Good", " morning", " Buenos", " días", "<end>", "See", " you", " [es]", " See", " you", "<end>"]
     for tok in sequence:
         if tok.translation_status == "translation":
             assert (tok.language, tok.source_language) == ("es", "en")
@@ -228,13 +226,18 @@ async def test_one_way_translation(aclient: AsyncSonioxClient, fake_soniox: Fake
 
 
 async def test_two_way_translation(aclient: AsyncSonioxClient, fake_soniox: FakeSoniox) -> None:
-    fake_soniox.set_script([{"language": "en", "text": "Hello", "translation": "Hola"},
-                            {"speaker": "2", "language": "es", "text": "Hola amigo", "translation": "Hi friend"},
-                            {"language": "de", "text": "Hallo"}])
+    fake_soniox.set_script(
+        [
+            {"language": "en", "text": "Hello", "translation": "Hola"},
+            {"speaker": "2", "language": "es", "text": "Hola amigo", "translation": "Hi friend"},
+            {"language": "de", "text": "Hallo"},
+        ]
+    )
     cfg = config(translation={"type": "two_way", "language_a": "en", "language_b": "es"})
     events = await run(aclient, cfg, [speech(4 * MS_PER_WORD), silence(1000)])
-    translations = [(t.text, t.language, t.source_language) for t in finals(events)
-                    if t.translation_status == "translation"]
+    translations = [
+        (t.text, t.language, t.source_language) for t in finals(events) if t.translation_status == "translation"
+    ]
     assert translations == [(" Hola", "es", "en"), (" Hi", "en", "es"), (" friend", "en", "es")]
     untranslated = [t for t in finals(events) if t.text.strip() == "Hallo"]
     assert untranslated[0].translation_status == "none"

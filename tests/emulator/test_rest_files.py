@@ -15,8 +15,7 @@ from tests.emulator.oas import assert_matches_oas, example_message
 from tests.fake_soniox import FakeSoniox
 
 
-def test_upload_keeps_bytes_name_and_reference(client: SonioxClient, fake_soniox: FakeSoniox,
-                                               tmp_path: Path) -> None:
+def test_upload_keeps_bytes_name_and_reference(client: SonioxClient, fake_soniox: FakeSoniox, tmp_path: Path) -> None:
     payload = bytes(range(256)) * 1000
     audio = tmp_path / "meeting.wav"
     audio.write_bytes(payload)
@@ -131,8 +130,7 @@ def test_invalid_cursor_is_the_documented_error(client: SonioxClient, fake_sonio
         ("abc", "int_parsing", "Input should be a valid integer, unable to parse string as an integer"),
     ],
 )
-def test_bad_limit_is_a_validation_error(fake_soniox: FakeSoniox, limit: str, error_type: str,
-                                         message: str) -> None:
+def test_bad_limit_is_a_validation_error(fake_soniox: FakeSoniox, limit: str, error_type: str, message: str) -> None:
     with rest(fake_soniox) as http:
         resp = http.get("/files", params={"limit": limit})
     assert resp.status_code == 400

@@ -51,8 +51,9 @@ def test_temporary_key(client: SonioxClient, fake_soniox: FakeSoniox) -> None:
     assert key.api_key.startswith("snx_temp_")
     assert 55 <= key.expires_at.timestamp() - before <= 65
     with rest(fake_soniox) as http:
-        resp = http.post("/auth/temporary-api-key", json={"usage_type": "transcribe_websocket",
-                                                          "expires_in_seconds": 10})
+        resp = http.post(
+            "/auth/temporary-api-key", json={"usage_type": "transcribe_websocket", "expires_in_seconds": 10}
+        )
     assert resp.status_code == 201
     assert_matches_oas(resp.json(), "/v1/auth/temporary-api-key", "post", 201)
     CreateTemporaryApiKeyResponse.model_validate(resp.json())
@@ -65,23 +66,50 @@ def test_temporary_key(client: SonioxClient, fake_soniox: FakeSoniox) -> None:
 @pytest.mark.parametrize(
     ("body", "issue"),
     [
-        ({"usage_type": "transcribe_websocket", "expires_in_seconds": 3601},
-         {"error_type": "less_than_equal", "location": "body.payload.expires_in_seconds",
-          "message": "Input should be less than or equal to 3600"}),
-        ({"usage_type": "transcribe_websocket", "expires_in_seconds": 0},
-         {"error_type": "greater_than_equal", "location": "body.payload.expires_in_seconds",
-          "message": "Input should be greater than or equal to 1"}),
-        ({"usage_type": "transcribe_websocket"},
-         {"error_type": "missing", "location": "body.payload.expires_in_seconds", "message": "Field required"}),
-        ({"usage_type": "speak", "expires_in_seconds": 5},
-         {"error_type": "enum", "location": "body.payload.usage_type",
-          "message": "Input should be 'transcribe_websocket' or 'tts_rt'"}),
-        ({"usage_type": "tts_rt", "expires_in_seconds": 5, "max_session_duration_seconds": 18001},
-         {"error_type": "less_than_equal", "location": "body.payload.max_session_duration_seconds",
-          "message": "Input should be less than or equal to 18000"}),
-        ({"usage_type": "tts_rt", "expires_in_seconds": 5, "client_reference_id": "x" * 257},
-         {"error_type": "string_too_long", "location": "body.payload.client_reference_id",
-          "message": "String should have at most 256 characters"}),
+        (
+            {"usage_type": "transcribe_websocket", "expires_in_seconds": 3601},
+            {
+                "error_type": "less_than_equal",
+                "location": "body.payload.expires_in_seconds",
+                "message": "Input should be less than or equal to 3600",
+            },
+        ),
+        (
+            {"usage_type": "transcribe_websocket", "expires_in_seconds": 0},
+            {
+                "error_type": "greater_than_equal",
+                "location": "body.payload.expires_in_seconds",
+                "message": "Input should be greater than or equal to 1",
+            },
+        ),
+        (
+            {"usage_type": "transcribe_websocket"},
+            {"error_type": "missing", "location": "body.payload.expires_in_seconds", "message": "Field required"},
+        ),
+        (
+            {"usage_type": "speak", "expires_in_seconds": 5},
+            {
+                "error_type": "enum",
+                "location": "body.payload.usage_type",
+                "message": "Input should be 'transcribe_websocket' or 'tts_rt'",
+            },
+        ),
+        (
+            {"usage_type": "tts_rt", "expires_in_seconds": 5, "max_session_duration_seconds": 18001},
+            {
+                "error_type": "less_than_equal",
+                "location": "body.payload.max_session_duration_seconds",
+                "message": "Input should be less than or equal to 18000",
+            },
+        ),
+        (
+            {"usage_type": "tts_rt", "expires_in_seconds": 5, "client_reference_id": "x" * 257},
+            {
+                "error_type": "string_too_long",
+                "location": "body.payload.client_reference_id",
+                "message": "String should have at most 256 characters",
+            },
+        ),
     ],
 )
 def test_temporary_key_validation(fake_soniox: FakeSoniox, body: dict[str, object], issue: dict[str, str]) -> None:
@@ -96,24 +124,30 @@ def test_the_oas_temp_key_example_error(fake_soniox: FakeSoniox) -> None:
     documented = openapi()["paths"]["/v1/auth/temporary-api-key"]["post"]["responses"]["400"]
     example = documented["content"]["application/json"]["example"]
     with rest(fake_soniox) as http:
-        body = http.post("/auth/temporary-api-key",
-                         json={"usage_type": "transcribe_websocket", "expires_in_seconds": 7200}).json()
+        body = http.post(
+            "/auth/temporary-api-key", json={"usage_type": "transcribe_websocket", "expires_in_seconds": 7200}
+        ).json()
     assert {k: v for k, v in body.items() if k != "request_id"} == {
-        k: v for k, v in example.items() if k != "request_id"}
+        k: v for k, v in example.items() if k != "request_id"
+    }
 
 
 @pytest.mark.parametrize("key", [None, "wrong-key", ""])
-@pytest.mark.parametrize(("method", "path", "oas_path"), [
-    ("GET", "/files", "/v1/files"),
-    ("POST", "/files", "/v1/files"),
-    ("GET", "/files/count", "/v1/files/count"),
-    ("GET", "/transcriptions", "/v1/transcriptions"),
-    ("POST", "/transcriptions", "/v1/transcriptions"),
-    ("GET", "/models", "/v1/models"),
-    ("POST", "/auth/temporary-api-key", "/v1/auth/temporary-api-key"),
-])
-def test_every_endpoint_requires_a_key(fake_soniox: FakeSoniox, key: str | None, method: str, path: str,
-                                       oas_path: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "oas_path"),
+    [
+        ("GET", "/files", "/v1/files"),
+        ("POST", "/files", "/v1/files"),
+        ("GET", "/files/count", "/v1/files/count"),
+        ("GET", "/transcriptions", "/v1/transcriptions"),
+        ("POST", "/transcriptions", "/v1/transcriptions"),
+        ("GET", "/models", "/v1/models"),
+        ("POST", "/auth/temporary-api-key", "/v1/auth/temporary-api-key"),
+    ],
+)
+def test_every_endpoint_requires_a_key(
+    fake_soniox: FakeSoniox, key: str | None, method: str, path: str, oas_path: str
+) -> None:
     with rest(fake_soniox, key=key) as http:
         resp = http.request(method, path)
     assert resp.status_code == 401
@@ -149,9 +183,14 @@ def test_sdk_raises_authentication_error_and_keys_can_change(fake_soniox: FakeSo
         (402, "project_monthly_budget_exhausted", SonioxAPIError, "project_monthly_budget_exhausted"),
     ],
 )
-def test_fail_next_maps_to_sdk_exceptions(client: SonioxClient, fake_soniox: FakeSoniox, status: int,
-                                          error_type: str | None, exc: type[SonioxAPIError],
-                                          expected_type: str) -> None:
+def test_fail_next_maps_to_sdk_exceptions(
+    client: SonioxClient,
+    fake_soniox: FakeSoniox,
+    status: int,
+    error_type: str | None,
+    exc: type[SonioxAPIError],
+    expected_type: str,
+) -> None:
     fake_soniox.fail_next("GET", r"^/v1/files$", status, error_type)
     with pytest.raises(exc) as info:
         client.files.list()

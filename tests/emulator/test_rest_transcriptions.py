@@ -40,9 +40,18 @@ def create(http_body: dict[str, Any], emu: FakeSoniox) -> Any:
 
 
 def test_create_from_url_is_queued_and_oas_shaped(fake_soniox: FakeSoniox) -> None:
-    resp = create({"model": "stt-async-v5", "audio_url": URL, "client_reference_id": "r1",
-                   "webhook_url": "http://127.0.0.1:9/hook", "webhook_auth_header_name": "X-Auth",
-                   "webhook_auth_header_value": "s3cret", "unknown_field": 1}, fake_soniox)
+    resp = create(
+        {
+            "model": "stt-async-v5",
+            "audio_url": URL,
+            "client_reference_id": "r1",
+            "webhook_url": "http://127.0.0.1:9/hook",
+            "webhook_auth_header_name": "X-Auth",
+            "webhook_auth_header_value": "s3cret",
+            "unknown_field": 1,
+        },
+        fake_soniox,
+    )
     assert resp.status_code == 201
     body = resp.json()
     assert_matches_oas(body, "/v1/transcriptions", "post", 201)
@@ -65,41 +74,91 @@ def test_create_from_file_uses_its_name(client: SonioxClient) -> None:
 @pytest.mark.parametrize(
     ("body", "issue"),
     [
-        ({"model": "stt-rt-v5", "audio_url": URL},
-         {"error_type": "value_error", "location": "body.payload.model", "message": "Invalid model"}),
-        ({"model": "nope", "audio_url": URL},
-         {"error_type": "value_error", "location": "body.payload.model", "message": "Invalid model"}),
-        ({"audio_url": URL},
-         {"error_type": "missing", "location": "body.payload.model", "message": "Field required"}),
-        ({"model": "stt-async-v5"},
-         {"error_type": "value_error", "location": "body.payload",
-          "message": "Either audio_url or file_id must be provided."}),
-        ({"model": "stt-async-v5", "audio_url": URL, "file_id": "84c32fc6-4fb5-4e7a-b656-b5ec70493753"},
-         {"error_type": "value_error", "location": "body.payload",
-          "message": "Only one of audio_url or file_id can be provided."}),
-        ({"model": "stt-async-v5", "audio_url": "ftp://x/a.mp3"},
-         {"error_type": "string_pattern_mismatch", "location": "body.payload.audio_url",
-          "message": "String should match pattern '^https?://[^\\s]+$'"}),
-        ({"model": "stt-async-v5", "file_id": "not-a-uuid"},
-         {"error_type": "uuid_parsing", "location": "body.payload.file_id",
-          "message": "Input should be a valid UUID, invalid character: found `n` at 0"}),
-        ({"model": "stt-async-v5", "file_id": "84c32fc6-4fb5-4e7a-b656-b5ec70493753"},
-         {"error_type": "value_error", "location": "body.payload.file_id", "message": "File not found"}),
-        ({"model": "stt-async-v5", "audio_url": URL, "language_hints": ["en", "x" * 11]},
-         {"error_type": "string_too_long", "location": "body.payload.language_hints.1",
-          "message": "String should have at most 10 characters"}),
-        ({"model": "stt-async-v5", "audio_url": URL, "client_reference_id": "x" * 257},
-         {"error_type": "string_too_long", "location": "body.payload.client_reference_id",
-          "message": "String should have at most 256 characters"}),
-        ({"model": "stt-async-v5", "audio_url": URL, "translation": {"type": "one_way"}},
-         {"error_type": "value_error", "location": "body.payload.translation",
-          "message": "target_language is required for one_way translation"}),
-        ({"model": "stt-async-v5", "audio_url": URL, "translation": {"type": "three_way"}},
-         {"error_type": "enum", "location": "body.payload.translation.type",
-          "message": "Input should be 'one_way' or 'two_way'"}),
-        ({"model": "stt-async-v5", "audio_url": URL, "webhook_url": "not a url"},
-         {"error_type": "string_pattern_mismatch", "location": "body.payload.webhook_url",
-          "message": "String should match pattern '^https?://[^\\s]+$'"}),
+        (
+            {"model": "stt-rt-v5", "audio_url": URL},
+            {"error_type": "value_error", "location": "body.payload.model", "message": "Invalid model"},
+        ),
+        (
+            {"model": "nope", "audio_url": URL},
+            {"error_type": "value_error", "location": "body.payload.model", "message": "Invalid model"},
+        ),
+        ({"audio_url": URL}, {"error_type": "missing", "location": "body.payload.model", "message": "Field required"}),
+        (
+            {"model": "stt-async-v5"},
+            {
+                "error_type": "value_error",
+                "location": "body.payload",
+                "message": "Either audio_url or file_id must be provided.",
+            },
+        ),
+        (
+            {"model": "stt-async-v5", "audio_url": URL, "file_id": "84c32fc6-4fb5-4e7a-b656-b5ec70493753"},
+            {
+                "error_type": "value_error",
+                "location": "body.payload",
+                "message": "Only one of audio_url or file_id can be provided.",
+            },
+        ),
+        (
+            {"model": "stt-async-v5", "audio_url": "ftp://x/a.mp3"},
+            {
+                "error_type": "string_pattern_mismatch",
+                "location": "body.payload.audio_url",
+                "message": "String should match pattern '^https?://[^\\s]+$'",
+            },
+        ),
+        (
+            {"model": "stt-async-v5", "file_id": "not-a-uuid"},
+            {
+                "error_type": "uuid_parsing",
+                "location": "body.payload.file_id",
+                "message": "Input should be a valid UUID, invalid character: found `n` at 0",
+            },
+        ),
+        (
+            {"model": "stt-async-v5", "file_id": "84c32fc6-4fb5-4e7a-b656-b5ec70493753"},
+            {"error_type": "value_error", "location": "body.payload.file_id", "message": "File not found"},
+        ),
+        (
+            {"model": "stt-async-v5", "audio_url": URL, "language_hints": ["en", "x" * 11]},
+            {
+                "error_type": "string_too_long",
+                "location": "body.payload.language_hints.1",
+                "message": "String should have at most 10 characters",
+            },
+        ),
+        (
+            {"model": "stt-async-v5", "audio_url": URL, "client_reference_id": "x" * 257},
+            {
+                "error_type": "string_too_long",
+                "location": "body.payload.client_reference_id",
+                "message": "String should have at most 256 characters",
+            },
+        ),
+        (
+            {"model": "stt-async-v5", "audio_url": URL, "translation": {"type": "one_way"}},
+            {
+                "error_type": "value_error",
+                "location": "body.payload.translation",
+                "message": "target_language is required for one_way translation",
+            },
+        ),
+        (
+            {"model": "stt-async-v5", "audio_url": URL, "translation": {"type": "three_way"}},
+            {
+                "error_type": "enum",
+                "location": "body.payload.translation.type",
+                "message": "Input should be 'one_way' or 'two_way'",
+            },
+        ),
+        (
+            {"model": "stt-async-v5", "audio_url": URL, "webhook_url": "not a url"},
+            {
+                "error_type": "string_pattern_mismatch",
+                "location": "body.payload.webhook_url",
+                "message": "String should match pattern '^https?://[^\\s]+$'",
+            },
+        ),
     ],
 )
 def test_create_validation_errors(fake_soniox: FakeSoniox, body: dict[str, Any], issue: dict[str, str]) -> None:
@@ -189,14 +248,18 @@ def test_transcript_states_and_messages(client: SonioxClient, fake_soniox: FakeS
 
 
 def test_scripted_failure(client: SonioxClient, fake_soniox: FakeSoniox) -> None:
-    fake_soniox.script_job("broken", status="error", error_type="audio_decode_error",
-                           error_message="Audio could not be decoded.")
+    fake_soniox.script_job(
+        "broken", status="error", error_type="audio_decode_error", error_message="Audio could not be decoded."
+    )
     bad = client.stt.create(model="stt-async-v5", audio_url="https://example.com/broken.mp3")
     good = client.stt.create(model="stt-async-v5", audio_url=URL)
     fake_soniox.finish_all_jobs()
     failed = client.stt.get(bad.id)
     assert (failed.status, failed.error_type, failed.error_message) == (
-        "error", "audio_decode_error", "Audio could not be decoded.")
+        "error",
+        "audio_decode_error",
+        "Audio could not be decoded.",
+    )
     assert client.stt.get(good.id).status == "completed"
     with pytest.raises(SonioxConflictError) as info:
         client.stt.get_transcript(bad.id)
@@ -217,8 +280,11 @@ def test_scripted_tokens_and_script(client: SonioxClient, fake_soniox: FakeSonio
 
 
 def test_diarization_language_and_translation_tokens(client: SonioxClient, fake_soniox: FakeSoniox) -> None:
-    cfg = CreateTranscriptionConfig(enable_speaker_diarization=True, enable_language_identification=True,
-                                    translation=TranslationConfig(type="one_way", target_language="es"))
+    cfg = CreateTranscriptionConfig(
+        enable_speaker_diarization=True,
+        enable_language_identification=True,
+        translation=TranslationConfig(type="one_way", target_language="es"),
+    )
     job = client.stt.create(model="stt-async-v5", audio_url=URL, config=cfg)
     fake_soniox.finish_all_jobs()
     tokens = client.stt.get_transcript(job.id).tokens
@@ -293,8 +359,10 @@ def test_total_and_pending_limits(client: SonioxClient, fake_soniox: FakeSoniox)
     assert total.value.api_error.message == example_message("/v1/transcriptions", "post", 429)
 
 
-@pytest.mark.parametrize("kind", ["organization_balance_exhausted", "organization_monthly_budget_exhausted",
-                                  "project_monthly_budget_exhausted"])
+@pytest.mark.parametrize(
+    "kind",
+    ["organization_balance_exhausted", "organization_monthly_budget_exhausted", "project_monthly_budget_exhausted"],
+)
 def test_balance_exhausted_is_402(client: SonioxClient, fake_soniox: FakeSoniox, kind: str) -> None:
     fake_soniox.set_balance_exhausted(kind)
     with pytest.raises(SonioxAPIError) as info:
@@ -343,8 +411,9 @@ def hook() -> Iterator[_Hook]:
 
 
 def test_webhook_is_retried_and_recorded(client: SonioxClient, fake_soniox: FakeSoniox, hook: _Hook) -> None:
-    cfg = CreateTranscriptionConfig(webhook_url=hook.url, webhook_auth_header_name="X-Soniox-Secret",
-                                    webhook_auth_header_value="hush")
+    cfg = CreateTranscriptionConfig(
+        webhook_url=hook.url, webhook_auth_header_name="X-Soniox-Secret", webhook_auth_header_value="hush"
+    )
     job = client.stt.create(model="stt-async-v5", audio_url=URL, config=cfg)
     fake_soniox.finish_all_jobs()
     deliveries = fake_soniox.wait_for_webhooks()
@@ -357,8 +426,11 @@ def test_webhook_is_retried_and_recorded(client: SonioxClient, fake_soniox: Fake
 def test_webhook_on_error(client: SonioxClient, fake_soniox: FakeSoniox, hook: _Hook) -> None:
     hook.statuses[:] = []
     fake_soniox.script_job("bad", status="error")
-    job = client.stt.create(model="stt-async-v5", audio_url="https://example.com/bad.mp3",
-                            config=CreateTranscriptionConfig(webhook_url=hook.url))
+    job = client.stt.create(
+        model="stt-async-v5",
+        audio_url="https://example.com/bad.mp3",
+        config=CreateTranscriptionConfig(webhook_url=hook.url),
+    )
     fake_soniox.finish_all_jobs()
     fake_soniox.wait_for_webhooks()
     assert hook.calls[0][1] == {"id": job.id, "status": "error"}
@@ -366,8 +438,9 @@ def test_webhook_on_error(client: SonioxClient, fake_soniox: FakeSoniox, hook: _
 
 
 def test_webhook_to_a_remote_host_is_never_sent(client: SonioxClient, fake_soniox: FakeSoniox) -> None:
-    job = client.stt.create(model="stt-async-v5", audio_url=URL,
-                            config=CreateTranscriptionConfig(webhook_url="https://example.com/hook"))
+    job = client.stt.create(
+        model="stt-async-v5", audio_url=URL, config=CreateTranscriptionConfig(webhook_url="https://example.com/hook")
+    )
     fake_soniox.finish_all_jobs()
     [delivery] = fake_soniox.wait_for_webhooks()
     assert delivery.status_code is None and delivery.error and "loopback" in delivery.error

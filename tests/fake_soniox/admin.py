@@ -66,15 +66,17 @@ class AdminApi:
     async def get_state(self, request: web.Request) -> web.Response:
         state = self.emu.state
         with state.lock:
-            return _ok({
-                "api_base_url": self.emu.api_base_url,
-                "websocket_url": self.emu.websocket_url,
-                "job_clock_s": state.clock,
-                "files": len(state.files.by_id),
-                "transcriptions": len(state.jobs.by_id),
-                "realtime_sessions": len(state.sessions),
-                "active_realtime_sessions": sum(1 for s in state.sessions if s.active),
-            })
+            return _ok(
+                {
+                    "api_base_url": self.emu.api_base_url,
+                    "websocket_url": self.emu.websocket_url,
+                    "job_clock_s": state.clock,
+                    "files": len(state.files.by_id),
+                    "transcriptions": len(state.jobs.by_id),
+                    "realtime_sessions": len(state.sessions),
+                    "active_realtime_sessions": sum(1 for s in state.sessions if s.active),
+                }
+            )
 
     async def advance(self, request: web.Request) -> web.Response:
         body = await self._body(request)

@@ -116,8 +116,16 @@ class WavHeader:
     data_offset: int
 
 
-_WAV_CODECS = {(1, 8): "pcm_u8", (1, 16): "pcm_s16le", (1, 24): "pcm_s24le", (1, 32): "pcm_s32le",
-               (3, 32): "pcm_f32le", (3, 64): "pcm_f64le", (6, 8): "alaw", (7, 8): "mulaw"}
+_WAV_CODECS = {
+    (1, 8): "pcm_u8",
+    (1, 16): "pcm_s16le",
+    (1, 24): "pcm_s24le",
+    (1, 32): "pcm_s32le",
+    (3, 32): "pcm_f32le",
+    (3, 64): "pcm_f64le",
+    (6, 8): "alaw",
+    (7, 8): "mulaw",
+}
 
 
 def looks_like_wav(prefix: bytes) -> bool:
@@ -135,7 +143,7 @@ def parse_wav_header(data: bytes) -> WavHeader | None:
     pos = 12
     codec = bits = rate = channels = 0
     while pos + 8 <= len(data):
-        chunk_id = data[pos:pos + 4]
+        chunk_id = data[pos : pos + 4]
         size = struct.unpack_from("<I", data, pos + 4)[0]
         body = pos + 8
         if chunk_id == b"data":
@@ -207,7 +215,7 @@ class AudioMeter:
             self._compressed = True
         else:
             self._raw, self._rate, self._channels = header.raw_format, header.sample_rate, header.channels
-        self._pending = self._pending[header.data_offset:]
+        self._pending = self._pending[header.data_offset :]
         return True
 
     def feed(self, data: bytes) -> list[tuple[float, bool]]:
@@ -220,7 +228,7 @@ class AudioMeter:
         if self._compressed:
             window_bytes = int(COMPRESSED_BYTES_PER_SECOND * WINDOW_MS / 1000)
             n = len(self._pending) // window_bytes
-            self._pending = self._pending[n * window_bytes:]
+            self._pending = self._pending[n * window_bytes :]
             return [(WINDOW_MS, True)] * n
         assert self._raw is not None
         width = RAW_FORMATS[self._raw].width
@@ -229,7 +237,7 @@ class AudioMeter:
         n = len(self._pending) // window_bytes
         if n == 0:
             return []
-        chunk, self._pending = self._pending[: n * window_bytes], self._pending[n * window_bytes:]
+        chunk, self._pending = self._pending[: n * window_bytes], self._pending[n * window_bytes :]
         samples = decode_raw(chunk, self._raw).reshape(n, frames_per_window * self._channels)
         rms = np.sqrt(np.mean(np.square(samples), axis=1))
         window_ms = frames_per_window * 1000.0 / self._rate
@@ -249,6 +257,13 @@ def estimate_duration_ms(path: Path, filename: str, size: int) -> int:
         frames = max(0, size - header.data_offset) / (width * header.channels)
         return int(frames * 1000 / header.sample_rate)
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    bytes_per_second = {"mp3": 16_000, "ogg": 12_000, "opus": 8_000, "m4a": 16_000, "aac": 16_000,
-                        "flac": 88_000, "webm": 12_000}.get(ext, COMPRESSED_BYTES_PER_SECOND)
+    bytes_per_second = {
+        "mp3": 16_000,
+        "ogg": 12_000,
+        "opus": 8_000,
+        "m4a": 16_000,
+        "aac": 16_000,
+        "flac": 88_000,
+        "webm": 12_000,
+    }.get(ext, COMPRESSED_BYTES_PER_SECOND)
     return max(1000, math.ceil(size * 1000 / bytes_per_second))

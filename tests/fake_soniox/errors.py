@@ -21,12 +21,8 @@ MSG_INVALID_REQUEST = (
     "Your request did not pass validation. One or more fields in the request body are missing or "
     "have invalid values. See `validation_errors` for the specific field and retry with corrected values."
 )
-MSG_INVALID_CURSOR = (
-    "The `cursor` parameter is invalid. Omit `cursor` to start pagination from the beginning."
-)
-MSG_INTERNAL = (
-    "The server encountered an error. Please try again. If the issue persists contact support@soniox.com."
-)
+MSG_INVALID_CURSOR = "The `cursor` parameter is invalid. Omit `cursor` to start pagination from the beginning."
+MSG_INTERNAL = "The server encountered an error. Please try again. If the issue persists contact support@soniox.com."
 MSG_FILE_NOT_FOUND = (
     "No file with this ID exists in your project. The file may have been deleted, the ID may be "
     "incorrect, or the file may belong to a different project. Verify the ID by listing files with "
@@ -64,13 +60,9 @@ MSG_PENDING_LIMIT = (
 )
 RPM_MESSAGES: dict[str, str] = {
     "files": "Requests per minute limit for file management has been exceeded for your organization.",
-    "transcriptions": (
-        "Requests per minute limit for async transcription has been exceeded for your organization."
-    ),
+    "transcriptions": ("Requests per minute limit for async transcription has been exceeded for your organization."),
     "models": "Requests per minute limit for model listing has been exceeded for your organization.",
-    "auth": (
-        "Requests per minute limit for temporary API key creation has been exceeded for your organization."
-    ),
+    "auth": ("Requests per minute limit for temporary API key creation has been exceeded for your organization."),
     "": "Requests per minute limit has been exceeded for your organization.",
 }
 BALANCE_MESSAGES: dict[str, str] = {

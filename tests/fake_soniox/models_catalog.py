@@ -95,8 +95,7 @@ def model_index() -> dict[str, ModelInfo]:
             supports_max_endpoint_delay=bool(m["supports_max_endpoint_delay"]),
             supports_endpoint_sensitivity=bool(m["supports_endpoint_sensitivity"]),
             endpoint_latency_adjustment_max_level=int(m["endpoint_latency_adjustment_max_level"]),
-            one_way_translation=m.get("one_way_translation") == "all_languages"
-            or bool(m.get("translation_targets")),
+            one_way_translation=m.get("one_way_translation") == "all_languages" or bool(m.get("translation_targets")),
             two_way_translation=m.get("two_way_translation") == "all_languages"
             or bool(m.get("two_way_translation_pairs")),
         )

@@ -61,9 +61,15 @@ def bearer_key(header: str | None) -> str | None:
 class RealtimeSession:
     """Serves one WebSocket connection from config to close."""
 
-    def __init__(self, state: EmulatorState, settings: RealtimeSettings, request: web.Request,
-                 ws: web.WebSocketResponse, record: RealtimeSessionRecord,
-                 injections: list[RealtimeInjection]) -> None:
+    def __init__(
+        self,
+        state: EmulatorState,
+        settings: RealtimeSettings,
+        request: web.Request,
+        ws: web.WebSocketResponse,
+        record: RealtimeSessionRecord,
+        injections: list[RealtimeInjection],
+    ) -> None:
         self.state = state
         self.settings = settings
         self.request = request
@@ -194,8 +200,9 @@ class RealtimeSession:
         if header_key and config_key:
             await self._fail(rt_invalid(E.RT_BOTH_API_KEYS))
         key = header_key or (config_key if isinstance(config_key, str) and config_key else None)
-        self.state.update_session(self.record, auth_method="header" if header_key else (
-            "config_api_key" if key else None))
+        self.state.update_session(
+            self.record, auth_method="header" if header_key else ("config_api_key" if key else None)
+        )
         if key is None:
             await self._fail(RealtimeFailure(401, "unauthenticated", E.RT_MISSING_API_KEY))
         kind = self.state.realtime_key_kind(key)
@@ -225,10 +232,12 @@ class RealtimeSession:
         with self.state.lock:
             script = list(self.state.config.script)
             loops = self.state.config.script_loops
-        self.meter = AudioMeter(validated.audio_format, validated.sample_rate, validated.num_channels,
-                                self.settings.voice_threshold_dbfs)
-        self.recognizer = Recognizer(script, validated.options, self.settings.recognizer, loop=loops,
-                                     seed=self.record.index)
+        self.meter = AudioMeter(
+            validated.audio_format, validated.sample_rate, validated.num_channels, self.settings.voice_threshold_dbfs
+        )
+        self.recognizer = Recognizer(
+            script, validated.options, self.settings.recognizer, loop=loops, seed=self.record.index
+        )
         self.sender = asyncio.create_task(self._send_loop())
         self.last_activity = self.loop.time()
 
@@ -242,8 +251,11 @@ class RealtimeSession:
                 code = inj.error_code or 500
                 etype = inj.error_type or E.DEFAULT_TYPE_FOR_STATUS.get(code, "internal_error")
                 message = inj.message or {
-                    500: E.RT_INTERNAL, 503: E.RT_SERVICE_UNAVAILABLE, 408: E.RT_REQUEST_TIMEOUT,
-                    429: E.RT_CONCURRENCY, 401: E.RT_INVALID_API_KEY,
+                    500: E.RT_INTERNAL,
+                    503: E.RT_SERVICE_UNAVAILABLE,
+                    408: E.RT_REQUEST_TIMEOUT,
+                    429: E.RT_CONCURRENCY,
+                    401: E.RT_INVALID_API_KEY,
                 }.get(code, E.DEFAULT_MESSAGE_FOR_TYPE.get(etype, E.RT_INTERNAL))
                 await self._fail(RealtimeFailure(code, etype, message))
 
@@ -276,8 +288,7 @@ class RealtimeSession:
             response = self.recognizer.take_response()
             if response is not None:
                 self._queue(response)
-        self.state.update_session(self.record, audio_ms=self.recognizer.audio_ms,
-                                  measured_as=self.meter.description)
+        self.state.update_session(self.record, audio_ms=self.recognizer.audio_ms, measured_as=self.meter.description)
         await self._check_injections()
 
     async def _text(self, data: str) -> None:
@@ -294,8 +305,9 @@ class RealtimeSession:
             self._control(kind, message)
         elif kind == "finalize":
             silence = message.get("trailing_silence_ms")
-            if silence is not None and (not isinstance(silence, int | float) or isinstance(silence, bool)
-                                        or silence < 0):
+            if silence is not None and (
+                not isinstance(silence, int | float) or isinstance(silence, bool) or silence < 0
+            ):
                 await self._fail(rt_invalid(E.RT_CONTROL_MALFORMED))
             self._control(kind, message)
             self._queue(self.recognizer.finalize())

@@ -58,13 +58,27 @@ def _check_context(context: Any) -> None:
         tr_terms = context.get("translation_terms")
         text = context.get("text")
         ok = (
-            (general is None or (isinstance(general, list) and all(
-                isinstance(g, dict) and isinstance(g.get("key"), str) and isinstance(g.get("value"), str)
-                for g in general)))
+            (
+                general is None
+                or (
+                    isinstance(general, list)
+                    and all(
+                        isinstance(g, dict) and isinstance(g.get("key"), str) and isinstance(g.get("value"), str)
+                        for g in general
+                    )
+                )
+            )
             and (terms is None or (isinstance(terms, list) and all(isinstance(t, str) for t in terms)))
-            and (tr_terms is None or (isinstance(tr_terms, list) and all(
-                isinstance(t, dict) and isinstance(t.get("source"), str) and isinstance(t.get("target"), str)
-                for t in tr_terms)))
+            and (
+                tr_terms is None
+                or (
+                    isinstance(tr_terms, list)
+                    and all(
+                        isinstance(t, dict) and isinstance(t.get("source"), str) and isinstance(t.get("target"), str)
+                        for t in tr_terms
+                    )
+                )
+            )
             and (text is None or isinstance(text, str))
         )
         if not ok:

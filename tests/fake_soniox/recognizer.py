@@ -140,8 +140,11 @@ class Recognizer:
         else:
             self._silence_ms += duration_ms
         self._finalize_by_lag()
-        if (self.options.endpoint_detection and self._words_since_marker
-                and self._silence_ms >= self._endpoint_threshold()):
+        if (
+            self.options.endpoint_detection
+            and self._words_since_marker
+            and self._silence_ms >= self._endpoint_threshold()
+        ):
             self._finalize_all()
             self._out.append({"text": "<end>", "is_final": True})
             self._words_since_marker = False
@@ -159,8 +162,13 @@ class Recognizer:
                     utt, len(utt.words()), target=translation_target(self.options.translation, utt.language)
                 )
             self._current = _Word(
-                text=text, lead_space=not self._turn_start, utt_seq=utt_seq, utterance=utt,
-                word_index=w_idx, start_ms=start, end_ms=start,
+                text=text,
+                lead_space=not self._turn_start,
+                utt_seq=utt_seq,
+                utterance=utt,
+                word_index=w_idx,
+                start_ms=start,
+                end_ms=start,
                 confidence=round(self._rng.uniform(0.6, 0.99), 3),
             )
             self._turn_start = False
@@ -175,10 +183,7 @@ class Recognizer:
     def _endpoint_threshold(self) -> float:
         delay = float(self.options.max_endpoint_delay_ms)
         last = self._pending[-1] if self._pending else None
-        at_boundary = (
-            self._current is None and last is not None
-            and last.word_index == len(last.utterance.words()) - 1
-        )
+        at_boundary = self._current is None and last is not None and last.word_index == len(last.utterance.words()) - 1
         if not at_boundary and self._current is None and not self._pending:
             # Everything already final by lag: judge by the last finalised word.
             at_boundary = self._last_final_was_boundary
@@ -218,10 +223,12 @@ class Recognizer:
         if state.target is None or state.final_words == 0:
             return
         words = state.utterance.translation_words(state.target)
-        upto = len(words) if state.final_words >= state.total_words else math.ceil(
-            len(words) * state.final_words / state.total_words
+        upto = (
+            len(words)
+            if state.final_words >= state.total_words
+            else math.ceil(len(words) * state.final_words / state.total_words)
         )
-        for word in words[state.translated_words:upto]:
+        for word in words[state.translated_words : upto]:
             token: dict[str, Any] = {
                 "text": " " + word,
                 "confidence": round(self._rng.uniform(0.6, 0.99), 3),
@@ -250,9 +257,7 @@ class Recognizer:
         if self._with_language:
             token["language"] = word.utterance.language
         if self.options.translation:
-            token["translation_status"] = (
-                "original" if self._utterances[word.utt_seq].target else "none"
-            )
+            token["translation_status"] = "original" if self._utterances[word.utt_seq].target else "none"
         return token
 
     def _non_final_tokens(self) -> list[dict[str, Any]]:
@@ -302,10 +307,12 @@ class Recognizer:
         responses: list[dict[str, Any]] = []
         if self._out:
             responses.append(self._response())
-        responses.append({
-            "tokens": [],
-            "final_audio_proc_ms": int(self.audio_ms),
-            "total_audio_proc_ms": int(self.audio_ms),
-            "finished": True,
-        })
+        responses.append(
+            {
+                "tokens": [],
+                "final_audio_proc_ms": int(self.audio_ms),
+                "total_audio_proc_ms": int(self.audio_ms),
+                "finished": True,
+            }
+        )
         return responses

@@ -164,7 +164,8 @@ class RealtimeSessionSnapshot:
     def final_words(self) -> list[str]:
         """Final word tokens without their leading space (no ``<end>``/``<fin>``, no translations)."""
         return [
-            t["text"].strip() for t in self.final_tokens
+            t["text"].strip()
+            for t in self.final_tokens
             if t["text"] not in ("<end>", "<fin>") and t.get("translation_status") != "translation"
         ]
 

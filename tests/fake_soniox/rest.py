@@ -144,11 +144,13 @@ class RestApi:
         filename, size, path = stored
         issues: list[ValidationIssue] = []
         if len(filename) > 256:
-            issues.append(ValidationIssue("string_too_long", "file.filename",
-                                          "String should have at most 256 characters"))
+            issues.append(
+                ValidationIssue("string_too_long", "file.filename", "String should have at most 256 characters")
+            )
         if limit is not None and size > limit:
-            issues.append(ValidationIssue("value_error", "file.file",
-                                          f"File is too large (maximum size is {limit} bytes)"))
+            issues.append(
+                ValidationIssue("value_error", "file.file", f"File is too large (maximum size is {limit} bytes)")
+            )
         try:
             extra = parse(UploadFieldsIn, fields, "file")
             if issues:
@@ -240,8 +242,10 @@ class RestApi:
     async def create_temporary_api_key(self, request: web.Request) -> web.Response:
         payload = parse(CreateTemporaryApiKeyIn, await self._json_body(request), "body.payload")
         body = self.state.create_temp_key(
-            payload.usage_type.value, payload.expires_in_seconds, payload.single_use,
-            payload.max_session_duration_seconds, payload.client_reference_id,
+            payload.usage_type.value,
+            payload.expires_in_seconds,
+            payload.single_use,
+            payload.max_session_duration_seconds,
+            payload.client_reference_id,
         )
         return json_response(body, status=201)
-

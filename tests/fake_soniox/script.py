@@ -38,16 +38,31 @@ class Utterance:
 
 
 DEFAULT_SCRIPT: tuple[Utterance, ...] = (
-    Utterance("1", "en", "Hello everyone, thanks for joining the call today.",
-              "Hola a todos, gracias por unirse a la llamada de hoy."),
-    Utterance("2", "en", "Thanks for having me. Shall we start with the quarterly numbers?",
-              "Gracias por invitarme. ¿Empezamos con las cifras trimestrales?"),
-    Utterance("1", "en", "Sure. Revenue grew twelve percent compared to last year.",
-              "Claro. Los ingresos crecieron un doce por ciento respecto al año pasado."),
-    Utterance("2", "en", "That is great news for the whole team.",
-              "Es una gran noticia para todo el equipo."),
-    Utterance("1", "en", "Let us move on to the product roadmap for next quarter.",
-              "Pasemos a la hoja de ruta del producto para el próximo trimestre."),
+    Utterance(
+        "1",
+        "en",
+        "Hello everyone, thanks for joining the call today.",
+        "Hola a todos, gracias por unirse a la llamada de hoy.",
+    ),
+    Utterance(
+        "2",
+        "en",
+        "Thanks for having me. Shall we start with the quarterly numbers?",
+        "Gracias por invitarme. ¿Empezamos con las cifras trimestrales?",
+    ),
+    Utterance(
+        "1",
+        "en",
+        "Sure. Revenue grew twelve percent compared to last year.",
+        "Claro. Los ingresos crecieron un doce por ciento respecto al año pasado.",
+    ),
+    Utterance("2", "en", "That is great news for the whole team.", "Es una gran noticia para todo el equipo."),
+    Utterance(
+        "1",
+        "en",
+        "Let us move on to the product roadmap for next quarter.",
+        "Pasemos a la hoja de ruta del producto para el próximo trimestre.",
+    ),
 )
 
 

@@ -182,8 +182,9 @@ class FakeSoniox:
     def __enter__(self) -> FakeSoniox:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     # ------------------------------------------------------------------ addresses
@@ -244,8 +245,10 @@ class FakeSoniox:
         if not jobs or self._loop is None or self._http is None:
             return
         with self.state.lock:
-            calls = [WebhookCall(j.id, j.status, j.webhook_url, j.webhook_auth_header_name,
-                                 j.webhook_auth_header_value) for j in jobs]
+            calls = [
+                WebhookCall(j.id, j.status, j.webhook_url, j.webhook_auth_header_name, j.webhook_auth_header_value)
+                for j in jobs
+            ]
         for call in calls:
             coro = deliver(self.state, self._http, call, self._webhook_policy)
             self._webhook_futures.append(asyncio.run_coroutine_threadsafe(coro, self._loop))
@@ -299,17 +302,24 @@ class FakeSoniox:
             raise ValueError("status must be 'completed' or 'error'")
         parsed = parse_script(script) if script is not None else None
         with self.state.lock:
-            self.state.job_scripts.append(JobScript(match, status, error_type, error_message, parsed,
-                                                    tokens, audio_duration_ms, times))
+            self.state.job_scripts.append(
+                JobScript(match, status, error_type, error_message, parsed, tokens, audio_duration_ms, times)
+            )
 
-    def seed_transcriptions(self, n: int, status: str = "completed",
-                            model: str = "stt-async-v5") -> list[str]:
+    def seed_transcriptions(self, n: int, status: str = "completed", model: str = "stt-async-v5") -> list[str]:
         """Create ``n`` transcriptions instantly (quotas bypassed); return their ids, oldest first."""
         return self.state.seed_jobs(n, status, model)
 
     # ------------------------------------------------------------------ faults
-    def fail_next(self, method: str, path_regex: str, status: int, error_type: str | None = None,
-                  times: int = 1, message: str | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        path_regex: str,
+        status: int,
+        error_type: str | None = None,
+        times: int = 1,
+        message: str | None = None,
+    ) -> None:
         """The next ``times`` REST requests matching ``method`` (or "*") and ``path_regex``
         (searched in the path, e.g. ``r"^/v1/files$"``) fail with ``status`` and an OAS body."""
         with self.state.lock:
@@ -350,10 +360,18 @@ class FakeSoniox:
         if error_code is None and not abrupt_close and response_delay_s <= 0:
             raise ValueError("inject_realtime needs error_code, abrupt_close or response_delay_s")
         with self.state.lock:
-            self.state.injections.append(RealtimeInjection(
-                error_code, error_type, message, after_audio_ms, abrupt_close, response_delay_s,
-                session_index, times,
-            ))
+            self.state.injections.append(
+                RealtimeInjection(
+                    error_code,
+                    error_type,
+                    message,
+                    after_audio_ms,
+                    abrupt_close,
+                    response_delay_s,
+                    session_index,
+                    times,
+                )
+            )
 
     def clear_faults(self) -> None:
         with self.state.lock:
@@ -368,8 +386,9 @@ class FakeSoniox:
         """Frozen copies of every real-time connection so far, in connection order."""
         return self.state.session_snapshots()
 
-    def wait_for_session(self, index: int = -1, *, ended: bool = True, timeout: float = 10.0
-                         ) -> RealtimeSessionSnapshot:
+    def wait_for_session(
+        self, index: int = -1, *, ended: bool = True, timeout: float = 10.0
+    ) -> RealtimeSessionSnapshot:
         """Wait until session ``index`` exists (and, by default, has ended); return its snapshot.
 
         The client may see the close before the server's bookkeeping ran, so tests asserting on

@@ -147,7 +147,7 @@ class EmulatorState:
                 raise ApiFailure(401, "unauthenticated", E.MSG_UNAUTHENTICATED)
 
     def realtime_key_kind(self, key: str) -> str | None:
-        """"permanent", "temporary" or None (unknown/expired/wrong usage); counts a temp-key use."""
+        """ "permanent", "temporary" or None (unknown/expired/wrong usage); counts a temp-key use."""
         with self.lock:
             if key in self.api_keys:
                 return "permanent"
@@ -166,13 +166,20 @@ class EmulatorState:
             temp = self.temp_keys.get(key)
             return None if temp is None else temp.max_session_duration_seconds
 
-    def create_temp_key(self, usage_type: str, expires_in: int, single_use: bool | None,
-                        max_session: int | None, client_reference_id: str | None) -> dict[str, Any]:
+    def create_temp_key(
+        self,
+        usage_type: str,
+        expires_in: int,
+        single_use: bool | None,
+        max_session: int | None,
+        client_reference_id: str | None,
+    ) -> dict[str, Any]:
         with self.lock:
             key = "snx_temp_" + secrets.token_urlsafe(36)
             expires_at = self.now() + expires_in
-            self.temp_keys[key] = TempKey(key, usage_type, expires_at, bool(single_use), max_session,
-                                          client_reference_id)
+            self.temp_keys[key] = TempKey(
+                key, usage_type, expires_at, bool(single_use), max_session, client_reference_id
+            )
             return {"api_key": key, "expires_at": iso_utc(expires_at)}
 
     # ------------------------------------------------------------------ faults
@@ -197,8 +204,9 @@ class EmulatorState:
         with self.lock:
             kind = self.config.balance_exhausted
             if kind:
-                raise ApiFailure(402, kind, E.BALANCE_MESSAGES.get(kind, E.BALANCE_MESSAGES[
-                    "organization_balance_exhausted"]))
+                raise ApiFailure(
+                    402, kind, E.BALANCE_MESSAGES.get(kind, E.BALANCE_MESSAGES["organization_balance_exhausted"])
+                )
 
     # ------------------------------------------------------------------ files
     def check_file_quota(self) -> None:
@@ -206,16 +214,16 @@ class EmulatorState:
             if len(self.files.by_id) >= self.limits.max_files:
                 raise ApiFailure(429, "limit_exceeded", E.MSG_FILE_COUNT_LIMIT)
 
-    def add_file(self, filename: str, size: int, path: Path | None,
-                 client_reference_id: str | None) -> FileRecord:
+    def add_file(self, filename: str, size: int, path: Path | None, client_reference_id: str | None) -> FileRecord:
         with self.lock:
             used = sum(f.size for f in self.files.by_id.values())
             if len(self.files.by_id) >= self.limits.max_files:
                 raise ApiFailure(429, "limit_exceeded", E.MSG_FILE_COUNT_LIMIT)
             if used + size > self.limits.max_total_file_bytes:
                 raise ApiFailure(429, "limit_exceeded", E.MSG_FILE_SIZE_LIMIT)
-            record = FileRecord(str(uuid.uuid4()), self._next_seq(), filename, size, iso_utc(self.now()),
-                                client_reference_id, path)
+            record = FileRecord(
+                str(uuid.uuid4()), self._next_seq(), filename, size, iso_utc(self.now()), client_reference_id, path
+            )
             self.files.add(record)
             return record
 
@@ -327,8 +335,7 @@ class EmulatorState:
         if outcome is not None and outcome.tokens is not None:
             return [dict(t) for t in outcome.tokens]
         script = outcome.script if outcome is not None and outcome.script else list(DEFAULT_SCRIPT)
-        options = TranscriptOptions(job.enable_speaker_diarization, job.enable_language_identification,
-                                    job.translation)
+        options = TranscriptOptions(job.enable_speaker_diarization, job.enable_language_identification, job.translation)
         return build_tokens(script, job.audio_duration_ms or 0, options, seed=job.seq)
 
     def _duration_for(self, job: Job) -> int:
@@ -358,8 +365,11 @@ class EmulatorState:
             job = self.jobs.by_id[job_id]
             if job.status == "queued" and self.clock >= job.created_clock + self.config.queue_s:
                 self._start_processing(job)
-            if (job.status == "processing" and job.processing_clock is not None
-                    and self.clock >= job.processing_clock + self.config.process_s):
+            if (
+                job.status == "processing"
+                and job.processing_clock is not None
+                and self.clock >= job.processing_clock + self.config.process_s
+            ):
                 self._complete(job)
             if job.status in ("completed", "error"):
                 self._active_jobs.discard(job_id)
@@ -394,12 +404,24 @@ class EmulatorState:
             base = self.now() - n
             for i in range(n):
                 job = Job(
-                    id=str(uuid.uuid4()), seq=self._next_seq(), created_at=iso_utc(base + i),
-                    created_clock=self.clock, model=model, audio_url=f"https://example.com/seed/{i}.mp3",
-                    file_id=None, filename=f"seed-{i:05d}.mp3", language_hints=None,
-                    enable_speaker_diarization=False, enable_language_identification=False, translation=None,
-                    context=None, webhook_url=None, webhook_auth_header_name=None,
-                    webhook_auth_header_value=None, client_reference_id=None, status=status,
+                    id=str(uuid.uuid4()),
+                    seq=self._next_seq(),
+                    created_at=iso_utc(base + i),
+                    created_clock=self.clock,
+                    model=model,
+                    audio_url=f"https://example.com/seed/{i}.mp3",
+                    file_id=None,
+                    filename=f"seed-{i:05d}.mp3",
+                    language_hints=None,
+                    enable_speaker_diarization=False,
+                    enable_language_identification=False,
+                    translation=None,
+                    context=None,
+                    webhook_url=None,
+                    webhook_auth_header_name=None,
+                    webhook_auth_header_value=None,
+                    client_reference_id=None,
+                    status=status,
                 )
                 if status in ("processing", "completed", "error"):
                     job.audio_duration_ms = 30_000 + (i % 60) * 1000
@@ -446,8 +468,9 @@ class EmulatorState:
         with self.lock:
             kind = self.config.balance_exhausted
             if kind:
-                raise RealtimeFailure(402, kind, E.BALANCE_MESSAGES.get(
-                    kind, E.BALANCE_MESSAGES["organization_balance_exhausted"]))
+                raise RealtimeFailure(
+                    402, kind, E.BALANCE_MESSAGES.get(kind, E.BALANCE_MESSAGES["organization_balance_exhausted"])
+                )
 
     def update_session(self, record: RealtimeSessionRecord, **changes: Any) -> None:
         """Mutate a session record under the lock (the test thread may be snapshotting it)."""

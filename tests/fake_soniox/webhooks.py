@@ -39,14 +39,24 @@ class WebhookCall:
     header_value: str | None
 
 
-async def deliver(state: EmulatorState, session: aiohttp.ClientSession, call: WebhookCall,
-                  policy: WebhookPolicy) -> None:
+async def deliver(
+    state: EmulatorState, session: aiohttp.ClientSession, call: WebhookCall, policy: WebhookPolicy
+) -> None:
     body = {"id": call.transcription_id, "status": call.status}
     headers = {call.header_name: call.header_value} if call.header_name and call.header_value else {}
     host = urlsplit(call.url).hostname or ""
     if host not in LOCAL_HOSTS:
-        state.record_webhook(WebhookDelivery(call.transcription_id, call.url, body, headers, 1, None,
-                                             "refused: the emulator only calls loopback webhook hosts"))
+        state.record_webhook(
+            WebhookDelivery(
+                call.transcription_id,
+                call.url,
+                body,
+                headers,
+                1,
+                None,
+                "refused: the emulator only calls loopback webhook hosts",
+            )
+        )
         return
     for attempt in range(1, policy.attempts + 1):
         status: int | None = None
@@ -57,8 +67,7 @@ async def deliver(state: EmulatorState, session: aiohttp.ClientSession, call: We
                 status = resp.status
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"
-        state.record_webhook(WebhookDelivery(call.transcription_id, call.url, body, headers, attempt, status,
-                                             error))
+        state.record_webhook(WebhookDelivery(call.transcription_id, call.url, body, headers, attempt, status, error))
         if status is not None and 200 <= status < 300:
             return
         log.info("webhook for %s: attempt %d failed (%s)", call.transcription_id, attempt, status or error)

@@ -79,7 +79,10 @@ def test_quit_closes_the_window_and_asks_the_app_to_wind_down(qtbot, qloop, make
 
 
 def test_jobs_load_after_the_connection_check_and_a_bad_key_is_reported_once(
-    qtbot, qloop, fake_soniox, make_context  # noqa: ANN001
+    qtbot,
+    qloop,
+    fake_soniox,
+    make_context,  # noqa: ANN001
 ) -> None:
     from desktop.ui.status import Connection
 

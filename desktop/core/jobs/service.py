@@ -204,8 +204,11 @@ class JobsService:
         if job.status == "completed":
             self._listener.on_notice(
                 JobsNotice(
-                    NoticeLevel.INFO, f"Transcription finished: {job_label(job)}.", f"done-{job.id}",
-                    follow_up=FollowUp.OPEN_TRANSCRIPT, job=job,
+                    NoticeLevel.INFO,
+                    f"Transcription finished: {job_label(job)}.",
+                    f"done-{job.id}",
+                    follow_up=FollowUp.OPEN_TRANSCRIPT,
+                    job=job,
                 )
             )
             if self._library is not None:
@@ -214,8 +217,11 @@ class JobsService:
             reason = job.error_message or "Soniox did not say why."
             self._listener.on_notice(
                 JobsNotice(
-                    NoticeLevel.ERROR, f"Transcription failed: {job_label(job)}. {reason}", f"done-{job.id}",
-                    follow_up=FollowUp.RETRY_JOB, job=job,
+                    NoticeLevel.ERROR,
+                    f"Transcription failed: {job_label(job)}. {reason}",
+                    f"done-{job.id}",
+                    follow_up=FollowUp.RETRY_JOB,
+                    job=job,
                 )
             )
         self._listener.on_job_finished(job)
@@ -301,8 +307,11 @@ class JobsService:
             except Exception as exc:
                 self._listener.on_notice(
                     self._error_notice(
-                        exc, f"Could not retry {job_label(job)}", f"retry-{job.id}",
-                        job=job, follow_up=FollowUp.RETRY_JOB,
+                        exc,
+                        f"Could not retry {job_label(job)}",
+                        f"retry-{job.id}",
+                        job=job,
+                        follow_up=FollowUp.RETRY_JOB,
                     )
                 )
                 return None
@@ -350,7 +359,11 @@ class JobsService:
 
     @staticmethod
     def _error_notice(
-        exc: BaseException, context: str, key: str, *, job: Transcription | None = None,
+        exc: BaseException,
+        context: str,
+        key: str,
+        *,
+        job: Transcription | None = None,
         follow_up: FollowUp | None = None,
     ) -> JobsNotice:
         error = describe_error(exc)

@@ -27,9 +27,7 @@ BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 16 * 1024
 
 
-def connect(
-    path: Path | str, *, readonly: bool = False, check_same_thread: bool = True
-) -> sqlite3.Connection:
+def connect(path: Path | str, *, readonly: bool = False, check_same_thread: bool = True) -> sqlite3.Connection:
     """A connection with the library's pragmas; the folder is created for a new file."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -69,9 +69,7 @@ def apply_edits(tokens: Sequence[Token], edits: Sequence[Edit]) -> list[DisplayT
     are ignored, so a damaged row cannot make a transcript unreadable.
     """
     out: list[DisplayToken] = []
-    ordered = sorted(
-        (e for e in edits if 0 <= e.first_seq <= e.last_seq < len(tokens)), key=lambda e: e.first_seq
-    )
+    ordered = sorted((e for e in edits if 0 <= e.first_seq <= e.last_seq < len(tokens)), key=lambda e: e.first_seq)
     seq = 0
     for edit in ordered:
         if edit.first_seq < seq:
@@ -80,9 +78,7 @@ def apply_edits(tokens: Sequence[Token], edits: Sequence[Edit]) -> list[DisplayT
         span = range(edit.first_seq, edit.last_seq + 1)
         words = [tokens[i] for i in span if is_word(tokens[i])]
         if words:
-            out.append(
-                DisplayToken(edit.first_seq, edit.last_seq, merged_token(words, edit.text), edited=True)
-            )
+            out.append(DisplayToken(edit.first_seq, edit.last_seq, merged_token(words, edit.text), edited=True))
         out.extend(DisplayToken(i, i, tokens[i]) for i in span if not is_word(tokens[i]))
         seq = edit.last_seq + 1
     out.extend(DisplayToken(i, i, tokens[i]) for i in range(seq, len(tokens)))

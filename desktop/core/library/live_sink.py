@@ -78,15 +78,11 @@ class LiveLibrarySink:
     def attach_recording(self, recording: Recording) -> None:
         """The library's own recording of this session (deleted with the transcript)."""
         self.recording = recording
-        self.library.set_audio(
-            self.transcript_id, recording.path, owned=True, audio_format=recording.audio_format
-        )
+        self.library.set_audio(self.transcript_id, recording.path, owned=True, audio_format=recording.audio_format)
 
     def link_audio(self, path: str | Path, audio_format: str | None = None) -> None:
         """The session streams the user's own file: link it (never copied, never deleted)."""
-        self.library.set_audio(
-            self.transcript_id, Path(path).resolve(), owned=False, audio_format=audio_format
-        )
+        self.library.set_audio(self.transcript_id, Path(path).resolve(), owned=False, audio_format=audio_format)
 
     def add_finals(self, tokens: Iterable[Any]) -> None:
         if not self.finished:
@@ -113,8 +109,6 @@ class LiveLibrarySink:
                 # Nothing was said (or it failed to connect): no empty entry in the history.
                 self.library.delete(self.transcript_id)
                 return
-            self.library.finish_live(
-                self.transcript_id, end_reason=END_REASONS.get(state, state), duration_ms=duration
-            )
+            self.library.finish_live(self.transcript_id, end_reason=END_REASONS.get(state, state), duration_ms=duration)
         except Exception:
             log.exception("Could not mark live session %d finished", self.transcript_id)

@@ -94,15 +94,12 @@ class LiveSessionWriter:
         state = self._sessions.get(tid)
         if state is None:  # a session resumed after recovery: continue the numbering
             row = self.conn.execute(
-                "SELECT COALESCE(MAX(seq) + 1, 0), COALESCE(MAX(end_ms), 0) FROM tokens "
-                "WHERE transcript_id = ?",
+                "SELECT COALESCE(MAX(seq) + 1, 0), COALESCE(MAX(end_ms), 0) FROM tokens WHERE transcript_id = ?",
                 (tid,),
             ).fetchone()
             info = read_info(self.conn, tid)
             lo, hi = chunk_range(tid)
-            last_chunk = self.conn.execute(
-                "SELECT MAX(id) FROM chunks WHERE id BETWEEN ? AND ?", (lo, hi)
-            ).fetchone()
+            last_chunk = self.conn.execute("SELECT MAX(id) FROM chunks WHERE id BETWEEN ? AND ?", (lo, hi)).fetchone()
             next_chunk = (last_chunk[0] - lo + 1) if last_chunk and last_chunk[0] is not None else 0
             state = _Live(
                 int(row[0]),
@@ -160,10 +157,7 @@ class LiveSessionWriter:
         self.conn.executemany(
             "INSERT OR REPLACE INTO chunks (id, first_seq, last_seq, start_ms, speaker, text) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (chunk_id(tid, c.number), c.first_seq, c.last_seq, c.start_ms, c.speaker, c.text)
-                for c in chunks
-            ],
+            [(chunk_id(tid, c.number), c.first_seq, c.last_seq, c.start_ms, c.speaker, c.text) for c in chunks],
         )
 
     def finish(self, tid: int, *, end_reason: str = "finished", duration_ms: int | None = None) -> None:

@@ -182,10 +182,7 @@ def index_transcript(conn: sqlite3.Connection, transcript_id: int) -> int:
     chunks = chunk_tokens((d.first_seq, d.last_seq, d.token) for d in display)
     conn.executemany(
         "INSERT INTO chunks (id, first_seq, last_seq, start_ms, speaker, text) VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (chunk_id(transcript_id, c.number), c.first_seq, c.last_seq, c.start_ms, c.speaker, c.text)
-            for c in chunks
-        ],
+        [(chunk_id(transcript_id, c.number), c.first_seq, c.last_seq, c.start_ms, c.speaker, c.text) for c in chunks],
     )
     return len(chunks)
 

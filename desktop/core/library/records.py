@@ -159,7 +159,6 @@ def words_in(tokens: Iterable[Token], first_word: bool) -> int:
     return count
 
 
-
 def read_info(conn: sqlite3.Connection, tid: int) -> TranscriptInfo | None:
     found = select_infos(conn, "WHERE id = ?", (tid,))
     return found[0] if found else None

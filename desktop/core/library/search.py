@@ -213,9 +213,7 @@ class LibrarySearch:
     def _term_counts(self, conn: sqlite3.Connection, terms: list[Term]) -> list[int]:
         """How many passages hold each term (for a phrase: its rarest word), from fts5vocab."""
         if not self._vocab:
-            conn.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, row)"
-            )
+            conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, row)")
             self._vocab = True
         counts = []
         for term in terms:
@@ -286,9 +284,7 @@ class LibrarySearch:
             title_ids = []
         infos = {i.id: i for i in _infos(conn, list(dict.fromkeys(title_ids + ids)))}
         # Passages holding every word first, then the others; shown in the order they were said.
-        content = {
-            tid: sorted((best + [r for r in rowids if r not in best])[:per]) for tid, rowids, best in found
-        }
+        content = {tid: sorted((best + [r for r in rowids if r not in best])[:per]) for tid, rowids, best in found}
         hit_counts = {tid: len(rowids) for tid, rowids, _best in found}
         results: list[SearchResult] = []
         for tid in title_ids:
@@ -311,9 +307,7 @@ class LibrarySearch:
         return SearchPage(text, tuple(results), next_cursor, every, words)
 
     @staticmethod
-    def _walk(
-        conn: sqlite3.Connection, fts: str, before: int | None
-    ) -> Generator[tuple[int, list[int]], None, None]:
+    def _walk(conn: sqlite3.Connection, fts: str, before: int | None) -> Generator[tuple[int, list[int]], None, None]:
         """Transcripts holding ``fts``, newest first, each with its matching passages (ascending).
 
         One descending scan of the term's doclist serves many transcripts; a transcript with more

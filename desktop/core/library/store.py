@@ -52,6 +52,7 @@ DATABASE_NAME = "library.sqlite3"
 RECORDINGS_FOLDER = "recordings"
 LOCK_NAME = "instance.lock"
 
+
 class LibraryError(Exception):
     """The library cannot be used; the message is for the user (the app runs on without it)."""
 
@@ -80,9 +81,7 @@ class Library:
             raise LibraryError(f"The library at {self.path} could not be opened: {exc}.") from exc
         try:
             if not db.has_fts5(self.conn):
-                raise LibraryError(
-                    "This build of SQLite has no full-text search (FTS5); the library needs it."
-                )
+                raise LibraryError("This build of SQLite has no full-text search (FTS5); the library needs it.")
             self.migrated = migrate(self.conn)
             self.conn.execute("PRAGMA wal_autocheckpoint = 0")  # see db.Checkpointer
             self._checkpointer = db.Checkpointer(self.path)
@@ -224,8 +223,7 @@ class Library:
                 (job_id, str(Path(path).resolve()), self._clock()),
             )
             self.conn.execute(
-                "UPDATE transcripts SET audio_path = ?, audio_owned = 0 "
-                "WHERE job_id = ? AND audio_path IS NULL",
+                "UPDATE transcripts SET audio_path = ?, audio_owned = 0 WHERE job_id = ? AND audio_path IS NULL",
                 (str(Path(path).resolve()), job_id),
             )
 
@@ -305,9 +303,7 @@ class Library:
         return read_edits(self.conn, tid)
 
     def speaker_names(self, tid: int) -> dict[str, str]:
-        return dict(
-            self.conn.execute("SELECT speaker, name FROM speaker_names WHERE transcript_id = ?", (tid,))
-        )
+        return dict(self.conn.execute("SELECT speaker, name FROM speaker_names WHERE transcript_id = ?", (tid,)))
 
     def load(self, tid: int) -> LibraryTranscript | None:
         """The transcript as shown and exported: corrections applied, names set.
@@ -389,14 +385,11 @@ class Library:
         self.recordings_dir.mkdir(parents=True, exist_ok=True)
         return self.recordings_dir / f"session-{tid:06d}.{extension.lstrip('.')}"
 
-    def set_audio(
-        self, tid: int, path: str | Path | None, *, owned: bool, audio_format: str | None = None
-    ) -> None:
+    def set_audio(self, tid: int, path: str | Path | None, *, owned: bool, audio_format: str | None = None) -> None:
         """Attach audio: the library's recording (``owned``) or a link to the user's file."""
         with db.transaction(self.conn):
             self.conn.execute(
-                "UPDATE transcripts SET audio_path = ?, audio_owned = ?, audio_format = ?, updated_at = ? "
-                "WHERE id = ?",
+                "UPDATE transcripts SET audio_path = ?, audio_owned = ?, audio_format = ?, updated_at = ? WHERE id = ?",
                 (str(path) if path else None, int(owned), audio_format, self._clock(), tid),
             )
         self._notify("updated", tid)

@@ -209,9 +209,7 @@ class Capabilities:
     def allows_two_way(self, language_a: str, language_b: str) -> bool:
         if not self.two_way_translation or not language_a or not language_b or language_a == language_b:
             return False
-        if self.two_way_any and (
-            not self.languages or {language_a, language_b} <= self.language_codes
-        ):
+        if self.two_way_any and (not self.languages or {language_a, language_b} <= self.language_codes):
             return True
         return (language_a, language_b) in self.two_way_pairs or (language_b, language_a) in self.two_way_pairs
 

@@ -31,9 +31,7 @@ def make_action(
     return action
 
 
-def make_icon_button(
-    icon: QStyle.StandardPixmap, tip: str, name: str, action: QAction, parent: QWidget
-) -> QToolButton:
+def make_icon_button(icon: QStyle.StandardPixmap, tip: str, name: str, action: QAction, parent: QWidget) -> QToolButton:
     """A flat icon-only button that triggers ``action``; its accessible name is the tip's first part."""
     button = QToolButton(parent)
     button.setObjectName(name)

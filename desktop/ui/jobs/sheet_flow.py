@@ -126,4 +126,3 @@ class JobSheetFlow:
         sheet.finished.connect(lambda _r: setattr(self, "job_sheet", None) if self.job_sheet is sheet else None)
         sheet.open()
         return sheet
-

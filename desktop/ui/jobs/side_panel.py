@@ -59,7 +59,6 @@ from desktop.ui.widgets.buttons import make_button
 log = logging.getLogger(__name__)
 
 
-
 class JobsSidePanel(QTabWidget):
     #: A job this panel watched reached "completed" or "error" (the Transcription).
     job_finished = Signal(object)
@@ -396,7 +395,6 @@ class JobsSidePanel(QTabWidget):
     def set_library(self, library: Any) -> None:
         """Fetched transcripts and dropped files' paths are kept in ``library`` from now on."""
         self.service.set_library(library)
-
 
     # ================================================================== selection → actions
     @property

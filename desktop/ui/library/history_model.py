@@ -119,9 +119,7 @@ def snippet_html(snippet: str, mark: QColor) -> str:
     return text.replace(MARK_START, f'<span style="{style}">').replace(MARK_END, "</span>")
 
 
-def row_html(
-    item: HistoryItem, palette: QPalette, *, selected: bool, names: dict[str, str] | None = None
-) -> str:
+def row_html(item: HistoryItem, palette: QPalette, *, selected: bool, names: dict[str, str] | None = None) -> str:
     text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
     base = palette.color(QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base)
     muted = _mix(text, base, 0.35)

@@ -224,9 +224,7 @@ class HistoryPanel(QWidget):
             return
         infos = self.library.list_transcripts(limit=PAGE, offset=len(self.model.items))
         total = self.library.count()
-        self.model.append_items(
-            [HistoryItem(i) for i in infos], has_more=len(self.model.items) + len(infos) < total
-        )
+        self.model.append_items([HistoryItem(i) for i in infos], has_more=len(self.model.items) + len(infos) < total)
 
     def _on_library_change(self, change: Change) -> None:
         # A live session's batches and renames change one listed row: update just that row,
@@ -280,14 +278,10 @@ class HistoryPanel(QWidget):
             owner=self,
         )
 
-    async def _search(
-        self, query: str, seq: int, *, before: int | None = None, keep_selection: bool = False
-    ) -> None:
+    async def _search(self, query: str, seq: int, *, before: int | None = None, keep_selection: bool = False) -> None:
         self._searching = True
         try:
-            page: SearchPage = await asyncio.to_thread(
-                self.search.search, query, limit=SEARCH_PAGE, before=before
-            )
+            page: SearchPage = await asyncio.to_thread(self.search.search, query, limit=SEARCH_PAGE, before=before)
         except SearchCanceled:
             return
         except Exception as exc:  # a damaged index must not break the panel
@@ -313,9 +307,7 @@ class HistoryPanel(QWidget):
         shown = len(self.model.items)
         if shown:
             more = "+" if page.next_cursor is not None else ""
-            self.status_label.setText(
-                f"{shown}{more} transcript{'s' if shown != 1 else ''} match “{query.strip()}”."
-            )
+            self.status_label.setText(f"{shown}{more} transcript{'s' if shown != 1 else ''} match “{query.strip()}”.")
         else:
             self.status_label.setText(f"Nothing matches “{query.strip()}”.")
         self._update_buttons()

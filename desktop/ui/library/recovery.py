@@ -38,9 +38,7 @@ def describe(info: TranscriptInfo) -> str:
 class RecoveryDialog(QDialog):
     open_requested = Signal(int)  # transcript id
 
-    def __init__(
-        self, library: Library, sessions: list[TranscriptInfo], parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, library: Library, sessions: list[TranscriptInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = library
         self.setObjectName("recoveryDialog")

@@ -61,9 +61,7 @@ def attach(window: Any, library: Library | None) -> HistoryPanel | None:
     dock = QDockWidget("History", window)
     dock.setObjectName("historyDock")
     dock.setWidget(panel)
-    dock.setFeatures(
-        QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
-    )
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     side = getattr(window, "side_dock", None)
     if side is not None:

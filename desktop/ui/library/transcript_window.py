@@ -67,6 +67,7 @@ PLAYBACK_PROPERTY = 0x100000 + 40
 #: After the user scrolls, the view stops following the audio for this long.
 FOLLOW_PAUSE_S = 4.0
 
+
 class LibraryTranscriptWindow(TranscriptWindowBase):
     closed = Signal(int)  # transcript id
 
@@ -269,9 +270,7 @@ class LibraryTranscriptWindow(TranscriptWindowBase):
     def open_at_hit(self, hit: SearchHit) -> None:
         """Scroll to a search hit, put the caret on it and seed the find bar with the matched word."""
         word = self.word_for_seq(hit.first_seq)
-        matched = (
-            hit.snippet.split(MARK_START, 1)[1].split(MARK_END, 1)[0] if MARK_START in hit.snippet else ""
-        )
+        matched = hit.snippet.split(MARK_START, 1)[1].split(MARK_END, 1)[0] if MARK_START in hit.snippet else ""
         if word is not None and self.word_map is not None:
             start, _end = self.word_map.position(word)
             cursor = QTextCursor(self.view.document())

@@ -16,9 +16,7 @@ class ContextDialog(QDialog):
         self.setObjectName("contextDialog")
         self.setWindowTitle("Context for recognition")
         self.setMinimumSize(520, 480)
-        intro = QLabel(
-            "Context helps the model with names, jargon and topic. Everything here is optional.", self
-        )
+        intro = QLabel("Context helps the model with names, jargon and topic. Everything here is optional.", self)
         intro.setObjectName("contextIntro")
         intro.setWordWrap(True)
         self.editor = ContextEditor(self, name_prefix="liveContext")

@@ -132,8 +132,13 @@ class LiveOptionsForm(QWidget):
         lang_row.addWidget(self.strict_check)
         grid.addLayout(lang_row, 0, 3)
         checks = QHBoxLayout()
-        for widget in (self.diarization_check, self.language_id_check, self.endpoint_check, self.delay_spin,
-                       self.sensitivity_spin):
+        for widget in (
+            self.diarization_check,
+            self.language_id_check,
+            self.endpoint_check,
+            self.delay_spin,
+            self.sensitivity_spin,
+        ):
             checks.addWidget(widget)
         checks.addStretch(1)
         grid.addLayout(checks, 1, 0, 1, 4)
@@ -284,15 +289,15 @@ class LiveOptionsForm(QWidget):
         known = caps.known
         self._enable(self.strict_check, not known or caps.language_hints_strict)
         self._enable(self.delay_spin, self.endpoint_check.isChecked() and (not known or caps.max_endpoint_delay))
-        self._enable(
-            self.sensitivity_spin, self.endpoint_check.isChecked() and known and caps.endpoint_sensitivity
-        )
+        self._enable(self.sensitivity_spin, self.endpoint_check.isChecked() and known and caps.endpoint_sensitivity)
         self.sensitivity_spin.setVisible(caps.endpoint_sensitivity)
         self._enable(self.context_button, not known or caps.context)
         model = self.translation_combo.model()
         assert isinstance(model, QStandardItemModel)  # a QComboBox's own model
-        for mode, allowed in ((TranslationMode.ONE_WAY, caps.one_way_translation),
-                              (TranslationMode.TWO_WAY, caps.two_way_translation)):
+        for mode, allowed in (
+            (TranslationMode.ONE_WAY, caps.one_way_translation),
+            (TranslationMode.TWO_WAY, caps.two_way_translation),
+        ):
             item = model.item(self.translation_combo.findData(mode.value))
             item.setEnabled(not known or allowed)
         parts = sum(bool(x) for x in (self._context.general, self._context.terms, self._context.text))
@@ -305,6 +310,3 @@ class LiveOptionsForm(QWidget):
         widget.setEnabled(on)
         base = widget.toolTip().replace(f"\n{UNSUPPORTED}", "")
         widget.setToolTip(base if on else f"{base}\n{UNSUPPORTED}")
-
-
-

@@ -111,26 +111,45 @@ class LivePanel(QWidget):
         box_layout = QVBoxLayout(self.options_box)
         box_layout.addWidget(self.options_form)
 
-        self.start_button = make_button("&Start", "liveStartButton", "Start live transcription", self,
-                                        tip="Start transcribing the chosen source (Ctrl+R)", shortcut="Ctrl+R")
+        self.start_button = make_button(
+            "&Start",
+            "liveStartButton",
+            "Start live transcription",
+            self,
+            tip="Start transcribing the chosen source (Ctrl+R)",
+            shortcut="Ctrl+R",
+        )
         self.stop_button = make_button(
-            "S&top", "liveStopButton", "Stop and keep the last words", self,
-            tip="Finish: send the end of audio and wait for the last words (Ctrl+.)", shortcut="Ctrl+.",
+            "S&top",
+            "liveStopButton",
+            "Stop and keep the last words",
+            self,
+            tip="Finish: send the end of audio and wait for the last words (Ctrl+.)",
+            shortcut="Ctrl+.",
         )
         self.cancel_button = make_button(
-            "Ca&ncel", "liveCancelButton", "Cancel at once", self,
-            tip="Drop the session now; words not yet final are lost (Ctrl+Shift+.)", shortcut="Ctrl+Shift+.",
+            "Ca&ncel",
+            "liveCancelButton",
+            "Cancel at once",
+            self,
+            tip="Drop the session now; words not yet final are lost (Ctrl+Shift+.)",
+            shortcut="Ctrl+Shift+.",
         )
         self.finalize_button = make_button(
-            "&Finalize", "liveFinalizeButton", "Finalize pending words", self,
-            tip="Make the pending grey words final now (Ctrl+Return)", shortcut="Ctrl+Return",
+            "&Finalize",
+            "liveFinalizeButton",
+            "Finalize pending words",
+            self,
+            tip="Make the pending grey words final now (Ctrl+Return)",
+            shortcut="Ctrl+Return",
         )
         self.hold_check = QCheckBox("&Hold to talk", self)
         self.hold_check.setObjectName("liveHoldToTalkCheck")
         self.hold_check.setAccessibleName("Hold to talk mode")
         self.hold_check.setToolTip("Send audio only while the Talk button or the talk key is held")
-        self.talk_button = make_button("Talk", "liveTalkButton", "Hold to talk", self,
-                                       tip="Hold to send audio; release to finalize")
+        self.talk_button = make_button(
+            "Talk", "liveTalkButton", "Hold to talk", self, tip="Hold to send audio; release to finalize"
+        )
         self.key_edit = QKeySequenceEdit(QKeySequence(context.settings.hold_to_talk_key or "Space"), self)
         self.key_edit.setObjectName("liveTalkKeyEdit")
         self.key_edit.setAccessibleName("Talk key")

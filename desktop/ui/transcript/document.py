@@ -273,9 +273,7 @@ class TranscriptDocument:
             # Never happens with a consistent model; keep the index alignment regardless.
             self._segments.pop()
         while len(self._segments) < head.index:
-            self._segments.append(
-                _Segment(speaker=None, provisional=self._tail_mode, text_end=self._doc_end())
-            )
+            self._segments.append(_Segment(speaker=None, provisional=self._tail_mode, text_end=self._doc_end()))
         self._segments.append(seg)
         timed = self.show_timestamps and head.start_ms is not None
         # Without diarization there are no turns: each utterance gets its own time instead.
@@ -361,9 +359,7 @@ class TranscriptDocument:
         """Open the translation block right after the utterance block (before later segments)."""
         pos = seg.text_end
         self._cursor.setPosition(pos)
-        self._cursor.insertBlock(
-            self._block_format("translation", seg.speaker, first=False), QTextCharFormat()
-        )
+        self._cursor.insertBlock(self._block_format("translation", seg.speaker, first=False), QTextCharFormat())
         self._shifted(pos, 1, inclusive=False)
         seg.trans_end = pos + 1
 

@@ -157,9 +157,7 @@ class TranscriptView(QWidget):
         scroll.rangeChanged.connect(self._on_range_changed)
         scroll.valueChanged.connect(self._on_scrolled)
 
-    def _add_shortcut(
-        self, keys: QKeySequence | QKeySequence.StandardKey, slot: Callable[[], object]
-    ) -> None:
+    def _add_shortcut(self, keys: QKeySequence | QKeySequence.StandardKey, slot: Callable[[], object]) -> None:
         shortcut = QShortcut(keys, self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(slot)

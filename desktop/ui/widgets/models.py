@@ -6,6 +6,6 @@ from soniox.types import Model
 
 
 def model_label(model: Model) -> str:
-    """"Speech-to-Text Real-time v5 (stt-rt-v5)"; an alias shows what it points to."""
+    """ "Speech-to-Text Real-time v5 (stt-rt-v5)"; an alias shows what it points to."""
     alias = f" → {model.aliased_model_id}" if model.aliased_model_id else ""
     return f"{model.name} ({model.id}{alias})"

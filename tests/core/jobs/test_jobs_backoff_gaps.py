@@ -53,8 +53,11 @@ async def test_retry_after_longer_than_the_cap_is_capped() -> None:
 
     with pytest.raises(SonioxAPIError):
         await call_safe(
-            call, what="loading jobs", policy=RetryPolicy(attempts=3, initial_s=1, cap_s=30),
-            on_retry=notices.append, sleep=sleep,
+            call,
+            what="loading jobs",
+            policy=RetryPolicy(attempts=3, initial_s=1, cap_s=30),
+            on_retry=notices.append,
+            sleep=sleep,
         )
     assert slept == [30.0, 30.0]
     assert [n.delay_s for n in notices] == [30.0, 30.0]

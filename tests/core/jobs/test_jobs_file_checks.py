@@ -144,7 +144,6 @@ def test_check_url(text: str, problem: str | None) -> None:
         assert result is not None and problem in result
 
 
-
 def test_long_flac_is_refused_from_its_header(tmp_path: Path) -> None:
     """The duration limit applies to every container mutagen reads, not only WAV."""
     import numpy as np

@@ -109,7 +109,10 @@ def test_the_service_imports_no_qt() -> None:
 
 @pytest.mark.asyncio
 async def test_a_dropped_file_becomes_a_finished_job_kept_in_the_library(
-    service: tuple[JobsService, Recorder], fake_soniox, library: Library, tmp_path: Path  # noqa: ANN001
+    service: tuple[JobsService, Recorder],
+    fake_soniox,
+    library: Library,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     svc, rec = service
     audio = wav_file(tmp_path, "meeting.wav", seconds=3.0)
@@ -142,12 +145,16 @@ async def test_a_dropped_file_becomes_a_finished_job_kept_in_the_library(
 
 @pytest.mark.asyncio
 async def test_a_failed_job_reports_the_service_message_and_retry_replaces_it(
-    service: tuple[JobsService, Recorder], fake_soniox  # noqa: ANN001
+    service: tuple[JobsService, Recorder],
+    fake_soniox,  # noqa: ANN001
 ) -> None:
     svc, rec = service
     fake_soniox.script_job(
-        "broken", status="error", error_type="audio_decode_error",
-        error_message="The audio could not be decoded.", times=1,
+        "broken",
+        status="error",
+        error_type="audio_decode_error",
+        error_message="The audio could not be decoded.",
+        times=1,
     )
     svc.submit_url("https://media.example.com/broken.mp3", JobOptions(model="stt-async-v4"))
     await until(lambda: rec.added)

@@ -79,9 +79,7 @@ def test_a_big_batch_is_written_at_once(library: Library) -> None:
     assert _stored(library, tid) >= MAX_BATCH
 
 
-def test_a_failed_write_keeps_the_tokens_and_retries(
-    library: Library, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failed_write_keeps_the_tokens_and_retries(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     timers = FakeTimers()
     tid = library.begin_live(title="t", source_kind="microphone")
     errors: list[Exception] = []

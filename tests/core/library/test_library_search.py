@@ -140,9 +140,7 @@ def test_diacritics_and_case_do_not_matter(library: Library, search: LibrarySear
 
 def test_a_live_session_is_searchable_while_it_runs(library: Library, search: LibrarySearch) -> None:
     tid = library.begin_live(title="now", source_kind="microphone")
-    library.append_tokens(
-        tid, [*spoken_tokens(100, seed=2), Token(" zeppelin.", 99000, 99300, 0.9, True, "1")]
-    )
+    library.append_tokens(tid, [*spoken_tokens(100, seed=2), Token(" zeppelin.", 99000, 99300, 0.9, True, "1")])
     library.append_tokens(tid, spoken_tokens(60, seed=5, start_ms=100_000))  # closes the passage
     assert [r.info.id for r in search.search("zeppelin").results] == [tid]
 
@@ -154,9 +152,7 @@ def test_a_corrected_word_is_found_and_the_original_is_not(library: Library, sea
     assert search.search("noon").results == ()
 
 
-def test_a_running_query_can_be_cancelled_from_another_thread(
-    library: Library, search: LibrarySearch
-) -> None:
+def test_a_running_query_can_be_cancelled_from_another_thread(library: Library, search: LibrarySearch) -> None:
     for i in range(30):
         _add(library, f"t{i}", spoken_tokens(400, seed=i))
     started = threading.Event()

@@ -175,9 +175,7 @@ def test_delete_removes_owned_recording_but_never_a_linked_file(library: Library
     assert not library.delete(linked)
 
 
-def test_job_transcripts_are_kept_once_with_their_metadata_and_audio_link(
-    library: Library, tmp_path: Path
-) -> None:
+def test_job_transcripts_are_kept_once_with_their_metadata_and_audio_link(library: Library, tmp_path: Path) -> None:
     dropped = tmp_path / "interview.mp3"
     dropped.write_bytes(b"ID3")
     library.link_job_audio("job-1", dropped)
@@ -208,10 +206,7 @@ def test_job_transcripts_are_kept_once_with_their_metadata_and_audio_link(
     assert library.speaker_names(tid) == {"1": "Ana"}
     assert library.job_transcript_id("job-1") == tid
     url_job = library.save_job_transcript(_job("job-2", filename=None, audio_url="https://x.test/a.mp3"), [])
-    assert (
-        library.info(url_job).source_kind == "job-url"
-        and library.info(url_job).title == "https://x.test/a.mp3"
-    )
+    assert library.info(url_job).source_kind == "job-url" and library.info(url_job).title == "https://x.test/a.mp3"
 
 
 def test_observers_hear_every_change(library: Library) -> None:

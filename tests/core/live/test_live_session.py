@@ -245,8 +245,10 @@ async def test_reconnects_and_replays_so_no_word_is_lost(
         session = session_for(client, source, rec, backoff=(0.15,))
         await session.start()
         await until(lambda: len(rec.replaced) == 1, what="reconnect")
-        await until(lambda: fake_soniox.realtime_sessions[-1].audio_bytes + rec.replaced[0] * BYTES_PER_MS
-                    >= len(pcm), what="all audio on the new connection")
+        await until(
+            lambda: fake_soniox.realtime_sessions[-1].audio_bytes + rec.replaced[0] * BYTES_PER_MS >= len(pcm),
+            what="all audio on the new connection",
+        )
         await session.stop()
 
     assert rec.state_names == ["connecting", "running", "reconnecting", "running", "finishing", "finished"]
@@ -259,7 +261,7 @@ async def test_reconnects_and_replays_so_no_word_is_lost(
     offset = rec.replaced[0]
     old = [ev for _, off, ev, _ in rec.responses if off == 0]
     assert offset == old[-1].final_audio_proc_ms and offset > 0
-    assert all(off == offset for _, off, _, _ in rec.responses[len(old):])
+    assert all(off == offset for _, off, _, _ in rec.responses[len(old) :])
     # Audio: the old connection got a prefix; the new one everything from the offset on, gap included.
     assert first.audio == pcm[: len(first.audio)]
     assert second.audio == pcm[offset * BYTES_PER_MS :]
@@ -291,8 +293,11 @@ async def test_each_reconnect_offsets_timestamps_by_all_audio_before_it(
         session = session_for(client, source, rec, backoff=(0.05,))
         await session.start()
         await until(lambda: len(rec.replaced) == reconnects, what=f"{reconnects} reconnects", timeout=30)
-        await until(lambda: fake_soniox.realtime_sessions[-1].audio_bytes + rec.replaced[-1] * BYTES_PER_MS
-                    >= len(pcm), what="all audio on the last connection", timeout=30)
+        await until(
+            lambda: fake_soniox.realtime_sessions[-1].audio_bytes + rec.replaced[-1] * BYTES_PER_MS >= len(pcm),
+            what="all audio on the last connection",
+            timeout=30,
+        )
         await session.stop()
 
     offsets = rec.replaced
@@ -306,7 +311,7 @@ async def test_each_reconnect_offsets_timestamps_by_all_audio_before_it(
     # Every connection after the first got the audio from its offset on (sent again if needed).
     for index, offset in enumerate(offsets, start=1):
         snap = fake_soniox.wait_for_session(index)
-        assert snap.audio[: 16000] == pcm[offset * BYTES_PER_MS : offset * BYTES_PER_MS + 16000]
+        assert snap.audio[:16000] == pcm[offset * BYTES_PER_MS : offset * BYTES_PER_MS + 16000]
     # Words: every burst once, at its place on the session timeline.
     assert [s for _, s, _ in rec.final_words()] == burst_starts_ms(16)
     assert rec.errors == []
@@ -448,7 +453,6 @@ async def test_first_connection_failure_is_reported_at_once() -> None:
     source = NumpySource(make_pcm(bursts(2)), pace_s=0.005, hold=True)
     rec = Recorder()
     try:
-
         session = session_for(client, source, rec)
         await session.start()
         await session.wait_closed()

@@ -150,12 +150,19 @@ def test_a_failed_fetch_says_why_and_can_be_retried(qtbot, host: PanelHost, fake
 
 
 def test_a_long_transcript_opens_at_the_top(qtbot, host: PanelHost, fake_soniox) -> None:  # noqa: ANN001
-    long_script = [{"speaker": str(1 + i % 2), "language": "en", "text": f"Sentence number {i} of a long talk."}
-                   for i in range(120)]
+    long_script = [
+        {"speaker": str(1 + i % 2), "language": "en", "text": f"Sentence number {i} of a long talk."}
+        for i in range(120)
+    ]
     fake_soniox.script_job("long-talk", script=long_script, audio_duration_ms=600_000)
     panel = host.panel
-    panel.queue.add(Submission(JobOptions(model="stt-async-v5", enable_speaker_diarization=True), None,
-                               url="https://media.example.com/long-talk.mp3"))
+    panel.queue.add(
+        Submission(
+            JobOptions(model="stt-async-v5", enable_speaker_diarization=True),
+            None,
+            url="https://media.example.com/long-talk.mp3",
+        )
+    )
     qtbot.waitUntil(lambda: panel.jobs_model.rowCount() == 1, timeout=10_000)
     fake_soniox.finish_all_jobs()
     qtbot.waitUntil(lambda: panel.jobs_model.item_at(0).status == "completed", timeout=10_000)

@@ -161,7 +161,9 @@ def test_a_session_still_recording_is_not_deleted(qtbot, panel: HistoryPanel, li
 
 
 def test_a_recording_session_updates_its_row_without_rebuilding_the_list(
-    qtbot, panel: HistoryPanel, library: Library  # noqa: ANN001
+    qtbot,
+    panel: HistoryPanel,
+    library: Library,  # noqa: ANN001
 ) -> None:
     for i in range(5):
         _add(library, f"older {i}", spoken_tokens(3))

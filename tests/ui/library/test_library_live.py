@@ -44,9 +44,7 @@ def test_a_microphone_session_is_saved_as_it_runs_with_its_recording(
             {"speaker": "2", "text": "I am fine thank you"},
         ]
     )
-    sd = FakeSoundDevice(
-        np.concatenate([speech(2.2), silence(0.8), speech(1.8), silence(0.5)]), RATE, speed=4.0
-    )
+    sd = FakeSoundDevice(np.concatenate([speech(2.2), silence(0.8), speech(1.8), silence(0.5)]), RATE, speed=4.0)
     panel = make_panel(qtbot, live_ctx, sd, library)
     panel.options_form.diarization_check.setChecked(True)
     history = HistoryPanel(live_ctx, library)
@@ -83,9 +81,7 @@ def test_a_microphone_session_is_saved_as_it_runs_with_its_recording(
     history.shutdown()
 
 
-def test_without_keep_audio_nothing_is_recorded(
-    qtbot, qloop, fake_soniox, live_ctx, library: Library
-) -> None:  # noqa: ANN001
+def test_without_keep_audio_nothing_is_recorded(qtbot, qloop, fake_soniox, live_ctx, library: Library) -> None:  # noqa: ANN001
     fake_soniox.set_script(["just words"])
     sd = FakeSoundDevice(np.concatenate([speech(1.5), silence(0.5)]), RATE, speed=4.0)
     panel = make_panel(qtbot, live_ctx, sd, library)
@@ -152,9 +148,7 @@ def test_a_file_session_links_the_file_instead_of_recording(
     assert source.exists()  # the user's file is never deleted
 
 
-def test_a_session_that_failed_at_once_leaves_no_entry(
-    qtbot, qloop, fake_soniox, live_ctx, library: Library
-) -> None:  # noqa: ANN001
+def test_a_session_that_failed_at_once_leaves_no_entry(qtbot, qloop, fake_soniox, live_ctx, library: Library) -> None:  # noqa: ANN001
     fake_soniox.inject_realtime(error_code=401, error_type="unauthenticated", after_audio_ms=0)
     sd = FakeSoundDevice(speech(3.0), RATE, speed=2.0)
     panel = make_panel(qtbot, live_ctx, sd, library)

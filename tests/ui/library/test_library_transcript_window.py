@@ -91,9 +91,7 @@ def _click_word(qtbot, window: LibraryTranscriptWindow, word: str) -> None:  # n
     qtbot.mouseClick(window.view.editor.viewport(), Qt.MouseButton.LeftButton, pos=point)
 
 
-def test_playback_highlights_the_heard_word_and_follows_it(
-    qtbot, qloop, library: Library, stored: int
-) -> None:  # noqa: ANN001
+def test_playback_highlights_the_heard_word_and_follows_it(qtbot, qloop, library: Library, stored: int) -> None:  # noqa: ANN001
     sd = FakeOutputDevice(latency=0.05)
     window = _window(qtbot, library, stored, sd)
     assert window.player_bar.isVisible() and window.player_bar.play_button.isEnabled()
@@ -192,9 +190,7 @@ def test_renames_are_kept(qtbot, qloop, library: Library, stored: int) -> None: 
     assert "Ana" in again.view.toPlainText()
 
 
-def test_missing_audio_is_explained_and_deleting_closes_the_window(
-    qtbot, qloop, library: Library, stored: int
-) -> None:  # noqa: ANN001
+def test_missing_audio_is_explained_and_deleting_closes_the_window(qtbot, qloop, library: Library, stored: int) -> None:  # noqa: ANN001
     Path(library.info(stored).audio_path).unlink()
     window = _window(qtbot, library, stored)
     assert not window.player_bar.play_button.isEnabled()

@@ -131,10 +131,12 @@ def test_cancel_drops_at_once(qtbot, qloop, fake_soniox, live_ctx) -> None:  # n
 
 
 def test_speakers_are_coloured_blocks(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
-    fake_soniox.set_script([
-        {"speaker": "1", "language": "en", "text": "good morning to you"},
-        {"speaker": "2", "language": "en", "text": "and good morning back"},
-    ])
+    fake_soniox.set_script(
+        [
+            {"speaker": "1", "language": "en", "text": "good morning to you"},
+            {"speaker": "2", "language": "en", "text": "and good morning back"},
+        ]
+    )
     sd = FakeSoundDevice(np.concatenate([speech(1.5), silence(0.7), speech(1.5)]), RATE, speed=4.0)
     panel = make_panel(qtbot, live_ctx, sd)
     panel.options_form.diarization_check.setChecked(True)
@@ -185,8 +187,7 @@ def test_injected_503_reconnects_without_losing_words(qtbot, qloop, fake_soniox,
     panel.controller.state_changed.connect(lambda state, _d: seen_states.append(state))
     panel.start()
     qtbot.waitUntil(lambda: LiveState.RECONNECTING in seen_states, timeout=8000)
-    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING and len(fake_soniox.realtime_sessions) >= 2,
-                    timeout=8000)
+    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING and len(fake_soniox.realtime_sessions) >= 2, timeout=8000)
     qtbot.waitUntil(lambda: played_s(panel) > 5.5, timeout=10000)
     panel.stop()
     qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
@@ -198,11 +199,20 @@ def test_injected_503_reconnects_without_losing_words(qtbot, qloop, fake_soniox,
 
 @pytest.mark.parametrize(
     ("code", "etype", "expected"),
-    [(401, "unauthenticated", "did not accept"), (402, "organization_balance_exhausted", "balance"),
-     (429, "limit_exceeded", "limit")],
+    [
+        (401, "unauthenticated", "did not accept"),
+        (402, "organization_balance_exhausted", "balance"),
+        (429, "limit_exceeded", "limit"),
+    ],
 )
 def test_fatal_errors_stop_with_a_message_and_keep_the_transcript(
-    qtbot, qloop, fake_soniox, live_ctx, code, etype, expected  # noqa: ANN001
+    qtbot,
+    qloop,
+    fake_soniox,
+    live_ctx,
+    code,
+    etype,
+    expected,  # noqa: ANN001
 ) -> None:
     fake_soniox.set_script(["words said before the error"])
     fake_soniox.inject_realtime(code, etype, after_audio_ms=2500)

@@ -307,9 +307,7 @@ def _random_responses(rng: random.Random, count: int) -> list[list[Token]]:
             elif roll > 0.8:
                 tokens.append(T(" trans" + str(at), None, rng.choice([speaker, "2"]), "fr", "translation"))
             else:
-                tokens.append(
-                    T(rng.choice([" w", "x", " yy", "😀"]) + str(at), at, speaker, lang, "original")
-                )
+                tokens.append(T(rng.choice([" w", "x", " yy", "😀"]) + str(at), at, speaker, lang, "original"))
             at += 100
         if rng.random() < 0.1:
             tokens.append(T("<fin>"))
@@ -458,9 +456,7 @@ def test_export_menu_writes_the_chosen_format(view: TranscriptView, tmp_path: Pa
     view.save_file_prompt = choose
     exported: list[tuple[str, str]] = []
     view.exported.connect(lambda path, key: exported.append((path, key)))
-    action = next(
-        a for a in view.export_menu.actions() if a.objectName() == f"export{fmt.capitalize()}Action"
-    )
+    action = next(a for a in view.export_menu.actions() if a.objectName() == f"export{fmt.capitalize()}Action")
     action.trigger()
     target = tmp_path / f"meeting.{FORMATS[fmt].extension}"
     assert target.read_text(encoding="utf-8") == export_transcript(view.transcript, fmt)

@@ -168,6 +168,7 @@ class LibraryTranscriptWindow(TranscriptWindowBase):
             self._show_info(info)
         self.hint.setText("Loading the transcript…")
         self.player_bar.hide()
+        self.revert_button.hide()  # shown once the transcript is read, if it has corrections
         self.opening = spawn(self._open(hit), name="open a transcript", owner=self)
 
     async def _open(self, hit: SearchHit | None) -> None:

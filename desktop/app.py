@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from desktop import APP_ID, APP_NAME, ORGANIZATION, __version__
 from desktop.core.context import AppContext, EndpointOverrides
@@ -40,14 +41,53 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+START_FAILED_EXIT = 70  # EX_SOFTWARE: an internal error stopped the start
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the app; an unexpected exception never escapes: it is logged with its traceback, shown
+    in a dialog with the log's path (not in ``--self-test``, which has nobody to click it), and
+    the exit status is non-zero."""
     args = parse_args(argv)
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_API", "pyside6")  # qasync must bind to PySide6, whatever else is installed
 
-    paths = AppPaths.default().ensure()
-    setup_logging(paths.log_file, console=args.verbose or args.self_test)
+    paths = AppPaths.default()
+    try:
+        paths.ensure()
+        setup_logging(paths.log_file, console=args.verbose or args.self_test)
+    except Exception as exc:  # no log yet: the terminal and a dialog are all we have
+        print(f"Could not start {APP_NAME}: cannot set up {paths.log_file}: {exc}", file=sys.stderr)
+        _show_start_failure(f"{exc}", paths.log_file, interactive=not args.self_test)
+        return START_FAILED_EXIT
+    try:
+        return _start(args, paths)
+    except Exception as exc:  # the last net: whatever it was, say so and exit non-zero
+        log.exception("Could not start %s", APP_NAME)
+        print(f"Could not start {APP_NAME}: {exc!r}; details in {paths.log_file}", file=sys.stderr)
+        _show_start_failure(repr(exc), paths.log_file, interactive=not args.self_test)
+        return START_FAILED_EXIT
+
+
+def _show_start_failure(what: str, log_file: Path, *, interactive: bool) -> None:
+    """A modal box saying what went wrong and where the log is; any failure of the box itself is
+    swallowed, because this runs when things are already broken."""
+    if not interactive:
+        return
+    try:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 - a box needs an app
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, f"{APP_NAME} could not start.")
+        box.setObjectName("startFailureDialog")
+        box.setInformativeText(f"{what}\n\nThe details are in the log file:\n{log_file}")
+        box.exec()
+    except Exception:
+        log.exception("Could not show the start-up failure dialog")
+
+
+def _start(args: argparse.Namespace, paths: AppPaths) -> int:
     log.info("%s %s starting (Python %s, %s)", APP_NAME, __version__, sys.version.split()[0], sys.platform)
 
     from PySide6.QtCore import Qt

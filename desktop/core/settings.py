@@ -7,6 +7,7 @@ in the file are kept on save, so a newer version's settings survive a run of an 
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -63,15 +64,31 @@ class SettingsStore:
                 pass
             return Settings()
         if not isinstance(raw, dict):
+            log.warning("Settings file holds a %s, not an object; starting from defaults", type(raw).__name__)
             return Settings()
-        known = {k: v for k, v in raw.items() if k in _FIELD_NAMES}
         self._extra = {k: v for k, v in raw.items() if k not in _FIELD_NAMES}
-        defaults = Settings()
-        for name, value in list(known.items()):
-            if not isinstance(value, type(getattr(defaults, name))):
-                log.warning("Ignoring setting %s of unexpected type %s", name, type(value).__name__)
-                del known[name]
-        return Settings(**known)
+        return _validated(raw)
+
+    # -- typed reads of the free-form ui_state --------------------------------------------------
+    def ui_str(self, key: str, default: str = "") -> str:
+        """``ui_state[key]`` if it is a string, else ``default``: a caller never gets another type."""
+        value = self.settings.ui_state.get(key)
+        return value if isinstance(value, str) else default
+
+    def ui_bytes(self, key: str) -> bytes:
+        """``ui_state[key]`` decoded from base64 (how Qt geometry is kept); ``b""`` if missing or not base64."""
+        try:
+            return base64.b64decode(self.ui_str(key).encode("ascii"), validate=True)
+        except (ValueError, UnicodeEncodeError):
+            log.warning("Ignoring ui_state %s: not base64", key)
+            return b""
+
+    def ui_int(self, key: str, default: int = 0) -> int:
+        """``ui_state[key]`` read as an integer (it is stored as text); ``default`` if it is not one."""
+        try:
+            return int(self.ui_str(key, str(default)))
+        except ValueError:
+            return default
 
     def save(self) -> None:
         data = {**self._extra, **asdict(self.settings)}
@@ -87,3 +104,45 @@ class SettingsStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _validated(raw: dict[str, Any]) -> Settings:
+    """Build :class:`Settings` from a decoded file, dropping every value of the wrong type.
+
+    Checked value by value, down into lists and dicts, because one wrong entry (a number where
+    ``ui_state`` expects text) used to crash the app at every start. Only names and types are
+    logged, never values, so nothing secret that someone pasted into the file reaches the log.
+    """
+    defaults = Settings()
+    kept: dict[str, Any] = {}
+    for name in _FIELD_NAMES & raw.keys():
+        value = raw[name]
+        expected = type(getattr(defaults, name))
+        if expected is bool or expected is str:
+            ok = type(value) is expected
+        elif name == "language_hints":
+            ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        elif name == "ui_state":
+            ok = isinstance(value, dict)
+            if ok:
+                value = _only_text_entries(name, value)
+        elif name == "defaults":
+            ok = isinstance(value, dict)
+            if ok:
+                value = {key: entry for key, entry in value.items() if isinstance(entry, dict)}
+                for key in raw[name].keys() - value.keys():
+                    log.warning("Ignoring setting defaults.%s: not an object", key)
+        else:  # a field added without a check here: keep the type test the dataclass implies
+            ok = isinstance(value, expected)
+        if ok:
+            kept[name] = value
+        else:
+            log.warning("Ignoring setting %s of unexpected type %s", name, type(value).__name__)
+    return Settings(**kept)
+
+
+def _only_text_entries(name: str, values: dict[str, Any]) -> dict[str, str]:
+    text = {key: value for key, value in values.items() if isinstance(value, str)}
+    for key in values.keys() - text.keys():
+        log.warning("Ignoring setting %s.%s of unexpected type %s", name, key, type(values[key]).__name__)
+    return text

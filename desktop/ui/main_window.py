@@ -228,13 +228,13 @@ class MainWindow(QMainWindow):
 
     # -- geometry and shutdown -----------------------------------------------------------------
     def restore_geometry(self) -> None:
-        state = self.context.settings.ui_state
-        geometry = state.get(GEOMETRY_KEY)
+        store = self.context.settings_store
+        geometry = store.ui_bytes(GEOMETRY_KEY)
         if geometry:
-            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
-        window_state = state.get(STATE_KEY)
+            self.restoreGeometry(QByteArray(geometry))
+        window_state = store.ui_bytes(STATE_KEY)
         if window_state:
-            self.restoreState(QByteArray.fromBase64(window_state.encode("ascii")))
+            self.restoreState(QByteArray(window_state))
 
     def save_geometry(self) -> None:
         state = self.context.settings.ui_state

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.paths import ROOT
 
 
@@ -156,3 +158,55 @@ def test_sigterm_during_a_live_session_finishes_it_before_exiting(app_home: Path
     session = fake_soniox.wait_for_session(0)
     assert "finish" in [c.type for c in session.controls], "quitting sent the end of audio"
     assert session.finished, "and waited for the service's finished response"
+
+
+_BAD_SETTINGS: dict[str, bytes] = {
+    "numbers_in_ui_state": b'{"ui_state": {"live_source": 3, "live_file": 7.5, "main_window_geometry": 9}}',
+    "lists_in_ui_state": b'{"ui_state": {"live_source": ["file"], "live_file": [], "main_window_state": [1]}}',
+    "nulls_in_ui_state": b'{"ui_state": {"live_source": null, "live_file": null}, "region": null}',
+    "nested_wrong_types": b'{"ui_state": {"live_source": {"a": 1}}, "language_hints": [1, null, {}],'
+    b' "defaults": {"live": [1], "jobs": 5}, "keep_recordings": "yes"}',
+    "ui_state_is_a_list": b'{"ui_state": [1, 2, 3]}',
+    "top_level_list": b"[1, 2, 3]",
+    "top_level_number": b"42",
+    "truncated_json": b'{"ui_state": {"live_source": "fi',
+    "binary_garbage": bytes(range(256)) * 4,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BAD_SETTINGS))
+def test_self_test_starts_whatever_the_settings_file_holds(app_home: Path, name: str) -> None:
+    """A damaged settings.json once crashed every start with nothing in the log; it must never stop the app."""
+    settings_file = app_home / "config" / "settings.json"
+    settings_file.parent.mkdir(parents=True)
+    settings_file.write_bytes(_BAD_SETTINGS[name])
+    result = _run([sys.executable, "-X", "dev", "-m", "desktop", "--self-test"], app_home)
+    assert result.returncode == 0, result.stderr
+    assert "self-test ok" in result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_an_unexpected_failure_at_start_is_logged_and_exits_non_zero(app_home: Path) -> None:
+    """A start-up exception must not escape ``main``: traceback in the log, non-zero exit."""
+    result = _run(
+        [sys.executable, "-c", _FAIL_AT_START, "--self-test"],
+        app_home,
+    )
+    assert result.returncode not in (0, None), result.stderr
+    log_text = (app_home / "logs" / "soniox-desktop.log").read_text()
+    assert "Traceback" in log_text
+    assert "injected start-up failure" in log_text
+    assert "Could not start" in result.stderr or "Could not start" in log_text
+
+
+# Replaces the main window with one that raises while being built, then runs the real ``main``.
+_FAIL_AT_START = """
+import sys
+import desktop.ui.main_window as mw
+class Broken(mw.MainWindow):
+    def __init__(self, *a, **k):
+        raise RuntimeError("injected start-up failure")
+mw.MainWindow = Broken
+from desktop.app import main
+sys.exit(main(sys.argv[1:]))
+"""

@@ -53,7 +53,7 @@ class JobSheetFlow:
 
     def open_files_dialog(self) -> None:
         """ "Transcribe files…" (Ctrl+O): pick files, then the job sheet."""
-        folder = self.context.settings.ui_state.get("jobs_last_folder", "")
+        folder = self.context.settings_store.ui_str("jobs_last_folder")
         paths, _ = QFileDialog.getOpenFileNames(self._parent, "Transcribe files", folder, MEDIA_FILTER)
         if paths:
             self.context.settings.ui_state["jobs_last_folder"] = str(Path(paths[0]).parent)

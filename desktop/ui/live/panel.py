@@ -287,11 +287,11 @@ class LivePanel(QWidget):
         if device:
             self.source_bar.device_picker.select_device(device)
         self.monitor.set_device(self.source_bar.device_picker.selected_device())
-        ui = self.context.settings.ui_state
-        kind = ui.get("live_source", SourceKind.MICROPHONE.value)
+        store = self.context.settings_store
+        kind = store.ui_str("live_source", SourceKind.MICROPHONE.value)
         self.source_bar.set_kind(SourceKind(kind) if kind in SourceKind._value2member_map_ else SourceKind.MICROPHONE)
-        self.source_bar.file_edit.setText(ui.get("live_file", ""))
-        self.source_bar.url_edit.setText(ui.get("live_url", ""))
+        self.source_bar.file_edit.setText(store.ui_str("live_file"))
+        self.source_bar.url_edit.setText(store.ui_str("live_url"))
 
     def models_changed(self) -> None:
         """Call when the context's model list was (re)loaded."""

@@ -7,9 +7,7 @@ Plain asyncio, no Qt: both behaviours live in ``desktop/core/jobs``.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
 
-import httpx
 import pytest
 from soniox.errors import SonioxAPIError
 from soniox.types import Transcription
@@ -17,26 +15,7 @@ from soniox.types import Transcription
 from desktop.core.backoff import Backoff
 from desktop.core.jobs.poller import JobPoller
 from desktop.core.jobs.retry import RetryNotice, RetryPolicy, call_safe
-
-
-def _busy(retry_after: str) -> SonioxAPIError:
-    body = {"status_code": 429, "error_type": "limit_exceeded", "message": "busy"}
-    response = httpx.Response(
-        429, json=body, headers={"Retry-After": retry_after}, request=httpx.Request("GET", "http://t/v1/x")
-    )
-    return SonioxAPIError.from_response(response)
-
-
-def _job(job_id: str, status: str) -> Transcription:
-    return Transcription(
-        id=job_id,
-        status=status,  # type: ignore[arg-type]
-        created_at=datetime.now(timezone.utc),
-        model="stt-async-v5",
-        filename="a.wav",
-        enable_speaker_diarization=False,
-        enable_language_identification=False,
-    )
+from tests.core.jobs.test_jobs_retry_cache_poller import api_error, job
 
 
 @pytest.mark.asyncio
@@ -46,7 +25,7 @@ async def test_retry_after_longer_than_the_cap_is_capped() -> None:
     notices: list[RetryNotice] = []
 
     async def call() -> None:
-        raise _busy("3600")
+        raise api_error(429, "limit_exceeded", {"Retry-After": "3600"})
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
@@ -72,11 +51,11 @@ async def test_new_job_resets_a_slow_poller_to_fast_polling() -> None:
 
     async def fetch(tid: str) -> Transcription:
         fetched.append(tid)
-        return _job(tid, "processing")
+        return job(tid, "processing")
 
     poller = JobPoller(fetch, on_update=lambda _j: None, backoff=Backoff(0.01, cap=10.0, jitter=0))
     try:
-        poller.watch(_job("slow", "processing"))
+        poller.watch(job("slow", "processing"))
         for _ in range(400):  # let it back off to at least 0.16 s between rounds
             if poller.delays and poller.delays[-1] >= 0.16:
                 break
@@ -84,7 +63,7 @@ async def test_new_job_resets_a_slow_poller_to_fast_polling() -> None:
         assert poller.delays[-1] >= 0.16
         slow_rounds = len(poller.delays)
 
-        poller.watch(_job("fresh", "queued"))
+        poller.watch(job("fresh", "queued"))
         # The long wait is cut short and the next interval starts again from the initial one.
         for _ in range(100):
             if "fresh" in fetched:

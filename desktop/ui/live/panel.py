@@ -330,12 +330,14 @@ class LivePanel(QWidget):
             return False
         self.start_button.setEnabled(False)
         try:
+            load_error: Exception | None = None
             if not self.context.realtime_models():
                 try:
                     await self.context.load_models()
                     self.models_changed()
                 except Exception as exc:
                     log.info("Could not load models before starting: %s", type(exc).__name__)
+                    load_error = exc
             options = self.options_form.options()
             source, origin = await self._make_source()
             try:
@@ -355,7 +357,11 @@ class LivePanel(QWidget):
                     transcript=self.controller.new_transcript(),
                 )
             except ValueError as exc:
-                self._show_message(f"{exc}. Check the model in the options.", error=True)
+                if load_error is not None:  # no model because the list could not load: say why
+                    err = describe_error(load_error)
+                    self._show_message(f"{err.title}: {err.message} {err.action}".strip(), error=True)
+                else:
+                    self._show_message(f"{exc}. Check the model in the options.", error=True)
                 return False
             if run.not_sent:
                 self._show_message("Not sent: " + " ".join(run.not_sent), error=False)

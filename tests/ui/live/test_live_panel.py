@@ -413,3 +413,31 @@ def test_cancel_removes_the_provisional_words(qtbot, qloop, fake_soniox, live_ct
     assert panel.view.renderer.tail_ranges == []
     tail_words = {t.text.strip() for t in panel.view.transcript.final_tokens}
     assert all(word in tail_words for word in panel.view.toPlainText().split() if word.isalpha())
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        ("key", "did not accept"),  # a wrong key: the service refused it
+        ("server", "soniox"),  # the model list answered 500
+    ],
+)
+def test_starting_on_first_use_names_the_real_cause_not_the_model(
+    qtbot,
+    qloop,
+    fake_soniox,
+    make_context,
+    fault,
+    expected,  # noqa: ANN001
+) -> None:
+    ctx = make_context(fake_soniox, key="wrong-key" if fault == "key" else "test-key")
+    ctx.set_models(())  # first use: the model list was never loaded
+    if fault == "server":
+        fake_soniox.fail_next("GET", r"^/v1/models$", 500, times=10)
+    panel = make_panel(qtbot, ctx, FakeSoundDevice(speech(1.0), RATE, speed=4.0))
+    panel.start()
+    qtbot.waitUntil(lambda: panel.message_label.isVisible() and panel.start_button.isEnabled(), timeout=10000)
+    text = panel.message_label.text().lower()
+    assert "no model chosen" not in text
+    assert expected in text
+    assert fake_soniox.realtime_sessions == []

@@ -101,6 +101,10 @@ class LiveOptionsForm(QWidget):
         self.sensitivity_spin.setSingleStep(0.1)
         self.sensitivity_spin.setDecimals(1)
         self.sensitivity_spin.setToolTip("Higher values end utterances sooner")
+        # A bare number box next to the delay means nothing to a reader: say what it is.
+        self.sensitivity_label = QLabel("Sensitiv&ity:", self)
+        self.sensitivity_label.setObjectName("liveEndpointSensitivityLabel")
+        self.sensitivity_label.setBuddy(self.sensitivity_spin)
 
         self.translation_combo = _named(QComboBox(self), "liveTranslationCombo", "Translation")
         self.translation_combo.addItem("No translation", TranslationMode.OFF.value)
@@ -137,6 +141,7 @@ class LiveOptionsForm(QWidget):
             self.language_id_check,
             self.endpoint_check,
             self.delay_spin,
+            self.sensitivity_label,
             self.sensitivity_spin,
         ):
             checks.addWidget(widget)
@@ -291,6 +296,8 @@ class LiveOptionsForm(QWidget):
         self._enable(self.delay_spin, self.endpoint_check.isChecked() and (not known or caps.max_endpoint_delay))
         self._enable(self.sensitivity_spin, self.endpoint_check.isChecked() and known and caps.endpoint_sensitivity)
         self.sensitivity_spin.setVisible(caps.endpoint_sensitivity)
+        self.sensitivity_label.setVisible(caps.endpoint_sensitivity)
+        self.sensitivity_label.setEnabled(self.sensitivity_spin.isEnabled())
         self._enable(self.context_button, not known or caps.context)
         model = self.translation_combo.model()
         assert isinstance(model, QStandardItemModel)  # a QComboBox's own model

@@ -441,3 +441,13 @@ def test_starting_on_first_use_names_the_real_cause_not_the_model(
     assert "no model chosen" not in text
     assert expected in text
     assert fake_soniox.realtime_sessions == []
+
+
+def test_the_endpoint_sensitivity_box_has_a_label_that_follows_it(qtbot, qloop, live_ctx) -> None:  # noqa: ANN001
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(speech(1.0), RATE, speed=4.0))
+    form = panel.options_form
+    assert form.sensitivity_label.buddy() is form.sensitivity_spin
+    assert form.sensitivity_label.text().replace("&", "") == "Sensitivity:"
+    form.endpoint_check.setChecked(True)
+    assert form.sensitivity_label.isVisibleTo(form) == form.sensitivity_spin.isVisibleTo(form)
+    assert form.sensitivity_label.isEnabled() == form.sensitivity_spin.isEnabled()

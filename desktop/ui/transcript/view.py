@@ -156,6 +156,8 @@ class TranscriptView(QWidget):
         scroll = self.editor.verticalScrollBar()
         scroll.rangeChanged.connect(self._on_range_changed)
         scroll.valueChanged.connect(self._on_scrolled)
+        self._has_text: bool | None = None
+        self._sync_text_actions()
 
     def _add_shortcut(self, keys: QKeySequence | QKeySequence.StandardKey, slot: Callable[[], object]) -> None:
         shortcut = QShortcut(keys, self)
@@ -232,6 +234,7 @@ class TranscriptView(QWidget):
             self._renderer.apply(delta)
         finally:
             self._auto_scrolling = False
+        self._sync_text_actions()
         if self._following:
             self._scroll_to_bottom()
         elif scroll.value() != kept:
@@ -345,8 +348,17 @@ class TranscriptView(QWidget):
         self.find_bar.schedule_refresh()
 
     # ------------------------------------------------------------------------------ find
+    def _sync_text_actions(self) -> None:
+        """Export and Find mean nothing on an empty transcript: enabled once there are words."""
+        has_text = not self.editor.document().isEmpty()
+        if has_text != self._has_text:
+            self._has_text = has_text
+            self.export_button.setEnabled(has_text)
+            self.find_button.setEnabled(has_text)
+
     def open_find_bar(self) -> None:
-        self.find_bar.open()
+        if self._has_text:
+            self.find_bar.open()
 
     def _on_find_closed(self) -> None:
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)

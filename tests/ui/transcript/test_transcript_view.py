@@ -525,3 +525,13 @@ def test_apply_response_takes_sdk_events(view: TranscriptView) -> None:
     delta = view.apply_response(event.tokens, offset_ms=1000)
     assert delta.endpoints == 1 and delta.finals[0].token.start_ms == 1000
     assert view.toPlainText() == f"Speaker 1\nHi {END_MARKER}\nyou"
+
+
+def test_export_and_find_wait_for_words(view: TranscriptView) -> None:
+    assert not view.export_button.isEnabled() and not view.find_button.isEnabled()
+    view.open_find_bar()  # Ctrl+F on an empty transcript does nothing
+    assert not view.find_bar.isVisibleTo(view)
+    feed(view, SCRIPT[:1])
+    assert view.export_button.isEnabled() and view.find_button.isEnabled()
+    view.clear()
+    assert not view.export_button.isEnabled() and not view.find_button.isEnabled()

@@ -22,7 +22,11 @@ DEFAULT_MAX_RECONNECTS = 8
 
 
 def default_reconnect_backoff() -> Backoff:
-    """0.5 s, 1 s, 2 s, 4 s, then 8 s between attempts; gives up after the eighth failure in a row."""
+    """0.5 s, 1 s, 2 s, 4 s, then 8 s between attempts; gives up after Soniox failed eight times in a row.
+
+    Attempts that cannot reach Soniox at all are not failures of the service and are not counted
+    (the session waits out a network outage while its buffer holds the audio).
+    """
     return Backoff(initial=0.5, factor=2.0, cap=8.0, jitter=0.1, max_attempts=DEFAULT_MAX_RECONNECTS)
 
 
@@ -51,6 +55,17 @@ def error_from_connect_failure(exc: BaseException) -> UserError:
     return describe_error(exc)
 
 
+def is_unreachable(exc: BaseException) -> bool:
+    """True when the handshake failed without Soniox answering at all (no network, refused, timed out).
+
+    Such attempts bill nothing and say nothing about the service, so the session keeps trying for
+    as long as the outage lasts rather than giving up after a fixed number of attempts.
+    """
+    cause = exc.__cause__ if isinstance(exc, SonioxRealtimeError) else exc
+    status = getattr(getattr(cause, "response", None), "status_code", None)
+    return not isinstance(status, int)
+
+
 def _error_body(body: object) -> tuple[str | None, str | None]:
     if not isinstance(body, (bytes, bytearray)) or not body:
         return None, None
@@ -64,6 +79,14 @@ def _error_body(body: object) -> tuple[str | None, str | None]:
     message = data.get("error_message") or data.get("message")
     return (etype if isinstance(etype, str) else None, message if isinstance(message, str) else None)
 
+
+STALLED = UserError(
+    "Connection lost",
+    "Soniox stopped answering while audio was being sent.",
+    "The app reconnects by itself and sends the audio captured meanwhile.",
+    True,
+    "connection_stalled",
+)
 
 DROPPED = UserError(
     "Connection lost",

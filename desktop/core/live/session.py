@@ -24,6 +24,17 @@ and the service may not detect the format without the stream header), and ``offs
 by the audio the old connection reported as processed. The very first connection is not retried:
 if Soniox cannot be reached at all, the user hears it at once rather than after a minute of retries.
 
+Long outages: attempts that cannot reach Soniox at all (refused, timed out, no route) are not
+counted toward giving up, so a train tunnel or a network change is waited out for as long as it
+lasts, with the audio kept in the replay buffer (``max_gap_s``, 300 s). Attempts Soniox answered
+badly (5xx, a drop after connecting) are counted. When an outage outlasts the buffer, the oldest
+audio goes and the session reports exactly which part of the timeline was never transcribed
+(``LiveStats.lost_spans_ms``), so the run can offer to send that part from the recording.
+
+Silent losses: a socket that stays open while nothing moves (Wi-Fi gone without a reset) is
+noticed by the response watchdog within ``response_timeout_s`` of audio going unanswered, rather
+than by websockets' pings ~40 s later.
+
 Why one module of ~680 lines: the reader, sender, receiver and supervisor are four coroutines of
 one state machine. They share the replay buffer's positions, the state, the finalize bookkeeping
 and the reconnect accounting, and each transition (reconnect, finish, cancel) must update all of
@@ -55,9 +66,11 @@ from desktop.core.errors import UserError, describe_error
 from desktop.core.live.gap_buffer import ReplayBuffer
 from desktop.core.live.reconnect import (
     DROPPED,
+    STALLED,
     default_reconnect_backoff,
     error_from_connect_failure,
     error_from_event,
+    is_unreachable,
 )
 from desktop.core.live.state import LiveSessionListener, LiveState, LiveStats, can_transition
 
@@ -79,6 +92,9 @@ class _Kind(enum.Enum):
 class _Outcome:
     kind: _Kind
     error: UserError | None = None
+    #: False when Soniox could not be reached at all (no network): such attempts cost nothing and
+    #: are not counted toward giving up, so a long outage is waited out while the audio is kept.
+    counts: bool = True
 
 
 _FINISHED = _Outcome(_Kind.FINISHED)
@@ -92,9 +108,10 @@ class LiveSession:
     asks the service to finalise what it has. Everything is reported to ``listener`` on the loop
     thread; see :class:`~desktop.core.live.state.LiveSessionListener`.
 
-    Reconnect attempts are counted while connections keep failing; a connection that stayed up
-    for ``stable_after_s`` starts the count afresh, so a long session survives many separate
-    outages, while a connection that flaps every few seconds still ends in an error.
+    Reconnect attempts Soniox answered badly are counted while connections keep failing; a
+    connection that stayed up for ``stable_after_s`` starts the count afresh, so a long session
+    survives many separate outages, while a connection that flaps every few seconds still ends in
+    an error. Attempts that cannot reach Soniox at all are never counted (see the module notes).
 
     The session calls ``client_factory`` for each connection (so a changed key or region applies
     to the next reconnect) and never closes the clients it gets: their owner does.
@@ -110,6 +127,7 @@ class LiveSession:
         max_frame_bytes: largest audio frame sent (a replay after a long gap goes out in pieces).
         stats_interval_s: minimum time between ``on_stats`` calls.
         stable_after_s: a connection up this long resets the reconnect-attempt count.
+        response_timeout_s: audio unanswered this long means the connection is silently gone.
         transmitting: initial hold-to-talk state (True = continuous mode).
     """
 
@@ -129,6 +147,7 @@ class LiveSession:
         max_frame_bytes: int = 64 * 1024,
         stats_interval_s: float = 0.5,
         stable_after_s: float = 10.0,
+        response_timeout_s: float = 5.0,
         transmitting: bool = True,
     ) -> None:
         self._client_factory = client_factory
@@ -143,7 +162,9 @@ class LiveSession:
         self._max_frame = max_frame_bytes
         self._stats_interval_s = stats_interval_s
         self._stable_after_s = stable_after_s
+        self._response_timeout_s = response_timeout_s
         self._transmitting = transmitting
+        self._capacity_s = max_gap_s
 
         fmt = source.format
         self._bps = fmt.bytes_per_second
@@ -179,6 +200,10 @@ class LiveSession:
         self._last_total_ms = 0
         self._conn_stable = False
         self._connected_at = 0.0
+        self._unanswered_since: float | None = None  # first audio sent since the last response
+        self._abort_close = False  # the connection went silent: close without a handshake
+        self._lost: list[tuple[int, int]] = []  # session-timeline ms spans the service never got
+        self._final_pos = 0  # buffer position the current connection's service has finalised
 
         self._finalize_pending = False
         self._last_finalize_at: float | None = None
@@ -226,6 +251,9 @@ class LiveSession:
             reconnects=self._reconnects,
             keepalives=self._keepalives,
             finalizes=self._finalizes,
+            backlog_s=self._buffer.held_bytes / self._bps if self._bps else 0.0,
+            backlog_capacity_s=self._capacity_s if self._bps else 0.0,
+            lost_spans_ms=self._lost_spans() if self._bps else (),
         )
 
     async def start(self) -> None:
@@ -338,17 +366,19 @@ class LiveSession:
             self._finish(outcome)
 
     async def _supervise(self) -> _Outcome:
-        attempt = 0
+        attempt = 0  # attempts in a row: sets the wait
+        failures = 0  # of those, the ones Soniox answered (or dropped) badly: sets when to give up
         while True:
             outcome = await self._connection()
             if outcome.kind is not _Kind.RETRY:
                 return outcome
             self._connection_lost()
             if self._conn_stable:  # a connection that worked for a while: count afresh
-                attempt = 0
+                attempt = failures = 0
             attempt += 1
+            failures += outcome.counts
             error = outcome.error or DROPPED
-            if self._backoff.exhausted(attempt):
+            if self._backoff.exhausted(failures):
                 return _Outcome(_Kind.FATAL, error)
             delay = self._backoff.delay(attempt)
             self._set_state(LiveState.RECONNECTING, f"Reconnecting (attempt {attempt})…")
@@ -370,9 +400,11 @@ class LiveSession:
             error = error_from_connect_failure(exc)
             retry = error.retriable and not first
             log.info("Live connection failed (%s); %s", error.error_type, "retrying" if retry else "giving up")
-            return _Outcome(_Kind.RETRY if retry else _Kind.FATAL, error)
+            return _Outcome(_Kind.RETRY if retry else _Kind.FATAL, error, counts=not is_unreachable(exc))
         self._rt = rt
         self._connected_at = asyncio.get_running_loop().time()
+        self._unanswered_since = None
+        self._abort_close = False
         try:
             self._ever_connected = True
             if not first:
@@ -385,16 +417,20 @@ class LiveSession:
             return await self._run_tasks(rt)
         finally:
             self._rt = None
-            # After a finish timeout the service is not answering: do not wait for a closing handshake.
-            await _close_socket(rt, abort=self._timed_out)
+            # After a finish timeout or a silent connection the service is not answering: do not
+            # wait for a closing handshake.
+            await _close_socket(rt, abort=self._timed_out or self._abort_close)
 
     async def _run_tasks(self, rt: AsyncRealtimeSTTSession) -> _Outcome:
         sender = asyncio.create_task(self._send_loop(rt), name="live-sender")
         receiver = asyncio.create_task(self._receive_loop(rt), name="live-receiver")
+        watchdog = asyncio.create_task(self._watch_responses(), name="live-response-watchdog")
         try:
-            done, _ = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({sender, receiver, watchdog}, return_when=asyncio.FIRST_COMPLETED)
             if receiver in done:
                 return receiver.result()
+            if watchdog in done:
+                return watchdog.result()
             exc = sender.exception()
             if exc is None:  # end-of-audio sent: the rest arrives on the receiver
                 return await receiver
@@ -407,12 +443,17 @@ class LiveSession:
                 return _Outcome(_Kind.RETRY, DROPPED)
             raise exc
         finally:
-            for task in (sender, receiver):
+            for task in (sender, receiver, watchdog):
                 task.cancel()
-            await asyncio.gather(sender, receiver, return_exceptions=True)
+            await asyncio.gather(sender, receiver, watchdog, return_exceptions=True)
 
     def _replace_connection(self) -> None:
         """A new connection is up: its time zero is the buffer's first byte; tell the consumer."""
+        if self._bps and self._buffer.start > self._final_pos:
+            # The outage outlasted the buffer: the audio between the last final word and the
+            # oldest byte still held will never be transcribed by this session.
+            self._note_lost(self._final_pos, self._buffer.start)
+        self._final_pos = 0
         start, replay = self._buffer.rebase()
         if self._bps:
             self._offset_bytes += start
@@ -461,10 +502,46 @@ class LiveSession:
             self._discarded += 1
         else:
             self._timeline_bytes += len(chunk)
-            if self._buffer.append(chunk):
-                log.warning("Gap buffer full: %d bytes of audio dropped so far", self._buffer.dropped_bytes)
+            before = self._buffer.dropped_bytes
+            if self._buffer.append(chunk) and not before:
+                log.warning("Replay buffer full: the oldest audio is no longer kept for sending")
             self._wake.set()
         self._maybe_stats()
+
+    def _lost_spans(self) -> tuple[tuple[int, int], ...]:
+        """Spans already lost, plus, while disconnected, what the buffer has had to let go of.
+
+        The service finalised the current connection up to ``_final_pos``; audio from there to the
+        buffer's first byte is no longer held. While connected that audio was at least sent (it is
+        lost only if this connection breaks too); while reconnecting it is gone.
+        """
+        spans = list(self._lost)
+        if self._state is LiveState.RECONNECTING and self._buffer.start > self._final_pos:
+            spans.append(self._span(self._final_pos, self._buffer.start))
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        return tuple(merged)
+
+    def _span(self, start: int, end: int) -> tuple[int, int]:
+        bps = self._bps or 1
+        return (
+            round((self._offset_bytes + start) * 1000 / bps),
+            round((self._offset_bytes + end) * 1000 / bps),
+        )
+
+    def _note_lost(self, start: int, end: int) -> None:
+        """Record buffer positions ``start``..``end`` (current connection) as a lost timeline span."""
+        span = self._span(start, end)
+        if span[1] <= span[0]:
+            return
+        if self._lost and self._lost[-1][1] >= span[0]:
+            self._lost[-1] = (self._lost[-1][0], max(self._lost[-1][1], span[1]))
+        else:
+            self._lost.append(span)
 
     async def _send_loop(self, rt: AsyncRealtimeSTTSession) -> None:
         loop = asyncio.get_running_loop()
@@ -472,6 +549,8 @@ class LiveSession:
         while True:
             self._wake.clear()
             while piece := self._buffer.next_unsent(self._max_frame):
+                if self._unanswered_since is None:
+                    self._unanswered_since = loop.time()
                 await rt.send_byte_chunk(piece)
                 self._buffer.mark_sent(len(piece))
                 self._bytes_sent += len(piece)
@@ -515,11 +594,35 @@ class LiveSession:
             return _Outcome(_Kind.FATAL, describe_error(exc))
         return _Outcome(_Kind.RETRY, DROPPED)
 
+    async def _watch_responses(self) -> _Outcome:
+        """Notice a connection that went silent without closing (Wi-Fi gone, no reset).
+
+        While audio flows the service answers every few hundred milliseconds; websockets' own
+        pings would take ~40 s to notice, all of it shown as "Listening". Audio sent
+        ``response_timeout_s`` ago with no answer since means the path is gone: reconnect and
+        replay. Keepalive-only stretches (hold-to-talk released) have nothing to answer and are
+        not judged.
+        """
+        loop = asyncio.get_running_loop()
+        limit = self._response_timeout_s
+        while True:
+            since = self._unanswered_since
+            waited = 0.0 if since is None else loop.time() - since
+            if since is not None and waited >= limit:
+                log.warning("No answer from Soniox for %.1f s while sending audio: reconnecting", waited)
+                self._abort_close = True
+                return _Outcome(_Kind.RETRY, STALLED)
+            await asyncio.sleep(max(0.05, limit - waited if since is not None else limit / 4))
+
     def _on_response(self, event: RealtimeEvent) -> None:
+        self._unanswered_since = None
         if asyncio.get_running_loop().time() - self._connected_at >= self._stable_after_s:
             self._conn_stable = True
         if event.final_audio_proc_ms is not None:
             self._buffer.confirm_ms(event.final_audio_proc_ms)
+            if self._bps:
+                final = min(self._buffer.ms_to_position(event.final_audio_proc_ms), self._buffer.sent)
+                self._final_pos = max(self._final_pos, final)
         if event.total_audio_proc_ms is not None:
             self._last_total_ms = event.total_audio_proc_ms
         self._emit("on_tokens", event.tokens, self._offset_ms, event)
@@ -579,6 +682,11 @@ class LiveSession:
         await self._stop_source()
 
     def _finish(self, outcome: _Outcome | None) -> None:
+        unconfirmed = outcome is None or outcome.kind is not _Kind.FINISHED
+        if self._bps and self._ever_connected and not self._canceled and unconfirmed:
+            # Ended without the service confirming it (gave up, finish timed out): nothing after
+            # the last final word was transcribed. Say so, so it can be sent from the recording.
+            self._note_lost(self._final_pos, self._buffer.end)
         self._emit("on_stats", self.stats)
         if self._canceled or self._state.is_terminal:
             pass

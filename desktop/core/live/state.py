@@ -77,6 +77,13 @@ class LiveStats:
     reconnects: int = 0
     keepalives: int = 0
     finalizes: int = 0
+    #: Audio held for the service (not finalised yet, or captured while disconnected), in seconds,
+    #: and how much the session can hold before the oldest is dropped (0 for containers).
+    backlog_s: float = 0.0
+    backlog_capacity_s: float = 0.0
+    #: Session-timeline spans (start_ms, end_ms) the service never transcribed: dropped during an
+    #: outage longer than the buffer, or still held when the session ended without confirming them.
+    lost_spans_ms: tuple[tuple[int, int], ...] = ()
 
 
 class LiveSessionListener(Protocol):

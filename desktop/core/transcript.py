@@ -23,6 +23,7 @@ translation.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -55,6 +56,7 @@ class Transcript:
         self.finalize_seen = False
         self.endpoint_count = 0
         self.anomalies = 0
+        self._joining = False  # a new connection's first word may need a space before it
 
     # ----------------------------------------------------------------------------- building
     @classmethod
@@ -86,6 +88,8 @@ class Transcript:
                 log.warning("ignoring a malformed token: %r", raw)
                 self.anomalies += 1
                 continue
+            if self._joining and not token.is_marker and token.text:
+                token = self._joined(token, first_in_tail=not tail)
             if token.is_final:
                 if tail:
                     out_of_order = True
@@ -116,6 +120,28 @@ class Transcript:
             fin_seen=fin_seen,
             out_of_order=out_of_order,
         )
+
+    def start_connection(self) -> None:
+        """A new realtime connection continues this transcript (after a reconnect).
+
+        A connection's first word carries no leading space (it starts a text, as far as the
+        service knows), so without this the words either side of a reconnect ran together:
+        "fourfive".
+        """
+        self._joining = bool(self._finals)
+
+    def _joined(self, token: Token, *, first_in_tail: bool) -> Token:
+        """The first word after a reconnect, spaced from the text before it where the script uses spaces."""
+        if token.is_final:
+            self._joining = False
+        elif not first_in_tail:
+            return token
+        before = next((t.text for t in reversed(self._finals) if t.text and not t.is_marker), "")
+        if not before or before[-1].isspace() or token.text[0].isspace():
+            return token
+        if _unspaced(before[-1]) or _unspaced(token.text[0]):
+            return token
+        return replace(token, text=" " + token.text)
 
     def discard_tail(self) -> TranscriptDelta:
         """Forget the non-final tail (its connection is gone and will never finalize it)."""
@@ -257,3 +283,8 @@ __all__ = [
     "TranscriptDelta",
     "default_speaker_label",
 ]
+
+
+def _unspaced(char: str) -> bool:
+    """Scripts written without spaces between words (Chinese, Japanese, Thai...): never insert one."""
+    return unicodedata.east_asian_width(char) in ("W", "F") or "\u0e00" <= char <= "\u0eff"

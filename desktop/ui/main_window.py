@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.jobs_panel = JobsSidePanel(context, self)
         self.jobs_panel.notification.connect(self._on_jobs_notice)
         self.jobs_panel.install_drop_target(self)
+        self.live_panel.transcribe_files_requested.connect(self.jobs_panel.submit_paths)
         self.side_tabs = self.jobs_panel
         self.side_dock = QDockWidget("Jobs && files", self)
         self.side_dock.setObjectName("sidePanelDock")

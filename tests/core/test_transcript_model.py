@@ -179,6 +179,33 @@ def test_offset_is_added_to_timestamps() -> None:
     assert t.segments()[0].end_ms == 60_300
 
 
+def test_a_new_connections_first_word_is_spaced_from_the_text_before_it() -> None:
+    """After a reconnect the service starts a new text: its first word has no leading space."""
+    t = Transcript()
+    t.apply([tok("one", 0), tok(" four", 300)])
+    t.start_connection()
+    tail = t.apply([nf("five", 0), nf(" six", 300)], offset_ms=1000).tail
+    assert [p.token.text for p in tail] == [" five", " six"]
+    t.apply([tok("five", 0), tok(" six", 300)], offset_ms=1000)
+    t.apply([tok(" seven", 600)], offset_ms=1000)
+    assert "".join(x.text for x in t.final_tokens) == "one four five six seven"
+
+
+def test_no_space_is_added_where_the_script_has_none_or_one_is_there() -> None:
+    t = Transcript()
+    t.apply([tok("今天", 0)])
+    t.start_connection()
+    t.apply([tok("天气", 0)], offset_ms=500)
+    t.apply([tok("end.", 600)])
+    t.start_connection()
+    t.apply([tok(" Next", 0)], offset_ms=900)
+    empty = Transcript()
+    empty.start_connection()  # a first connection: nothing to join
+    empty.apply([tok("Hello", 0)])
+    assert "".join(x.text for x in t.final_tokens) == "今天天气end. Next"
+    assert empty.final_tokens[0].text == "Hello"
+
+
 # -------------------------------------------------------------------------------------- segments
 def test_segments_split_at_speaker_end_and_language() -> None:
     t = Transcript()

@@ -159,6 +159,19 @@ class LiveRun:
         return self.sink.transcript_id if self.sink is not None else None
 
     @property
+    def audio_path(self) -> Path | None:
+        """Where this run's audio is on disk: its recording, or the local file it streamed."""
+        if self.origin.path is not None:
+            return self.origin.path
+        recording = self.sink.recording if self.sink is not None else None
+        return recording.path if recording is not None else None
+
+    @property
+    def lost_spans_ms(self) -> tuple[tuple[int, int], ...]:
+        """Timeline spans Soniox never transcribed (an outage longer than the buffer)."""
+        return self.session.stats.lost_spans_ms if self.session is not None else ()
+
+    @property
     def finalize_pending(self) -> bool:
         return self.session is not None and self.session.finalize_pending
 
@@ -279,6 +292,7 @@ class _SessionEvents:
             run.listener.on_delta(delta)
 
     def on_connection_replaced(self, offset_ms: int) -> None:
+        self.run.transcript.start_connection()
         delta = self.run.transcript.discard_tail()
         if not delta.is_empty:
             self.run.listener.on_delta(delta)

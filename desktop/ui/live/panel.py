@@ -41,6 +41,7 @@ from desktop.core.context import AppContext
 from desktop.core.errors import UserError, describe_error
 from desktop.core.library.store import Library
 from desktop.core.live.config_builder import LiveOptions
+from desktop.core.live.outage import clock, lost_seconds, reconnecting_text
 from desktop.core.live.run import LiveRun, LiveRunSettings, SourceOrigin
 from desktop.core.live.run import SourceKind as RunSourceKind
 from desktop.core.live.state import LiveState, LiveStats
@@ -49,6 +50,7 @@ from desktop.ui.device_picker import DevicePicker
 from desktop.ui.level_meter import MicrophoneMonitor
 from desktop.ui.live.controller import LiveController
 from desktop.ui.live.hold_to_talk import HoldToTalkFilter
+from desktop.ui.live.lost_audio import LostAudioBar
 from desktop.ui.live.options_form import LiveOptionsForm
 from desktop.ui.live.source_bar import SourceBar, SourceKind
 from desktop.ui.transcript.view import TranscriptView
@@ -70,6 +72,7 @@ _STATE_TEXT = {
 
 class LivePanel(QWidget):
     session_state_changed = Signal(object)  # LiveState
+    transcribe_files_requested = Signal(list)  # list[Path]: audio the session could not send
 
     def __init__(
         self,
@@ -177,6 +180,8 @@ class LivePanel(QWidget):
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_label.setFrameShape(QFrame.Shape.StyledPanel)
         self.message_label.hide()
+        self.lost_audio_bar = LostAudioBar(self)
+        self.lost_audio_bar.clips_ready.connect(self.transcribe_files_requested)
 
         self.view = TranscriptView(self, export_title="Live transcript")
         self.view.export_basename = "live-transcript"
@@ -204,6 +209,7 @@ class LivePanel(QWidget):
         layout.addLayout(controls)
         layout.addLayout(state_row)
         layout.addWidget(self.message_label)
+        layout.addWidget(self.lost_audio_bar)
         layout.addWidget(self.view, 1)
 
         self.hold_filter = HoldToTalkFilter(self.key_edit.keySequence(), self)
@@ -229,6 +235,9 @@ class LivePanel(QWidget):
         c.library_unavailable.connect(self._on_library_unavailable)
 
         self._talking = False
+        self._last_stats: LiveStats | None = None
+        self._reconnect_attempt = (1, 0.0)
+        self._reconnect_message = ""
         self.options_form.set_models(self.context.realtime_models(), self._saved_options().model)
         self._restore_defaults()
         self._update_buttons(LiveState.IDLE)
@@ -366,6 +375,8 @@ class LivePanel(QWidget):
             if run.not_sent:
                 self._show_message("Not sent: " + " ".join(run.not_sent), error=False)
             self._remember(options)
+            self._last_stats = None
+            self.lost_audio_bar.hide()
             self.view.set_transcript(run.transcript)
             if isinstance(source, MicrophoneCapture):
                 self.monitor.follow(source)
@@ -451,7 +462,15 @@ class LivePanel(QWidget):
                 text += " (hold the talk key to speak)"
         self.state_label.setText(text)
         self._update_buttons(state)
+        if state is LiveState.RUNNING and self._reconnect_message:
+            # Back online: the "could not reach" note is history (the stats keep the count).
+            if self.message_label.text() == self._reconnect_message:
+                self.message_label.hide()
+            self._reconnect_message = ""
         if state.is_terminal:
+            run = self.controller.run
+            if run is not None:
+                self.lost_audio_bar.offer(run.lost_spans_ms, run.audio_path)
             self._after_session()
         self.session_state_changed.emit(state)
 
@@ -460,25 +479,34 @@ class LivePanel(QWidget):
         self.finalize_button.setEnabled(not pending and self.controller.state is LiveState.RUNNING)
 
     def _on_reconnecting(self, attempt: int, delay_s: float, error: UserError) -> None:
-        self.state_label.setText(
-            f"Connection lost — reconnecting in {delay_s:.0f} s (attempt {attempt}). "
-            "Audio is buffered meanwhile; nothing you say is lost."
-        )
-        self._show_message(f"{error.title}: {error.message}", error=False)
+        self._reconnect_attempt = (attempt, delay_s)
+        self._show_reconnecting()
+        self._reconnect_message = f"{error.title}: {error.message}"
+        self._show_message(self._reconnect_message, error=False)
+
+    def _show_reconnecting(self) -> None:
+        """The reconnecting line, with how much audio waits and whether any had to go (core's words)."""
+        run = self.controller.run
+        recording = run is not None and run.audio_path is not None
+        attempt, delay_s = self._reconnect_attempt
+        self.state_label.setText(reconnecting_text(attempt, delay_s, self._last_stats, recording=recording))
 
     def _on_error(self, error: UserError) -> None:
         self._show_message(f"{error.title}: {error.message} {error.action}".strip(), error=True)
 
     def _on_stats(self, stats: LiveStats) -> None:
+        self._last_stats = stats
+        if self.controller.state is LiveState.RECONNECTING:
+            self._show_reconnecting()
         parts = [f"{stats.audio_s:.0f} s sent" if stats.audio_s else f"{stats.bytes_sent // 1024} kB sent"]
         if stats.reconnects:
             parts.append(f"{stats.reconnects} reconnect{'s' if stats.reconnects > 1 else ''}")
         if stats.source_overflows:
             parts.append(f"⚠ {stats.source_overflows} audio chunks dropped")
-        if stats.dropped_bytes:
-            rate = self.controller.source.format.bytes_per_second if self.controller.source else None
-            lost = f"{stats.dropped_bytes / rate:.0f} s" if rate else f"{stats.dropped_bytes // 1024} kB"
-            parts.append(f"⚠ {lost} of audio lost while disconnected")
+        if stats.lost_spans_ms:
+            parts.append(f"⚠ {clock(lost_seconds(stats.lost_spans_ms))} of audio not sent")
+        elif stats.dropped_bytes:  # a container stream: bytes cannot be mapped to time
+            parts.append(f"⚠ {stats.dropped_bytes // 1024} kB of audio not sent")
         self.stats_label.setText(" · ".join(parts))
 
     def _on_device_changed(self, key: str) -> None:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktop.audio import devices
 from desktop.audio.capture import MicrophoneCapture, capture_factory
-from desktop.audio.file_source import FileSource
+from desktop.audio.decoded_file import DecodingFileSource
 from desktop.audio.recording import tap_for_recording
 from desktop.audio.url_source import UrlSource
 from desktop.core.audio_source import AudioSource
@@ -395,7 +395,7 @@ class LivePanel(QWidget):
         kind = self.source_bar.kind()
         if kind is SourceKind.FILE:
             path = self.source_bar.file_path()
-            return FileSource(path), SourceOrigin(RunSourceKind.FILE, path=Path(path).resolve())
+            return DecodingFileSource(path), SourceOrigin(RunSourceKind.FILE, path=Path(path).resolve())
         if kind is SourceKind.URL:
             url = self.source_bar.url()
             return UrlSource(url), SourceOrigin(RunSourceKind.URL, url=url)

@@ -12,10 +12,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile
 from soniox import AsyncSonioxClient
 
+from desktop.audio.decoded_file import DecodingFileSource
 from desktop.core.backoff import Backoff
 from desktop.core.live import LiveOptions, LiveSession, LiveState, build_realtime_config
 from tests.core.live.test_live_session_support import (
@@ -192,3 +196,29 @@ async def test_stop_during_an_endless_outage_reports_the_unsent_audio_as_lost(fa
     start, end = spans[0]
     final_end = max(e for _, _, e in rec.final_words())
     assert final_end <= start + 300 and end == len(pcm) // BYTES_PER_MS
+
+
+async def test_a_local_file_resumes_from_the_last_final_word_after_a_reconnect(
+    fake_soniox: FakeSoniox, tmp_path: Path
+) -> None:
+    """A file libsndfile decodes goes out as PCM, so a reconnect replays its unfinalised tail."""
+    fake_soniox.set_script([WORDS], loop=True)
+    fake_soniox.inject_realtime(abrupt_close=True, after_audio_ms=3000)
+    count = 12
+    pcm = make_pcm(bursts(count))
+    path = tmp_path / "interview.flac"
+    soundfile.write(str(path), np.frombuffer(pcm, "<i2"), 16000, format="FLAC")
+    source = DecodingFileSource(path, speed=25.0)
+    rec = Recorder()
+    async with relayed_client(fake_soniox) as (client, _relay):
+        session = make_session(client, source, rec)  # type: ignore[arg-type]
+        await session.start()
+        await session.wait_closed()
+
+    assert rec.state_names[-1] == "finished" and rec.errors == []
+    first, second = fake_soniox.wait_for_session(0), fake_soniox.wait_for_session(1)
+    assert first.config is not None and first.config["audio_format"] == "pcm_s16le"
+    # The new connection heard everything from the old one's last finalised millisecond on.
+    assert second.audio == pcm[rec.replaced[0] * BYTES_PER_MS :]
+    assert rec.stats[-1].replayed_bytes > 0
+    assert [s for _, s, _ in rec.final_words()] == burst_starts_ms(count)

@@ -131,9 +131,11 @@ class DecodingFileSource(FileSource):
 
 
 def _read_mono(decoder: soundfile.SoundFile, frames: int) -> np.ndarray:
-    data = decoder.read(frames, dtype="float32", always_2d=True)
-    return data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
+    data: np.ndarray = decoder.read(frames, dtype="float32", always_2d=True)
+    mono: np.ndarray = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
+    return mono
 
 
 def _to_pcm16(samples: np.ndarray) -> bytes:
-    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    pcm: bytes = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    return pcm

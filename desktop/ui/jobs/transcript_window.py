@@ -87,7 +87,7 @@ class TranscriptWindow(TranscriptWindowBase):
         self.view.export_basename = export_basename(job)
         self.view.speaker_renamed.connect(self._remember_names)
 
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(top)
         layout.addLayout(status_row)
         layout.addWidget(self.view, 1)

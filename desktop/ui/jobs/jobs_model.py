@@ -18,6 +18,10 @@ from desktop.ui.jobs.formatting import STATUS_TEXT, created_text
 from desktop.ui.jobs.paged_model import PagedTableModel
 
 COL_NAME, COL_STATUS, COL_MODEL, COL_DURATION, COL_CREATED, COL_LANGUAGES = range(6)
+#: Stable names of the columns, for the remembered choice of visible ones.
+COLUMN_KEYS = ("name", "status", "model", "duration", "created", "languages")
+#: What fits the side dock without a horizontal scroll bar; the rest are a right-click away.
+DEFAULT_VISIBLE = ("name", "status", "duration")
 
 _STATUS_ICONS = {
     "queued": QStyle.StandardPixmap.SP_FileDialogContentsView,

@@ -36,10 +36,9 @@ OTHER = "{detail}. Check that it is connected, or choose another microphone; als
 
 def portaudio_code(exc: BaseException) -> int | None:
     """PortAudio's error code carried by the exception (its second argument), if any."""
-    args = getattr(exc, "args", ())
-    if len(args) > 1 and isinstance(args[1], int):
-        return args[1]
-    return None
+    args: tuple[object, ...] = tuple(getattr(exc, "args", ()))
+    code = args[1] if len(args) > 1 else None
+    return code if isinstance(code, int) else None
 
 
 def explain_device_error(exc: BaseException) -> str:

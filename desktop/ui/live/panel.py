@@ -104,7 +104,7 @@ class LivePanel(QWidget):
         self.source_bar.device_picker.device_changed.connect(self._on_device_changed)
         self.source_bar.kind_changed.connect(self._on_source_kind)
         self.monitor.error.connect(self._on_monitor_error)
-        self.monitor.idle_message = "Off — Test microphone (Ctrl+Shift+M) to see the level"
+        self.monitor.idle_message = "Off — press Test microphone"
         self.source_bar.test_button.toggled.connect(self._on_test_toggled)
         self.source_bar.test_button.setVisible(monitor_microphone)
         self.monitor.show_idle()

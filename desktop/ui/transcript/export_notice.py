@@ -31,7 +31,7 @@ class ExportNotice(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.show_button = make_button(
-            "Show in &folder",
+            "Sh&ow in folder",
             "showExportFolderButton",
             "Show the exported file in its folder",
             self,

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from desktop.audio import devices as devmod
+from desktop.audio.device_errors import explain_device_error
 from desktop.audio.levels import LevelReading, block_levels
 from desktop.audio.resample import StreamResampler
 from desktop.core.audio_source import PCM16_MONO_16K, AudioFormat, AudioSourceError, SourceStats
@@ -48,9 +49,6 @@ TARGET_RATE = 16000
 BLOCK_MS = 40
 #: At most this many channels are opened and averaged (a "default" device may offer 32).
 MAX_CHANNELS = 2
-PRIVACY_HINT = (
-    "Check that it is connected and that the app may use it (on macOS: System Settings → Privacy → Microphone)."
-)
 
 
 class MicrophoneCapture:
@@ -77,8 +75,9 @@ class MicrophoneCapture:
         self.consume = consume
         self._stall_timeout = stall_timeout
         self._stop_timeout = stop_timeout
-        self._label = "Microphone" if device in (None, "") else f"Microphone “{device}”"
-        self._device_name = "" if device in (None, "") else str(device)
+        self._is_default = device in (None, "")
+        self._device_name = "" if self._is_default else str(device)
+        self._label = f"Microphone “{self.display_name}”"
         self.device_rate: int | None = None
         self.device_channels: int | None = None
 
@@ -150,7 +149,7 @@ class MicrophoneCapture:
         self._sd = sd
         info = devmod.resolve_input_device(sd, self._device_request)
         self._device_name = info.name or self._device_name
-        self._label = f"Microphone “{info.name}”" if info.name else "Microphone"
+        self._label = f"Microphone “{self.display_name}”"
         channels = max(1, min(MAX_CHANNELS, info.channels or 1))
         with devmod.PORTAUDIO_LOCK:
             try:
@@ -183,7 +182,7 @@ class MicrophoneCapture:
         self._started = True
         log.info(
             "Microphone %r open at %d Hz, %d channel(s)%s",
-            self._device_name or "default",
+            self.display_name,
             rate,
             channels,
             " (resampling to 16 kHz)" if self._resampler else "",
@@ -329,7 +328,7 @@ class MicrophoneCapture:
         if self._callback_error is not None:
             exc, self._callback_error = self._callback_error, None
             log.error("Audio callback failed", exc_info=exc)
-            self._fail(f"Audio from the microphone “{self._device_name}” could not be processed: {exc}")
+            self._fail(f"Audio from the microphone “{self.display_name}” could not be processed: {exc}")
             return
         alive = not self._finished
         if alive:
@@ -341,7 +340,7 @@ class MicrophoneCapture:
             alive = False
         if not alive:
             log.warning("Microphone %r stopped delivering audio", self._device_name)
-            self._fail(f"The microphone “{self._device_name or 'default'}” was disconnected.")
+            self._fail(f"The microphone “{self.display_name}” was disconnected.")
             return
         self._watchdog = self._loop.call_later(0.25, self._watch)  # type: ignore[union-attr]
 
@@ -384,10 +383,14 @@ class MicrophoneCapture:
             rate = round(sd.query_devices(info.index)["default_samplerate"])
         return rate
 
+    @property
+    def display_name(self) -> str:
+        """The device as the picker names it ("System default (…)" for the default one)."""
+        return devmod.microphone_name(self._device_name, is_default=self._is_default)
+
     def _open_error(self, exc: BaseException) -> AudioSourceError:
-        name = self._device_name or "default"
-        reason = str(exc).strip() or type(exc).__name__
-        return AudioSourceError(f"Could not open the microphone “{name}”: {reason}. {PRIVACY_HINT}")
+        log.info("Opening microphone %r failed: %s", self._device_name or "default", exc)
+        return AudioSourceError(f"Could not open the microphone “{self.display_name}”: {explain_device_error(exc)}")
 
 
 def _close_stream(stream: Any, abort: bool) -> None:

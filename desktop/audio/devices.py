@@ -28,6 +28,22 @@ PORTAUDIO_LOCK = threading.RLock()
 _open_streams = 0
 
 DEFAULT_KEY = ""
+#: The one name of "whatever microphone the OS is set to use", everywhere the app shows it.
+DEFAULT_NAME = "System default"
+_ROUTING_NAMES = ("", "default", "sysdefault")  # ALSA's routing devices name nothing real
+
+
+def default_label(device_name: str = "") -> str:
+    """ "System default (Webcam)", or just "System default" when the OS gives no real name."""
+    named = device_name.strip().lower() not in _ROUTING_NAMES
+    return f"{DEFAULT_NAME} ({device_name})" if named else DEFAULT_NAME
+
+
+def microphone_name(device_name: str, *, is_default: bool) -> str:
+    """How a chosen microphone is named in labels and messages (the picker's words)."""
+    if is_default or device_name.strip().lower() in _ROUTING_NAMES:
+        return default_label(device_name)
+    return device_name
 
 
 @dataclass(frozen=True)
@@ -135,11 +151,8 @@ def list_input_devices(sd: Any = None) -> list[InputDevice]:
             default_name = entry.name
         entries.append(entry)
     # ALSA calls its routing device "default": "System default (default)" would say nothing.
-    named = default_name and default_name.lower() not in ("default", "sysdefault")
-    default_label = f"System default ({default_name})" if named else "System default"
-    if not entries:
-        default_label = "System default (no microphone found)"
-    result.append(InputDevice(key=DEFAULT_KEY, label=default_label, index=default_index, name=default_name))
+    label = default_label(default_name) if entries else f"{DEFAULT_NAME} (no microphone found)"
+    result.append(InputDevice(key=DEFAULT_KEY, label=label, index=default_index, name=default_name))
     result.extend(entries)
     return result
 

@@ -101,7 +101,7 @@ class DevicePicker(QComboBox):
             return self._lister()
         except Exception as exc:  # AudioSourceError: PortAudio missing
             log.warning("Could not list microphones: %s", exc)
-            return [InputDevice(key="", label="System default", index=None, name="")]
+            return [InputDevice(key="", label=devmod.DEFAULT_NAME, index=None, name="")]
 
     def _show_devices(self, devices: list[InputDevice]) -> None:
         self._devices = devices

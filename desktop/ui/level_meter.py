@@ -1,8 +1,10 @@
-"""A microphone level meter, and the helper that keeps it moving before and during a session.
+"""A microphone level meter, and the helper that keeps it moving while testing and during a session.
 
 :class:`LevelMeter` only paints what it is given (``set_levels``), so it works for any source.
 :class:`MicrophoneMonitor` owns a capture in monitor mode (no consumer, chunks discarded) so the
-meter shows the microphone before a session starts, polls levels with a 30 Hz timer on the Qt
+meter shows the microphone while the user tests it (the owner calls ``start``/``stop``; an open
+microphone lights the system's "in use" indicator, so it is never opened just in case), polls
+levels with a 30 Hz timer on the Qt
 thread (the capture publishes them from PortAudio's thread as one immutable object, so reading
 needs no lock), releases the device when a session takes it over, then follows the session's
 own capture and resumes monitoring afterwards.
@@ -257,6 +259,8 @@ class MicrophoneMonitor(QObject):
         self._own: MicrophoneCapture | None = None
         self._followed: Any = None
         self._wanted = False  # monitoring requested (start() until stop())
+        #: Shown on the meter while nothing is monitored ("" keeps an empty bar).
+        self.idle_message = ""
         self._timer = QTimer(self)
         self._timer.setInterval(max(1, 1000 // max(20, poll_hz)))
         self._timer.timeout.connect(self.poll)
@@ -283,7 +287,12 @@ class MicrophoneMonitor(QObject):
         await self._close()
         if self._followed is None:
             self._timer.stop()
-            self.meter.set_levels(FLOOR_DB, FLOOR_DB)
+            self.show_idle()
+
+    @property
+    def wanted(self) -> bool:
+        """True between :meth:`start` and :meth:`stop` (the device may be lent to a session)."""
+        return self._wanted
 
     def set_device(self, key: str) -> None:
         """Switch to another microphone (``""`` = system default); reopens if monitoring."""
@@ -307,6 +316,15 @@ class MicrophoneMonitor(QObject):
             self._open()
         else:
             self._timer.stop()
+            self.show_idle()
+
+    def show_idle(self) -> None:
+        """Draw the meter as "not listening" (the idle message, or an empty bar)."""
+        if self.idle_message:
+            self.meter.set_message(self.idle_message)
+        else:
+            self.meter.set_levels(FLOOR_DB, FLOOR_DB)
+        self.meter.set_counters(0, 0)
 
     async def rescan_devices(self) -> bool:
         """Re-scan devices, briefly releasing the monitor's stream (PortAudio must be idle)."""

@@ -79,12 +79,22 @@ class MainWindow(QMainWindow):
 
     # -- menus ---------------------------------------------------------------------------------
     def _action(
-        self, text: str, name: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
+        self,
+        text: str,
+        name: str,
+        slot,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        *,
+        app_wide: bool = False,
     ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
+        if app_wide:
+            # Quit, Settings and the Transcribe commands belong to the app, not to this window:
+            # their keys must also work while a transcript window has the focus.
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         action.triggered.connect(slot)
         self.addAction(action)
         return action
@@ -95,21 +105,25 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.setObjectName("fileMenu")
         self.settings_action = self._action(
-            "&Settings…", "settingsAction", self.open_settings, QKeySequence.StandardKey.Preferences
+            "&Settings…", "settingsAction", self.open_settings, QKeySequence.StandardKey.Preferences, app_wide=True
         )
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.quit_action = self._action("&Quit", "quitAction", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action("&Quit", "quitAction", self.close, QKeySequence.StandardKey.Quit, app_wide=True)
         if self.quit_action.shortcut().isEmpty():
             self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.file_menu = file_menu
         self.transcribe_files_action = self._action(
-            "&Transcribe files…", "transcribeFilesAction", self.jobs_panel.open_files_dialog, "Ctrl+O"
+            "&Transcribe files…", "transcribeFilesAction", self.jobs_panel.open_files_dialog, "Ctrl+O", app_wide=True
         )
         self.transcribe_url_action = self._action(
-            "Transcribe &URL…", "transcribeUrlAction", lambda: self.jobs_panel.open_url_dialog(), "Ctrl+Shift+O"
+            "Transcribe &URL…",
+            "transcribeUrlAction",
+            lambda: self.jobs_panel.open_url_dialog(),
+            "Ctrl+Shift+O",
+            app_wide=True,
         )
         file_menu.addAction(self.transcribe_files_action)
         file_menu.addAction(self.transcribe_url_action)

@@ -41,6 +41,19 @@ class OnboardingDialog(QDialog):
         self.region_form = RegionForm(self, show_custom=context.settings.region == "custom")
         s = context.settings
         self.region_form.set_values(s.region, s.custom_api_base_url, s.custom_websocket_url)
+        # A run pinned with --api-base-url / --websocket-url talks to that server whatever the
+        # region says, so offering a region here would be a choice with no effect.
+        self.pinned_note = QLabel(self)
+        self.pinned_note.setObjectName("onboardingPinnedEndpoint")
+        self.pinned_note.setWordWrap(True)
+        self.pinned_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if self.pinned:
+            self.pinned_note.setText(
+                f"This run uses the server {context.endpoints.api_base_url} given on the command line "
+                "(--api-base-url); the key is tested against it."
+            )
+        self.region_form.setVisible(not self.pinned)
+        self.pinned_note.setVisible(self.pinned)
         self.key_form = ApiKeyForm(
             self._endpoints,
             keyring_available=context.key_store.keyring_available(),
@@ -65,13 +78,19 @@ class OnboardingDialog(QDialog):
         layout.addWidget(intro)
         layout.addSpacing(6)
         layout.addWidget(self.region_form)
+        layout.addWidget(self.pinned_note)
         layout.addWidget(self.key_form)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.key_form.key_edit.setFocus()
 
+    @property
+    def pinned(self) -> bool:
+        """The endpoints were given on the command line for this run."""
+        return bool(self.context.overrides.api_base_url or self.context.overrides.websocket_url)
+
     def _endpoints(self) -> Endpoints:
-        if self.context.overrides.api_base_url or self.context.overrides.websocket_url:
+        if self.pinned:
             return self.context.endpoints  # a --api-base-url run tests against that server
         return self.region_form.endpoints()
 
@@ -92,8 +111,9 @@ class OnboardingDialog(QDialog):
                 form.key_edit.selectAll()
                 return False
             settings = self.context.settings
-            settings.region = self.region_form.region()
-            settings.custom_api_base_url, settings.custom_websocket_url = self.region_form.custom_urls()
+            if not self.pinned:  # the hidden form holds the saved region: nothing to change
+                settings.region = self.region_form.region()
+                settings.custom_api_base_url, settings.custom_websocket_url = self.region_form.custom_urls()
             try:
                 self.context.set_key(form.key(), form.chosen_storage())
             except KeyStorageError as exc:

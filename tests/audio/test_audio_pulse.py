@@ -87,7 +87,7 @@ def test_the_sound_server_going_away_ends_the_capture_with_a_disconnect_error(
         feeder.stop()
     summary = next(line for line in iter(lambda: lines.get(timeout=5), "") if line.startswith("SUMMARY"))
     result = json.loads(summary.split(" ", 1)[1])
-    assert result["error"] == "The microphone “default” was disconnected."
+    assert result["error"] == "The microphone “System default” was disconnected."
     assert result["bytes"] > 0  # what was captured before is kept
     assert proc.returncode == 0
 

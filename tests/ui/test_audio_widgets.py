@@ -198,8 +198,8 @@ def test_monitor_shows_a_disconnect_and_an_open_failure(
     fake.disconnect_after_blocks = 10
     monitor.start()
     qtbot.waitUntil(lambda: bool(errors), timeout=4000)
-    assert errors == ["The microphone “Webcam” was disconnected."]
-    assert meter.message == "The microphone “Webcam” was disconnected"
+    assert errors == ["The microphone “System default (Webcam)” was disconnected."]
+    assert meter.message == "The microphone “System default (Webcam)” was disconnected"
     fake.fail_open = "Device unavailable"
     monitor.set_device("Headset")
     qtbot.waitUntil(lambda: len(errors) == 2, timeout=2000)

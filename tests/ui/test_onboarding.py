@@ -116,3 +116,24 @@ def test_unreachable_server_says_so(qtbot, qloop, make_context) -> None:
     window.start_up()
     qtbot.waitUntil(lambda: window.status.connection.state is Connection.OFFLINE, timeout=10000)
     assert "internet connection" in window.status.connection.text()
+
+
+def test_a_pinned_run_offers_no_region_and_keeps_the_saved_one(qtbot, qloop, fake_soniox, make_context) -> None:
+    ctx = make_context(fake_soniox)  # pinned to the emulator, as with --api-base-url
+    ctx.settings.region = "eu"
+    window = _window(qtbot, ctx)
+    dialog = window.open_onboarding()
+    assert not dialog.region_form.isVisible()
+    assert dialog.pinned_note.isVisible()
+    assert fake_soniox.api_base_url in dialog.pinned_note.text()
+    qtbot.keyClicks(dialog.key_form.key_edit, "test-key")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    assert ctx.settings.region == "eu"
+
+
+def test_an_unpinned_run_offers_the_region(qtbot, qloop, make_context) -> None:
+    window = _window(qtbot, make_context())
+    dialog = window.open_onboarding()
+    assert dialog.region_form.isVisible()
+    assert not dialog.pinned_note.isVisible()

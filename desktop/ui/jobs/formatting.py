@@ -12,15 +12,6 @@ STATUS_TEXT = {
 }
 
 
-def duration_text(ms: int | None) -> str:
-    if not ms:
-        return ""
-    seconds = round(ms / 1000)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def created_text(when: datetime | None) -> str:
     """Local time, to the minute; the full timestamp is in the tooltip."""
     if when is None:

@@ -13,10 +13,15 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 from soniox.types import Transcription
 
-from desktop.ui.jobs.formatting import STATUS_TEXT, created_text, duration_text
+from desktop.core.durations import duration_text
+from desktop.ui.jobs.formatting import STATUS_TEXT, created_text
 from desktop.ui.jobs.paged_model import PagedTableModel
 
 COL_NAME, COL_STATUS, COL_MODEL, COL_DURATION, COL_CREATED, COL_LANGUAGES = range(6)
+#: Stable names of the columns, for the remembered choice of visible ones.
+COLUMN_KEYS = ("name", "status", "model", "duration", "created", "languages")
+#: What fits the side dock without a horizontal scroll bar; the rest are a right-click away.
+DEFAULT_VISIBLE = ("name", "status", "duration")
 
 _STATUS_ICONS = {
     "queued": QStyle.StandardPixmap.SP_FileDialogContentsView,

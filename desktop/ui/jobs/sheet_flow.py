@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 from soniox.types import File, Model
@@ -50,11 +51,36 @@ class JobSheetFlow:
         self._parent = parent
         self._on_submitted = on_submitted
         self.job_sheet: JobSheet | None = None
+        #: The open "Transcribe files" chooser, while it is open.
+        self.file_dialog: QFileDialog | None = None
 
     def open_files_dialog(self) -> None:
-        """ "Transcribe files…" (Ctrl+O): pick files, then the job sheet."""
+        """ "Transcribe files…" (Ctrl+O): pick files, then the job sheet.
+
+        Returns at once: the chooser is opened with ``open()`` (window-modal, no nested event
+        loop), because a screen reader's "press" on the button or menu item waits for the
+        handler, and ``getOpenFileNames`` would keep it waiting until the dialog closed.
+        """
+        if self.file_dialog is not None:
+            self.file_dialog.raise_()
+            self.file_dialog.activateWindow()
+            return
         folder = self.context.settings_store.ui_str("jobs_last_folder")
-        paths, _ = QFileDialog.getOpenFileNames(self._parent, "Transcribe files", folder, MEDIA_FILTER)
+        dialog = QFileDialog(self._parent, "Transcribe files", folder, MEDIA_FILTER)
+        dialog.setObjectName("transcribeFilesDialog")
+        dialog.setAccessibleName("Choose files to transcribe")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.filesSelected.connect(self._on_files_chosen)
+        dialog.finished.connect(self._on_file_dialog_closed)
+        self.file_dialog = dialog
+        dialog.open()
+
+    def _on_file_dialog_closed(self, _result: int) -> None:
+        self.file_dialog = None
+
+    def _on_files_chosen(self, paths: Sequence[str]) -> None:
         if paths:
             self.context.settings.ui_state["jobs_last_folder"] = str(Path(paths[0]).parent)
             self.submit_paths([Path(p) for p in paths])

@@ -43,6 +43,8 @@ from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES
 from desktop.core.jobs.retry import RetryPolicy
 from desktop.core.jobs.service import JobsService
 from desktop.ui.async_tools import spawn
+from desktop.ui.jobs import jobs_model
+from desktop.ui.jobs.columns import ColumnChooser
 from desktop.ui.jobs.drop_overlay import FileDropController
 from desktop.ui.jobs.files_model import FilesTableModel
 from desktop.ui.jobs.job_sheet import JobSheet
@@ -210,6 +212,13 @@ class JobsSidePanel(QTabWidget):
             lambda: self.item_actions.delete_all_jobs(),
             "Ctrl+Shift+Delete",
             table,
+        )
+        self.jobs_columns = ColumnChooser(
+            table,
+            self.context.settings_store,
+            setting="jobs_columns",
+            keys=jobs_model.COLUMN_KEYS,
+            default_visible=jobs_model.DEFAULT_VISIBLE,
         )
         self._update_job_actions()
         return page

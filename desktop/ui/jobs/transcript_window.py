@@ -19,11 +19,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from soniox.types import Transcription
 
+from desktop.core.durations import duration_text
 from desktop.core.errors import describe_error
 from desktop.core.jobs.transcript_cache import TranscriptCache
 from desktop.core.transcript import Transcript
 from desktop.ui.async_tools import spawn
-from desktop.ui.jobs.formatting import created_text, duration_text
+from desktop.ui.jobs.formatting import created_text
 from desktop.ui.jobs.jobs_model import job_source
 from desktop.ui.transcript.view import TranscriptView
 from desktop.ui.transcript.window import TranscriptWindowBase
@@ -86,7 +87,7 @@ class TranscriptWindow(TranscriptWindowBase):
         self.view.export_basename = export_basename(job)
         self.view.speaker_renamed.connect(self._remember_names)
 
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(top)
         layout.addLayout(status_row)
         layout.addWidget(self.view, 1)

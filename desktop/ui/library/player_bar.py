@@ -16,17 +16,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
 from desktop.audio.playback import SPEEDS, PlaybackError, Player
+from desktop.core.durations import clock_text
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 40
 SKIP_MS = 5000
-
-
-def clock_text(ms: int, *, hours: bool = False) -> str:
-    seconds = max(0, ms) // 1000
-    h, m, s = seconds // 3600, seconds // 60 % 60, seconds % 60
-    return f"{h}:{m:02d}:{s:02d}" if hours or h else f"{m:02d}:{s:02d}"
 
 
 class PlayerBar(QWidget):

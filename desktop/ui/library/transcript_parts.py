@@ -10,8 +10,8 @@ from typing import Any
 from PySide6.QtCore import QDateTime, QLocale, QPoint
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QWidget
 
+from desktop.core.durations import duration_text
 from desktop.core.library.store import TranscriptInfo
-from desktop.ui.library.player_bar import clock_text
 from desktop.ui.transcript.view import TranscriptView
 
 #: ``prompt(parent, title, label, current) -> new text, or None when cancelled``.
@@ -50,7 +50,7 @@ def date_text(epoch_s: float) -> str:
 def meta_text(info: TranscriptInfo) -> str:
     parts = [date_text(info.created_at)]
     if info.duration_ms:
-        parts.append(clock_text(info.duration_ms, hours=info.duration_ms >= 3_600_000))
+        parts.append(duration_text(info.duration_ms))
     source = SOURCE_NAMES.get(info.source_kind, info.source_kind or "Transcript")
     if info.source_label and info.source_label != info.title:
         source = f"{source}: {info.source_label}"

@@ -141,7 +141,7 @@ class LibraryTranscriptWindow(TranscriptWindowBase):
         header.addWidget(self.timestamps_check)
         header.addWidget(self.revert_button)
         header.addWidget(self.rename_button)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(header)
         layout.addWidget(self.player_bar)
         layout.addWidget(self.view, 1)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QHideEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -107,6 +107,10 @@ class LivePanel(QWidget):
         self.source_bar.device_picker.device_changed.connect(self._on_device_changed)
         self.source_bar.kind_changed.connect(self._on_source_kind)
         self.monitor.error.connect(self._on_monitor_error)
+        self.monitor.idle_message = "Off — press Test microphone"
+        self.source_bar.test_button.toggled.connect(self._on_test_toggled)
+        self.source_bar.test_button.setVisible(monitor_microphone)
+        self.monitor.show_idle()
 
         self.options_form = LiveOptionsForm(self)
         self.options_box = QGroupBox("Options", self)
@@ -399,7 +403,10 @@ class LivePanel(QWidget):
         if kind is SourceKind.URL:
             url = self.source_bar.url()
             return UrlSource(url), SourceOrigin(RunSourceKind.URL, url=url)
-        await self.monitor.release()
+        # The session opens the device itself; a test in progress ends here, so the microphone
+        # closes again when the session does (the meter follows the session meanwhile).
+        self.source_bar.set_testing(False)
+        await self.monitor.stop()
         device = self.source_bar.device_picker.selected_device() or None
         return self._capture_factory(device), SourceOrigin(RunSourceKind.MICROPHONE)
 
@@ -518,9 +525,23 @@ class LivePanel(QWidget):
             log.warning("Could not save the microphone choice: %s", exc)
 
     def _on_source_kind(self, kind: str) -> None:
-        if kind == SourceKind.MICROPHONE.value and self.isVisible() and self._monitor_wanted:
+        if kind != SourceKind.MICROPHONE.value:
+            self.end_microphone_test()
+
+    def _on_test_toggled(self, on: bool) -> None:
+        """Test microphone: the only time (besides a session) the meter opens the device."""
+        if on and self._monitor_wanted and not self.controller.state.is_active:
             self.monitor.start()
-        elif kind != SourceKind.MICROPHONE.value:
+        else:
+            self.source_bar.set_testing(False)
+            spawn(self.monitor.stop(), name="monitor-stop", owner=self)
+
+    def end_microphone_test(self) -> None:
+        """Close the microphone the meter holds open for a test (no-op during a session)."""
+        if self.controller.state.is_active:
+            return
+        self.source_bar.set_testing(False)
+        if self.monitor.wanted or self.monitor.capture is not None:
             spawn(self.monitor.stop(), name="monitor-stop", owner=self)
 
     def _on_monitor_error(self, message: str) -> None:
@@ -555,12 +576,6 @@ class LivePanel(QWidget):
         self.message_label.clear()
         self.message_label.hide()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)
-        if self._monitor_wanted and self.source_bar.kind() is SourceKind.MICROPHONE:
-            self.monitor.start()
-
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
         super().hideEvent(event)
-        if not self.controller.state.is_active:
-            spawn(self.monitor.stop(), name="monitor-stop")
+        self.end_microphone_test()  # hidden or closed: nobody is looking at the meter

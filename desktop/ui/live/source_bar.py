@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop.core.regions import validate_url
 from desktop.ui.device_picker import DevicePicker
 from desktop.ui.level_meter import LevelMeter
+from desktop.ui.widgets.buttons import make_button
 
 AUDIO_FILTER = (
     "Audio and video (*.wav *.mp3 *.ogg *.oga *.opus *.flac *.webm *.m4a *.mp4 *.aac *.aiff *.aif *.amr *.asf *.wma"
@@ -53,10 +54,22 @@ class SourceBar(QWidget):
         mic_page.setObjectName("liveMicPage")
         self.device_picker = device_picker or DevicePicker(mic_page)
         self.device_picker.setParent(mic_page)
+        # The microphone is opened for the meter only while this is on (or during a session),
+        # so the system's "microphone in use" indicator is not lit just because the app is open.
+        self.test_button = make_button(
+            "Test mi&crophone",
+            "liveTestMicButton",
+            "Test microphone",
+            mic_page,
+            tip="Open the microphone to see its level; press again to close it (Ctrl+Shift+M)",
+            shortcut="Ctrl+Shift+M",
+        )
+        self.test_button.setCheckable(True)
         self.meter = LevelMeter(mic_page)
         mic_layout = QHBoxLayout(mic_page)
         mic_layout.setContentsMargins(0, 0, 0, 0)
         mic_layout.addWidget(self.device_picker, 2)
+        mic_layout.addWidget(self.test_button)
         mic_layout.addWidget(self.meter, 3)
 
         file_page = QWidget(self.stack)
@@ -98,8 +111,21 @@ class SourceBar(QWidget):
 
     def set_locked(self, locked: bool) -> None:
         """Freeze the choice during a session; the level meter stays live."""
-        for widget in (self.kind_combo, self.device_picker, self.file_edit, self.browse_button, self.url_edit):
+        for widget in (
+            self.kind_combo,
+            self.device_picker,
+            self.test_button,
+            self.file_edit,
+            self.browse_button,
+            self.url_edit,
+        ):
             widget.setEnabled(not locked)
+
+    def set_testing(self, on: bool) -> None:
+        """Show the Test toggle as on/off without emitting ``toggled`` (the owner already acted)."""
+        self.test_button.blockSignals(True)
+        self.test_button.setChecked(on)
+        self.test_button.blockSignals(False)
 
     def kind(self) -> SourceKind:
         return SourceKind(self.kind_combo.currentData())

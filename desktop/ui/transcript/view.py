@@ -44,6 +44,7 @@ from desktop.core.export import FORMATS, export_transcript
 from desktop.core.transcript import Transcript, TranscriptDelta
 from desktop.ui.transcript.document import TranscriptDocument, clean_text
 from desktop.ui.transcript.edit import TranscriptEdit
+from desktop.ui.transcript.export_notice import ExportNotice
 from desktop.ui.transcript.find_bar import FindBar
 from desktop.ui.transcript.rename import NamePrompt, ask_speaker_name
 from desktop.ui.transcript.speaker_colors import (
@@ -115,10 +116,12 @@ class TranscriptView(QWidget):
         self.export_button = QToolButton(self.toolbar)
         self.export_button.setObjectName("exportButton")
         self.export_button.setAccessibleName("Export transcript")
+        self.export_button.setAccessibleDescription("Opens a menu of file formats (Ctrl+Shift+E)")
         self.export_button.setText("Export…")
-        self.export_button.setToolTip("Save the transcript as TXT, SRT, VTT, JSON or Markdown")
+        self.export_button.setToolTip("Save the transcript as TXT, SRT, VTT, JSON or Markdown (Ctrl+Shift+E)")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.export_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches it; Space opens
         self.export_menu = self._build_export_menu()
         self.export_button.setMenu(self.export_menu)
         self.find_button = QToolButton(self.toolbar)
@@ -147,11 +150,14 @@ class TranscriptView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.toolbar)
+        self.export_notice = ExportNotice(self)
+        layout.addWidget(self.export_notice)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.find_bar)
 
         self._add_shortcut(QKeySequence.StandardKey.Find, self.open_find_bar)
         self._add_shortcut(QKeySequence(Qt.Key.Key_F2), self.rename_speaker_at_cursor)
+        self._add_shortcut(QKeySequence("Ctrl+Shift+E"), self.open_export_menu)
 
         scroll = self.editor.verticalScrollBar()
         scroll.rangeChanged.connect(self._on_range_changed)
@@ -164,12 +170,22 @@ class TranscriptView(QWidget):
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(slot)
 
+    def open_export_menu(self) -> None:
+        """Ctrl+Shift+E: the Export button's menu, from the keyboard (once there are words)."""
+        if self.export_button.isEnabled():
+            self.export_button.showMenu()
+
     def _build_export_menu(self) -> QMenu:
-        menu = QMenu(self)
+        menu = QMenu("Export", self)
         menu.setObjectName("exportMenu")
+        # Screen readers announce the popup by these: say what the list is and what picking does.
+        menu.setAccessibleName("Export formats")
+        menu.setAccessibleDescription("Choose a format; a save dialog asks where to write the file")
         for key, fmt in FORMATS.items():
             action = QAction(fmt.label, menu)
             action.setObjectName(f"export{key.capitalize()}Action")
+            action.setToolTip(f"Save the transcript as {fmt.label}")
+            action.setStatusTip(f"Save the transcript as {fmt.label}")
             action.triggered.connect(lambda _checked=False, k=key: self.export_via_dialog(k))
             menu.addAction(action)
         menu.addSeparator()
@@ -386,6 +402,7 @@ class TranscriptView(QWidget):
             self.report_error(self, "Export failed", f"Could not write {target.name}: {exc.strerror or exc}.")
             return False
         self.export_directory = str(target.parent)
+        self.export_notice.show_saved(target.resolve())
         self.exported.emit(str(target), fmt)
         return True
 

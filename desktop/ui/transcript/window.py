@@ -4,21 +4,25 @@ Job transcripts (``desktop.ui.jobs.transcript_window``) and stored ones
 (``desktop.ui.library.transcript_window``) differ in where the words come from and what can be
 done to them (playback, corrections), but are read the same way: the "Show times" toggle, Ctrl+W
 to close, Escape that first closes the find bar and then the window, and the window deleting
-itself when closed. Subclasses build their header and add their view with :meth:`set_view`.
+itself when closed. Subclasses build their header and add their view with :meth:`set_view`,
+laying their widgets out in :attr:`body`.
+
+It is a :class:`QMainWindow` (not a bare ``QWidget`` with the Window flag) so screen readers
+announce it as a window (role Window) named by its title, like the main window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QCheckBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QMainWindow, QWidget
 
 from desktop.ui.transcript.view import TranscriptView
 
 
-class TranscriptWindowBase(QWidget):
+class TranscriptWindowBase(QMainWindow):
     view: TranscriptView
 
     def __init__(
@@ -28,6 +32,10 @@ class TranscriptWindowBase(QWidget):
         self.setObjectName(object_name)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(*size)
+        #: Where subclasses put their layout (a main window's content is its central widget).
+        self.body = QWidget(self)
+        self.body.setObjectName(f"{object_name}Body")
+        self.setCentralWidget(self.body)
         self.timestamps_check = QCheckBox("Show &times", self)
         self.timestamps_check.setObjectName(times_object_name)
         self.timestamps_check.setAccessibleName("Show times")
@@ -45,6 +53,11 @@ class TranscriptWindowBase(QWidget):
         shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         shortcut.activated.connect(slot)
         return shortcut
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowTitleChange:
+            self.setAccessibleName(self.windowTitle())  # what a screen reader says on focus
 
     def _on_show_times(self, on: bool) -> None:
         self.view.set_show_timestamps(on)

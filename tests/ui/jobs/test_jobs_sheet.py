@@ -21,8 +21,11 @@ def host(qtbot, qloop, fake_soniox, make_context) -> Iterator[PanelHost]:  # noq
 
 
 def open_sheet_for_file(qtbot, host: PanelHost, path: Path, monkeypatch) -> JobSheet:  # noqa: ANN001
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(path)], ""))
-    host.panel.open_files_dialog()
+    host.panel.open_files_dialog()  # returns at once, the chooser open
+    chooser = host.panel.sheet_flow.file_dialog
+    assert isinstance(chooser, QFileDialog) and chooser.isVisible()
+    chooser.filesSelected.emit([str(path)])  # what choosing the file and "Open" does
+    chooser.reject()
     qtbot.waitUntil(lambda: host.panel.job_sheet is not None and host.panel.job_sheet.isVisible())
     return host.panel.job_sheet
 

@@ -10,6 +10,7 @@ caption overlay) shows these same words.
 
 from __future__ import annotations
 
+from desktop.core.durations import clock_text
 from desktop.core.live.state import LiveStats
 
 #: From this share of the buffer on, the reconnecting text warns that the oldest audio will go.
@@ -17,11 +18,8 @@ WARN_SHARE = 0.75
 
 
 def clock(seconds: float) -> str:
-    """0:07, 4:05, 1:02:03: the way a player shows a length."""
-    total = max(0, round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    """0:07, 4:05, 1:02:03: the app's one duration format (``desktop.core.durations``)."""
+    return clock_text(round(seconds * 1000))
 
 
 def lost_seconds(spans: tuple[tuple[int, int], ...]) -> float:

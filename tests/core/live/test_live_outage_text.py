@@ -28,7 +28,7 @@ def test_before_the_buffer_is_full_it_warns_how_long_is_left() -> None:
 def test_once_audio_went_it_says_how_much_and_where_it_still_is() -> None:
     stats = LiveStats(backlog_s=300, backlog_capacity_s=300, lost_spans_ms=((12_000, 42_500),))
     text = reconnecting_text(20, 8.0, stats, recording=True)
-    assert "down longer than 5:00: the oldest 0:30 could not be kept for sending (it is in the recording)." in text
+    assert "down longer than 5:00: the oldest 0:31 could not be kept for sending (it is in the recording)." in text
     assert "nothing you say is lost" not in text
 
 
@@ -42,7 +42,7 @@ def test_after_the_session_the_lost_spans_are_named() -> None:
     assert lost_text((), recording=True) is None
     text = lost_text(((12_000, 42_500), (90_000, 95_000)), recording=True)
     assert text == (
-        "0:36 of audio was never transcribed (0:12–0:42, 1:30–1:35): the connection was down too long. "
+        "0:36 of audio was never transcribed (0:12–0:43, 1:30–1:35): the connection was down too long. "
         "It is in the recording and can be sent as a file job."
     )
     assert lost_text(((0, 1000),), recording=False).endswith("It was not recorded (“Keep audio” is off).")

@@ -23,7 +23,9 @@ from desktop.audio.pacing import (
     Pacer,
     sniff_byte_rate,
 )
+from desktop.audio.url_source import failure_reason
 from desktop.core.audio_source import AUTO, AudioFormat, AudioSourceError, SourceStats
+from desktop.core.jobs.file_checks import media_file_problem
 from desktop.core.media_duration import media_duration_s
 from desktop.core.media_sniff import sniff_container
 
@@ -83,26 +85,33 @@ class FileSource:
         return self._estimated
 
     async def start(self) -> None:
-        """Open the file and work out its pace; unreadable or non-audio files raise here."""
+        """Open the file and work out its pace; unreadable or non-audio files raise here.
+
+        Starting a started source does nothing, so a caller may check the file up front (the
+        Live panel does, before anything reaches Soniox) and the session start it again.
+        """
+        if self._file is not None:
+            return
         await asyncio.to_thread(self._open)
 
     def _open(self) -> None:
-        name = self.path.name
-        if not self.path.exists():
-            raise AudioSourceError(f"The file “{name}” was not found ({self.path}).")
-        if self.path.is_dir():
-            raise AudioSourceError(f"“{name}” is a folder, not an audio file.")
+        name = self.path.name or str(self.path)
+        # What an upload would refuse is refused here too, in the same words: not a file (a
+        # folder, a link loop), empty, unreadable, or another kind of file renamed ``.mp3``.
+        problem = media_file_problem(self.path, missing="the file does not exist.")
+        if problem is not None:
+            raise AudioSourceError(f"“{name}”: {problem}")
         try:
             f = self.path.open("rb")
         except OSError as exc:
-            raise AudioSourceError(f"The file “{name}” could not be read: {exc.strerror or exc}.") from exc
+            raise AudioSourceError(f"The file “{name}” could not be read: {_os_reason(exc)}.") from exc
         try:
             self._size = os.fstat(f.fileno()).st_size
             head = f.read(65536)
             f.seek(0)
         except OSError as exc:
             f.close()
-            raise AudioSourceError(f"The file “{name}” could not be read: {exc.strerror or exc}.") from exc
+            raise AudioSourceError(f"The file “{name}” could not be read: {_os_reason(exc)}.") from exc
         if self._size == 0:
             f.close()
             raise AudioSourceError(f"The file “{name}” is empty.")
@@ -139,7 +148,7 @@ class FileSource:
                 except (OSError, ValueError) as exc:  # ValueError: closed by stop()
                     if self._stopped:
                         break
-                    raise AudioSourceError(f"Reading “{self.path.name}” failed: {exc}.") from exc
+                    raise AudioSourceError(f"Reading “{self.path.name}” failed: {failure_reason(exc)}.") from exc
                 if not chunk:
                     break
                 await pacer.wait(self._stats.bytes)
@@ -159,3 +168,8 @@ class FileSource:
         f, self._file = self._file, None
         if f is not None:
             f.close()
+
+
+def _os_reason(exc: OSError) -> str:
+    """The OS's words ("Permission denied"), never an empty reason."""
+    return exc.strerror or failure_reason(exc)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import urljoin, urlsplit
@@ -32,7 +33,7 @@ from desktop.audio.pacing import (
     sniff_byte_rate,
 )
 from desktop.core.audio_source import AUTO, AudioFormat, AudioSourceError, SourceStats
-from desktop.core.media_sniff import sniff_container
+from desktop.core.media_sniff import not_media_reason, sniff_container
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,25 @@ _MAX_REDIRECTS = 3
 
 
 def failure_reason(exc: BaseException) -> str:
-    """The exception's own words, or its kind when it has none (httpx's ReadError often has none)."""
-    return str(exc).strip() or type(exc).__name__
+    """Never empty: the exception's own words, else its cause's, else its kind in words.
+
+    httpx raises ``ReadError("")`` when a peer resets mid-body; the OS error it wraps says
+    "Connection reset by peer", and without one "read error" still tells the user something.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        text = str(current).strip()
+        if text:
+            return text
+        current = current.__cause__ or current.__context__
+    return _class_in_words(type(exc).__name__)
+
+
+def _class_in_words(name: str) -> str:
+    """``RemoteProtocolError`` -> "remote protocol error", ``SSLError`` -> "ssl error"."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name).lower() or "unknown error"
 
 
 class UrlSource:
@@ -117,7 +135,12 @@ class UrlSource:
         return self._stats.bytes / self._bytes_per_second
 
     async def start(self) -> None:
-        """Connect and check that the answer is audio; raise :class:`AudioSourceError` if not."""
+        """Connect and check that the answer is audio; raise :class:`AudioSourceError` if not.
+
+        Starting a started source does nothing (the Live panel checks the address up front).
+        """
+        if self._body is not None:
+            return
         scheme = urlsplit(self.url).scheme.lower()
         if scheme not in ("http", "https"):
             raise AudioSourceError(f"“{self.url}” is not an http:// or https:// address.")
@@ -140,19 +163,18 @@ class UrlSource:
             request = self._client.build_request("GET", url, headers={"Icy-MetaData": "0"})
             response = await self._client.send(request, stream=True)
         except httpx.InvalidURL as exc:
-            raise AudioSourceError(f"“{shown}” is not a valid address: {exc}.") from exc
+            raise AudioSourceError(f"“{shown}” is not a valid address: {failure_reason(exc)}.") from exc
         except httpx.TimeoutException as exc:
             raise AudioSourceError(f"Connecting to {urlsplit(url).netloc} timed out.") from exc
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, OSError, ValueError) as exc:
             raise AudioSourceError(
                 f"Could not connect to {urlsplit(url).netloc}: {failure_reason(exc)}. "
                 "Check the address and your internet connection."
             ) from exc
         self._response = response
         if not response.is_success:
-            raise AudioSourceError(
-                f"The server answered {response.status_code} {response.reason_phrase} for “{shown}”."
-            )
+            status = f"{response.status_code} {response.reason_phrase}".strip()
+            raise AudioSourceError(f"The server answered {status} for “{shown}”.")
         ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype in _PLAYLIST_TYPES or urlsplit(url).path.lower().endswith((".m3u", ".m3u8", ".pls")):
             target = await self._read_playlist(response, shown)
@@ -189,12 +211,15 @@ class UrlSource:
                 head.extend(piece)
         except StopAsyncIteration:
             pass
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, RuntimeError, OSError) as exc:
             raise AudioSourceError(f"Reading “{shown}” failed: {failure_reason(exc)}.") from exc
         if not head:
             raise AudioSourceError(f"“{shown}” sent no audio (the response was empty).")
         if sniff_container(bytes(head)) is None and looks_like_text(bytes(head)):
             raise AudioSourceError(f"“{shown}” returned text, not audio. Use the direct link to the stream or file.")
+        not_media = not_media_reason(bytes(head))
+        if not_media:  # e.g. a PDF served as audio/mpeg: the same words the jobs checks use
+            raise AudioSourceError(f"“{shown}”: {not_media} Use the direct link to the stream or file.")
         self._head = bytes(head)
 
     def _setup_pace(self, response: httpx.Response, ctype: str) -> None:
@@ -257,7 +282,7 @@ class UrlSource:
                         buf.extend(await self._body.__anext__())
                     except StopAsyncIteration:
                         ended = True
-                    except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: closed by stop()
+                    except (httpx.HTTPError, RuntimeError, OSError) as exc:  # RuntimeError: closed by stop()
                         if self._stopped:
                             return
                         raise AudioSourceError(

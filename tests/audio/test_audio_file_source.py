@@ -106,16 +106,51 @@ async def test_stop_ends_the_stream_early() -> None:
 @pytest.mark.parametrize(
     ("setup", "message"),
     [
-        (lambda p: p.write_bytes(b""), "is empty"),
-        (lambda p: p.write_text("hello, this is not audio\n" * 20), "is not an audio file"),
-        (lambda p: None, "was not found"),
-        (lambda p: p.mkdir(), "is a folder"),
+        (lambda p: p.write_bytes(b""), "the file is empty."),
+        (lambda p: p.write_text("hello, this is not audio\n" * 20), "this is a text file, not audio or video."),
+        (lambda p: None, "the file does not exist."),
+        (lambda p: p.mkdir(), "this is a folder, not a file."),
+        (lambda p: p.symlink_to(p), "this is a link that leads back to itself (a loop), not a file."),
+        # An installer or a PDF with an mp3 inside plays for mutagen: it used to be streamed.
+        (lambda p: p.write_bytes(b"MZ\x90\x00" + bytes(300) + MP3.read_bytes()), "this is a program, not audio"),
+        (lambda p: p.write_bytes(b"\x7fELF\x02\x01" + bytes(300) + MP3.read_bytes()), "this is a program, not audio"),
+        (lambda p: p.write_bytes(b"%PDF-1.4\n%\xe2\xe3\n" + MP3.read_bytes()), "this is a PDF document, not audio"),
     ],
-    ids=["empty", "text-renamed-wav", "missing", "folder"],
+    ids=["empty", "text-renamed-wav", "missing", "folder", "symlink-loop", "exe", "elf", "pdf"],
 )
 async def test_bad_files_fail_with_the_file_name(tmp_path: Path, setup: Callable[[Path], object], message: str) -> None:
     path = tmp_path / "clip.wav"
     setup(path)
-    with pytest.raises(AudioSourceError, match=message) as info:
+    with pytest.raises(AudioSourceError) as info:
         await FileSource(path).start()
-    assert "clip.wav" in str(info.value)
+    # The jobs checks refuse the same file with the same words (issue 10, item 5).
+    assert str(info.value).startswith(f"“clip.wav”: {message}")
+
+
+async def test_a_started_source_is_not_opened_twice() -> None:
+    """The Live panel opens a file source to check it; the session's start then does nothing."""
+    src = FileSource(MP3, speed=1000.0)
+    await src.start()
+    first = src._file
+    await src.start()
+    assert src._file is first
+    data, _sizes = await stream_all(src)
+    assert data == MP3.read_bytes()
+
+
+async def test_a_read_failure_names_its_reason(tmp_path: Path) -> None:
+    src = FileSource(MP3)
+    await src.start()
+
+    class Broken:
+        def read(self, size: int) -> bytes:
+            raise OSError()  # no errno, no words
+
+        def close(self) -> None:
+            pass
+
+    src._file = Broken()  # type: ignore[assignment]
+    with pytest.raises(AudioSourceError) as info:
+        async for _chunk in src.chunks():
+            pass
+    assert str(info.value) == "Reading “two_way_translation.mp3” failed: os error."

@@ -28,6 +28,7 @@ class Server:
         self.base = ""
         self.live_release = asyncio.Event()
         self.live_sent = 0
+        self.static_gets = 0
 
 
 async def _live(request: web.Request) -> web.StreamResponse:
@@ -46,7 +47,28 @@ async def _live(request: web.Request) -> web.StreamResponse:
 
 
 async def _static(request: web.Request) -> web.Response:
+    request.app[SERVER].static_gets += 1
     return web.Response(body=MP3, content_type="audio/mpeg")
+
+
+def _disguised(body: bytes) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Something else served as ``audio/mpeg`` (an mp3 inside, so players might even play it)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=body + MP3, content_type="audio/mpeg")
+
+    return handler
+
+
+async def _reset(request: web.Request) -> web.StreamResponse:
+    """Promises a whole file, sends a little, then drops the connection."""
+    resp = web.StreamResponse(headers={"Content-Type": "audio/mpeg", "Content-Length": str(len(MP3) * 10)})
+    await resp.prepare(request)
+    await resp.write(MP3[:20000])
+    await asyncio.sleep(0.05)
+    assert request.transport is not None
+    request.transport.abort()
+    return resp
 
 
 def _text(body: str, ctype: str) -> Callable[[web.Request], Awaitable[web.Response]]:
@@ -71,6 +93,9 @@ async def server() -> AsyncIterator[Server]:
     app.router.add_get("/radio.pls", _text("[playlist]\nNumberOfEntries=1\nFile1=/live\nTitle1=T\n", "audio/x-scpls"))
     app.router.add_get("/hls.m3u8", _text("#EXTM3U\n#EXT-X-VERSION:3\nseg1.ts\n", "application/vnd.apple.mpegurl"))
     app.router.add_get("/disguised", _text("<!DOCTYPE html><html>nope</html>", "application/octet-stream"))
+    app.router.add_get("/doc.mp3", _disguised(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n"))
+    app.router.add_get("/setup.mp3", _disguised(b"MZ\x90\x00\x03\x00\x00\x00" + bytes(200)))
+    app.router.add_get("/reset.mp3", _reset)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -156,6 +181,9 @@ async def test_stop_ends_a_stream_that_is_still_running(server: Server) -> None:
         ("/page", "is a web page or document (text/html), not an audio stream"),
         ("/disguised", "returned text, not audio"),
         ("/hls.m3u8", "HLS stream"),
+        # The jobs checks' words for a file that is something else (issue 10, item 5).
+        ("/doc.mp3", "/doc.mp3”: this is a PDF document, not audio or video."),
+        ("/setup.mp3", "/setup.mp3”: this is a program, not audio or video."),
     ],
 )
 async def test_wrong_links_fail_with_a_clear_message(server: Server, path: str, message: str) -> None:
@@ -178,7 +206,35 @@ async def test_non_http_addresses_are_refused() -> None:
         await UrlSource("ftp://example.invalid/a.mp3").start()
 
 
+async def test_a_started_source_is_not_connected_twice(server: Server) -> None:
+    """The Live panel opens a URL source to check it; the session's start then does nothing."""
+    src = UrlSource(server.base + "/file.mp3", speed=1000.0)
+    await src.start()
+    await src.start()
+    data, _ = await read_all(src)
+    assert data == MP3
+    assert server.static_gets == 1
+
+
+async def test_a_stream_that_drops_says_why(server: Server) -> None:
+    src = UrlSource(server.base + "/reset.mp3", speed=1000.0)
+    with pytest.raises(AudioSourceError) as info:
+        await read_all(src)
+    message = str(info.value)
+    assert re.fullmatch(r"The stream from 127\.0\.0\.1:\d+ broke off: \S.*\.", message), message
+    assert not message.endswith(": ."), message
+
+
 async def test_a_broken_stream_always_names_a_reason() -> None:
     # httpx raises ReadError("") when the peer resets mid-body: the message used to end "broke off: ."
-    assert failure_reason(httpx.ReadError("")) == "ReadError"
+    assert failure_reason(httpx.ReadError("")) == "read error"
+    assert failure_reason(httpx.RemoteProtocolError("")) == "remote protocol error"
+    assert failure_reason(OSError()) == "os error"
+    try:
+        try:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        except ConnectionResetError as os_error:
+            raise httpx.ReadError("") from os_error
+    except httpx.ReadError as wrapped:
+        assert failure_reason(wrapped) == "[Errno 104] Connection reset by peer"  # the cause's words
     assert failure_reason(httpx.RemoteProtocolError("peer closed connection")) == "peer closed connection"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import httpx
 import pytest
 from soniox import SonioxClient
 from soniox.errors import SonioxInvalidRequestError, SonioxNotFoundError, SonioxRateLimitError
@@ -178,3 +179,94 @@ def test_storage_limit_and_per_file_limit(client: SonioxClient, fake_soniox: Fak
     with pytest.raises(SonioxRateLimitError):
         client.files.upload(b"12345", filename="over-total.wav")
     assert len(fake_soniox.files) == 1
+
+
+BOUNDARY = "emulator-test-boundary"
+FILE_PART = (b'Content-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav', b"RIFF1234")
+
+
+def multipart(*parts: tuple[bytes, bytes]) -> bytes:
+    """A multipart body built by hand, for part headers no HTTP client library would write."""
+    body = b""
+    for headers, data in parts:
+        body += b"--" + BOUNDARY.encode() + b"\r\n" + headers + b"\r\n\r\n" + data + b"\r\n"
+    return body + b"--" + BOUNDARY.encode() + b"--\r\n"
+
+
+def post_multipart(emu: FakeSoniox, *parts: tuple[bytes, bytes]) -> httpx.Response:
+    with rest(emu) as http:
+        return http.post(
+            "/files",
+            content=multipart(*parts),
+            headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
+        )
+
+
+def test_unknown_fields_are_ignored_whatever_their_names(fake_soniox: FakeSoniox) -> None:
+    resp = post_multipart(
+        fake_soniox,
+        (b'Content-Disposition: form-data; name="caf\xc3\xa9 \\"quoted\\" name"', b"x"),
+        (b'Content-Disposition: form-data; name=""', b"x"),
+        (b'Content-Disposition: form-data; name="' + b"n" * 5000 + b'"', b"x"),
+        (b'Content-Disposition: form-data; name="odd"\r\nContent-Transfer-Encoding: x-unheard-of', b"x"),
+        (b"Content-Type: text/plain", b"no disposition at all"),
+        FILE_PART,
+        (b'Content-Disposition: form-data; name="file"; filename="second.wav"', b"ignored"),
+        (b'Content-Disposition: form-data; name="client_reference_id"', b"ref-7"),
+    )
+    assert resp.status_code == 201, resp.text
+    assert_matches_oas(resp.json(), "/v1/files", "post", 201)
+    assert (resp.json()["filename"], resp.json()["client_reference_id"]) == ("a.wav", "ref-7")
+    assert fake_soniox.file_bytes(resp.json()["id"]) == b"RIFF1234"
+
+
+@pytest.mark.parametrize(
+    "bad_part",
+    [
+        (b'Content-Disposition: form-data; name="x\x01y"', b"v"),  # a control character in a field name
+        (b'Content-Disposition: form-data; name="client_reference_id"\r\nContent-Transfer-Encoding: x-odd', b"v"),
+    ],
+    ids=["control-char-in-name", "undecodable-reference"],
+)
+def test_malformed_parts_are_a_400_not_a_500(fake_soniox: FakeSoniox, bad_part: tuple[bytes, bytes]) -> None:
+    for parts in ((bad_part, FILE_PART), (FILE_PART, bad_part)):
+        resp = post_multipart(fake_soniox, *parts)
+        assert resp.status_code == 400, resp.text
+        body = resp.json()
+        assert_matches_oas(body, "/v1/files", "post", 400)
+        assert body["message"] == example_message("/v1/files", "post", 400)
+        assert body["validation_errors"] == [
+            {"error_type": "value_error", "location": "file", "message": "Malformed multipart body"}
+        ]
+    assert fake_soniox.files == []
+    assert list(fake_soniox.state.storage_dir.iterdir()) == []  # nothing half-stored
+
+
+def test_reference_with_control_characters_is_kept_as_sent(fake_soniox: FakeSoniox) -> None:
+    reference = "tab\there\x00nul\x1b[31m\x7f"
+    with rest(fake_soniox) as http:
+        resp = http.post("/files", data={"client_reference_id": reference}, files={"file": ("a.wav", b"1")})
+        too_long = http.post("/files", data={"client_reference_id": "\x01" * 257}, files={"file": ("b.wav", b"1")})
+    assert resp.status_code == 201  # the OAS limits only the length
+    assert resp.json()["client_reference_id"] == reference
+    assert too_long.status_code == 400
+    assert too_long.json()["validation_errors"] == [
+        {
+            "error_type": "string_too_long",
+            "location": "file.client_reference_id",
+            "message": "String should have at most 256 characters",
+        }
+    ]
+
+
+def test_reference_sent_as_a_file_is_not_a_string(fake_soniox: FakeSoniox) -> None:
+    with rest(fake_soniox) as http:
+        resp = http.post("/files", files={"file": ("a.wav", b"1"), "client_reference_id": ("ref.txt", b"r")})
+    assert resp.status_code == 400
+    [issue] = resp.json()["validation_errors"]
+    assert issue == {
+        "error_type": "string_type",
+        "location": "file.client_reference_id",
+        "message": "Input should be a valid string",
+    }
+    assert fake_soniox.files == []

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .fetch import AudioFetch
 from .script import Utterance
 
 MASKED_SECRET = "******************"
@@ -31,6 +32,7 @@ class FileRecord:
     created_at: str
     client_reference_id: str | None
     path: Path | None
+    duration_ms: int | None = None  # measured once on upload, used by every job of this file
 
     def public(self) -> dict[str, Any]:
         return {
@@ -87,6 +89,9 @@ class Job:
     tokens: list[dict[str, Any]] | None = None
     file_size: int | None = None
     file_path: Path | None = None
+    file_duration_ms: int | None = None
+    fetch: AudioFetch | None = None  # the download of ``audio_url`` (loopback hosts only)
+    waited_for_fetch: bool = False  # was due to start while still downloading
     request: dict[str, Any] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:

@@ -8,16 +8,22 @@ permanent keys; temporary keys are for the WebSocket), injected failures and tur
 from __future__ import annotations
 
 import asyncio
+import binascii
 import json
 import logging
+import threading
 import uuid
+import zlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
+from .audio import measure_duration_ms
 from .errors import MSG_INTERNAL, ApiFailure, ValidationIssue, injected_failure, invalid_request
+from .fetch import AudioFetch, fetch_audio
 from .models_catalog import models_response
 from .realtime import bearer_key
 from .records import Job
@@ -36,6 +42,35 @@ log = logging.getLogger("fake_soniox.rest")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CHUNK = 1 << 20
+# Text fields longer than this are refused anyway (256 characters), so the rest is not kept.
+MAX_TEXT_FIELD_BYTES = 64 * 1024
+# What aiohttp raises for a multipart body it cannot parse: bad part headers (control characters
+# in a field name), an unknown Content-Transfer-Encoding, broken base64/deflate, a bad boundary.
+MALFORMED_MULTIPART = (
+    ValueError,
+    AssertionError,
+    RuntimeError,
+    LookupError,
+    HttpProcessingError,
+    zlib.error,
+    binascii.Error,
+)
+
+
+class _UploadedFile:
+    """Stands for a file part sent under a text field's name; pydantic refuses it as not a string."""
+
+
+async def _read_text(part: BodyPartReader) -> str:
+    """A text field's value (transfer encoding undone), at most ``MAX_TEXT_FIELD_BYTES`` of it."""
+    data = bytearray()
+    while len(data) <= MAX_TEXT_FIELD_BYTES:
+        chunk = await part.read_chunk(8192)
+        if not chunk:
+            break
+        data.extend(chunk)
+    await part.release()
+    return bytes(part.decode(bytes(data))).decode("utf-8", "replace")
 
 
 def _area(path: str) -> str:
@@ -55,6 +90,7 @@ class RestApi:
 
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
+        self._fetches: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------ plumbing
     @web.middleware
@@ -120,7 +156,7 @@ class RestApi:
             reader = await request.multipart()
         except (AssertionError, ValueError, KeyError, TypeError):
             raise missing from None
-        fields: dict[str, str] = {}
+        fields: dict[str, Any] = {}
         stored: tuple[str, int, Path] | None = None
         limit = self.state.limits.max_file_bytes
         try:
@@ -128,13 +164,16 @@ class RestApi:
                 part = await reader.next()
                 if part is None:
                     break
-                if not isinstance(part, BodyPartReader):
-                    continue
-                if part.name == "file" and stored is None:
+                if isinstance(part, BodyPartReader) and part.name == "file" and stored is None:
                     stored = await self._store(part, limit)
-                elif part.name:
-                    fields[part.name] = (await part.read(decode=True)).decode("utf-8", "replace")
-        except (ValueError, AssertionError):
+                elif isinstance(part, BodyPartReader) and part.name == "client_reference_id":
+                    # A file sent under a text field's name is not a string: pydantic's string_type.
+                    fields[part.name] = await _read_text(part) if part.filename is None else _UploadedFile()
+                else:
+                    # The service's form parser ignores fields it does not know, whatever their name.
+                    await part.release()
+        except MALFORMED_MULTIPART as exc:
+            log.info("malformed multipart body: %s", type(exc).__name__)
             if stored is not None:
                 stored[2].unlink(missing_ok=True)
             issue = ValidationIssue("value_error", "file", "Malformed multipart body")
@@ -155,7 +194,8 @@ class RestApi:
             extra = parse(UploadFieldsIn, fields, "file")
             if issues:
                 raise invalid_request(*issues)
-            record = self.state.add_file(filename, size, path, extra.client_reference_id)
+            duration_ms = await asyncio.to_thread(measure_duration_ms, path, filename, size)
+            record = self.state.add_file(filename, size, path, extra.client_reference_id, duration_ms)
         except ApiFailure:
             path.unlink(missing_ok=True)
             raise
@@ -208,7 +248,25 @@ class RestApi:
         self.state.check_balance()
         job = self.state.create_job(fields)
         log.info("created transcription %s (%s)", job.id, job.model)
+        if job.fetch is not None:
+            self._start_fetch(job.fetch)
         return json_response(self._public(job), status=201)
+
+    def _start_fetch(self, fetch: AudioFetch) -> None:
+        """Download the audio while the job is queued, as the service does."""
+        with self.state.lock:
+            self.state.loop_thread = threading.get_ident()
+            timeout_s = self.state.config.audio_fetch_timeout_s
+            max_bytes = self.state.limits.max_file_bytes
+        task = asyncio.create_task(fetch_audio(fetch, self.state.storage_dir, timeout_s, max_bytes))
+        self._fetches.add(task)
+        task.add_done_callback(self._fetches.discard)
+
+    async def cleanup(self, app: web.Application) -> None:
+        """Stop downloads still running when the server shuts down."""
+        for task in list(self._fetches):
+            task.cancel()
+        await asyncio.gather(*self._fetches, return_exceptions=True)
 
     def _public(self, job: Job) -> dict[str, Any]:
         with self.state.lock:

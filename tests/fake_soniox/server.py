@@ -141,6 +141,7 @@ class FakeSoniox:
         app.add_routes([web.get("/transcribe-websocket", self._realtime.handle)])
         app.add_routes(AdminApi(self).routes())
         app.on_shutdown.append(self._close_websockets)
+        app.on_cleanup.append(rest.cleanup)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._requested_port)

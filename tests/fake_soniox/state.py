@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from . import errors as E
-from .audio import estimate_duration_ms
+from .audio import measure_duration_ms
 from .errors import ApiFailure, RealtimeFailure
+from .fetch import FETCH_ERROR_TYPE, AudioFetch, fetch_error_message, is_loopback_url
 from .records import (
     FailRule,
     FileRecord,
@@ -63,6 +64,7 @@ class Config:
     balance_exhausted: str | None = None
     script: list[Utterance] = field(default_factory=lambda: list(DEFAULT_SCRIPT))
     script_loops: bool = True
+    audio_fetch_timeout_s: float = 10.0  # a job whose audio_url takes longer to download fails
 
 
 class _Paged:
@@ -130,6 +132,7 @@ class EmulatorState:
         self.wall_offset = 0.0  # advance() also moves "now" for key expiry and timestamps
         self._seq = 0
         self._active_jobs: set[str] = set()
+        self.loop_thread: int | None = None  # the server loop's thread, which runs the downloads
 
     # ------------------------------------------------------------------ time & ids
     def now(self) -> float:
@@ -214,7 +217,14 @@ class EmulatorState:
             if len(self.files.by_id) >= self.limits.max_files:
                 raise ApiFailure(429, "limit_exceeded", E.MSG_FILE_COUNT_LIMIT)
 
-    def add_file(self, filename: str, size: int, path: Path | None, client_reference_id: str | None) -> FileRecord:
+    def add_file(
+        self,
+        filename: str,
+        size: int,
+        path: Path | None,
+        client_reference_id: str | None,
+        duration_ms: int | None = None,
+    ) -> FileRecord:
         with self.lock:
             used = sum(f.size for f in self.files.by_id.values())
             if len(self.files.by_id) >= self.limits.max_files:
@@ -222,7 +232,14 @@ class EmulatorState:
             if used + size > self.limits.max_total_file_bytes:
                 raise ApiFailure(429, "limit_exceeded", E.MSG_FILE_SIZE_LIMIT)
             record = FileRecord(
-                str(uuid.uuid4()), self._next_seq(), filename, size, iso_utc(self.now()), client_reference_id, path
+                str(uuid.uuid4()),
+                self._next_seq(),
+                filename,
+                size,
+                iso_utc(self.now()),
+                client_reference_id,
+                path,
+                duration_ms,
             )
             self.files.add(record)
             return record
@@ -292,8 +309,11 @@ class EmulatorState:
                 client_reference_id=payload.get("client_reference_id"),
                 file_size=file_rec.size if file_rec else None,
                 file_path=file_rec.path if file_rec else None,
+                file_duration_ms=file_rec.duration_ms if file_rec else None,
                 request=dict(payload),
             )
+            if job.audio_url and is_loopback_url(job.audio_url):
+                job.fetch = AudioFetch(job.audio_url, filename)  # started on the loop by the REST handler
             job.outcome = self._match_script(job)
             self.jobs.add(job)
             self._active_jobs.add(job.id)
@@ -313,6 +333,8 @@ class EmulatorState:
                 raise ApiFailure(409, "transcription_invalid_state", E.MSG_DELETE_PROCESSING)
             self.jobs.remove(job_id)
             self._active_jobs.discard(job_id)
+        if job.fetch is not None and job.fetch.done.is_set() and job.fetch.path is not None:
+            job.fetch.path.unlink(missing_ok=True)
 
     def job_count(self) -> dict[str, int]:
         with self.lock:
@@ -339,15 +361,46 @@ class EmulatorState:
         return build_tokens(script, job.audio_duration_ms or 0, options, seed=job.seq)
 
     def _duration_for(self, job: Job) -> int:
+        """The length of the audio received: the uploaded file or the downloaded ``audio_url``."""
         if job.outcome is not None and job.outcome.audio_duration_ms is not None:
             return job.outcome.audio_duration_ms
+        if job.fetch is not None and job.fetch.duration_ms is not None:
+            return job.fetch.duration_ms
+        if job.file_duration_ms is not None:
+            return job.file_duration_ms
         if job.file_path is not None and job.file_size is not None:
-            return estimate_duration_ms(job.file_path, job.filename, job.file_size)
-        # An audio URL is never fetched: derive a stable, plausible length from the URL.
+            return measure_duration_ms(job.file_path, job.filename, job.file_size)
+        # An audio URL on another host is never fetched (the emulator stays on this machine), so
+        # there is no audio to measure: a stable stand-in derived from the URL. Tests that care
+        # serve their audio on 127.0.0.1, or set audio_duration_ms with script_job.
         return 20_000 + int(uuid.uuid5(uuid.NAMESPACE_URL, job.audio_url or job.id).int % 100_000)
 
+    def wait_for_fetches(self) -> None:
+        """Block until every download of an active job has ended, so the clock can move them on.
+
+        Never waits on the server loop's own thread (the admin API calls ``advance`` there), where
+        the downloads run: there a job simply stays queued until its audio has arrived.
+        """
+        with self.lock:
+            pending = [
+                job.fetch.done
+                for job_id in self._active_jobs
+                if (job := self.jobs.by_id[job_id]).fetch is not None and not job.fetch.done.is_set()
+            ]
+            budget = self.config.audio_fetch_timeout_s + 5.0
+        if not pending or threading.get_ident() == self.loop_thread:
+            return
+        deadline = time.monotonic() + budget
+        for done in pending:
+            done.wait(max(0.0, deadline - time.monotonic()))
+
     def advance(self, seconds: float) -> list[Job]:
-        """Move the job clock; return jobs that just ended and have a webhook to call."""
+        """Move the job clock; return jobs that just ended and have a webhook to call.
+
+        Downloads of ``audio_url`` still running are waited for first, as the service would have
+        finished them by the time the clock says the job starts.
+        """
+        self.wait_for_fetches()
         with self.lock:
             self.clock += seconds
             self.wall_offset += seconds
@@ -364,6 +417,9 @@ class EmulatorState:
         for job_id in list(self._active_jobs):
             job = self.jobs.by_id[job_id]
             if job.status == "queued" and self.clock >= job.created_clock + self.config.queue_s:
+                if job.fetch is not None and not job.fetch.done.is_set():
+                    job.waited_for_fetch = True  # still downloading: stays queued
+                    continue
                 self._start_processing(job)
             if (
                 job.status == "processing"
@@ -378,12 +434,18 @@ class EmulatorState:
         return done
 
     def _start_processing(self, job: Job) -> None:
-        job.processing_clock = job.created_clock + self.config.queue_s
+        due = job.created_clock + self.config.queue_s
+        job.processing_clock = max(due, self.clock) if job.waited_for_fetch else due
         if job.file_id and job.file_id not in self.files.by_id:
             # The OAS: deleting the file before processing fails the job with file_not_found.
             job.status = "error"
             job.error_type = "file_not_found"
             job.error_message = E.MSG_FILE_NOT_FOUND
+            return
+        if job.fetch is not None and job.fetch.failure is not None:
+            job.status = "error"
+            job.error_type = FETCH_ERROR_TYPE
+            job.error_message = fetch_error_message(job.fetch.failure)
             return
         job.status = "processing"
         job.audio_duration_ms = self._duration_for(job)

@@ -9,6 +9,7 @@ Only files that are *clearly* not media are refused; when in doubt the service d
 
 from __future__ import annotations
 
+import errno
 import mimetypes
 import os
 import stat
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.media_duration import media_duration_s
-from desktop.core.media_sniff import sniff_container
+from desktop.core.media_sniff import not_media_reason, sniff_container
 
 # Soniox async limits (https://soniox.com/docs/stt/async/limits-and-quotas): files count against a
 # 10 GB storage quota, so no single file can be larger; audio longer than 300 minutes is refused
@@ -29,6 +30,8 @@ MAX_FILENAME_CHARS = 256
 
 HEAD_BYTES = 64
 
+MISSING = "the file no longer exists."  # the jobs' wording: the file was there when it was picked
+
 MEDIA_EXTENSIONS = frozenset(
     {
         "aac", "ac3", "aif", "aifc", "aiff", "amr", "ape", "asf", "au", "avi", "caf", "flac", "flv",
@@ -37,22 +40,6 @@ MEDIA_EXTENSIONS = frozenset(
         "wma", "wmv", "wv",
     }
 )  # fmt: skip
-
-# Magic numbers of formats that are certainly not audio or video.
-_NOT_MEDIA_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive or office document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a program"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"SQLite format 3", "a database"),
-    (b"BM", "a bitmap image"),
-)
 
 
 @dataclass(frozen=True)
@@ -69,21 +56,6 @@ class FileCheck:
     def message(self) -> str:
         """What the user reads: the file's name and the reason, in one line."""
         return f"{self.path.name}: {self.reason}" if not self.ok else f"{self.path.name}: ready"
-
-
-def _not_media(head: bytes) -> str | None:
-    for magic, what in _NOT_MEDIA_MAGIC:
-        if head.startswith(magic):
-            return what
-    if head and b"\x00" not in head:
-        try:
-            text = head.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
-        if printable >= 0.95 * len(text):
-            return "a text file"
-    return None
 
 
 def _extension_is_media(path: Path) -> bool:
@@ -103,22 +75,67 @@ def _human_size(size: int) -> str:
     return f"{value:.1f} GB"
 
 
+def _stat(path: Path, missing: str) -> tuple[str | None, int]:
+    """(why ``path`` is not a regular file one can read, or None; its size)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return missing, 0  # also a link whose target is gone
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "this is a link that leads back to itself (a loop), not a file.", 0
+        return f"the file cannot be read ({exc.strerror or exc}).", 0
+    if stat.S_ISDIR(info.st_mode):
+        return "this is a folder, not a file.", 0
+    if not stat.S_ISREG(info.st_mode):
+        return "this is not a regular file.", 0
+    return None, info.st_size
+
+
+def _read_head(path: Path) -> tuple[str | None, bytes]:
+    """(why the first bytes of ``path`` cannot be read, or None; those bytes)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except PermissionError:
+        return "you do not have permission to read this file.", b""
+    except OSError as exc:
+        return f"the file cannot be read ({exc.strerror or exc}).", b""
+    if not os.access(path, os.R_OK):
+        return "you do not have permission to read this file.", b""
+    return None, head
+
+
+def path_problem(path: Path | str, *, missing: str = MISSING) -> str | None:
+    """Why ``path`` is not a file at all (missing, a folder, a link loop, a device), or None."""
+    return _stat(Path(path), missing)[0]
+
+
+def media_file_problem(path: Path | str, *, missing: str = MISSING) -> str | None:
+    """Why ``path`` cannot be media the app reads, in the words the jobs checks use; None if it may be.
+
+    The live file source refuses with it what an upload would refuse: no file (a folder, a link
+    loop), an empty or unreadable one, or one whose first bytes say it is something else (a
+    program or a PDF renamed ``.mp3``). The upload limits (size, name, length) are the jobs' own.
+    """
+    path = Path(path)
+    problem, size = _stat(path, missing)
+    if problem is None and size == 0:
+        problem = "the file is empty."
+    if problem is None:
+        problem, head = _read_head(path)
+        problem = problem or not_media_reason(head)
+    return problem
+
+
 def check_file(
     path: Path | str, *, max_bytes: int = MAX_FILE_BYTES, max_duration_s: float = MAX_DURATION_S
 ) -> FileCheck:
     """Decide whether ``path`` may be uploaded; the reason says what is wrong in plain words."""
     path = Path(path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return FileCheck(path, False, "the file no longer exists.")
-    except OSError as exc:
-        return FileCheck(path, False, f"the file cannot be read ({exc.strerror or exc}).")
-    if stat.S_ISDIR(info.st_mode):
-        return FileCheck(path, False, "this is a folder, not a file.")
-    if not stat.S_ISREG(info.st_mode):
-        return FileCheck(path, False, "this is not a regular file.")
-    size = info.st_size
+    problem, size = _stat(path, MISSING)
+    if problem is not None:
+        return FileCheck(path, False, problem)
     if size == 0:
         return FileCheck(path, False, "the file is empty.")
     if size > max_bytes:
@@ -127,20 +144,14 @@ def check_file(
         )
     if len(path.name) > MAX_FILENAME_CHARS:
         return FileCheck(path, False, f"the file name is longer than {MAX_FILENAME_CHARS} characters.", size)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(HEAD_BYTES)
-    except PermissionError:
-        return FileCheck(path, False, "you do not have permission to read this file.", size)
-    except OSError as exc:
-        return FileCheck(path, False, f"the file cannot be read ({exc.strerror or exc}).", size)
-    if not os.access(path, os.R_OK):
-        return FileCheck(path, False, "you do not have permission to read this file.", size)
+    problem, head = _read_head(path)
+    if problem is not None:
+        return FileCheck(path, False, problem, size)
     kind = sniff_container(head)
     if kind is None:
-        not_media = _not_media(head)
+        not_media = not_media_reason(head)
         if not_media:
-            return FileCheck(path, False, f"this is {not_media}, not audio or video.", size)
+            return FileCheck(path, False, not_media, size)
         if not _extension_is_media(path):
             return FileCheck(path, False, "this does not look like an audio or video file.", size)
         kind = path.suffix.lower().lstrip(".")

@@ -36,7 +36,7 @@ from desktop.audio.capture import MicrophoneCapture, capture_factory
 from desktop.audio.decoded_file import DecodingFileSource
 from desktop.audio.recording import tap_for_recording
 from desktop.audio.url_source import UrlSource
-from desktop.core.audio_source import AudioSource
+from desktop.core.audio_source import AudioSource, AudioSourceError
 from desktop.core.context import AppContext
 from desktop.core.errors import UserError, describe_error
 from desktop.core.library.store import Library
@@ -353,6 +353,8 @@ class LivePanel(QWidget):
                     load_error = exc
             options = self.options_form.options()
             source, origin = await self._make_source()
+            if not await self._source_opens(source, origin):
+                return False
             try:
                 run = LiveRun(
                     self.context.client,
@@ -370,6 +372,7 @@ class LivePanel(QWidget):
                     transcript=self.controller.new_transcript(),
                 )
             except ValueError as exc:
+                await source.stop()  # opened by _source_opens; no session will read it
                 if load_error is not None:  # no model because the list could not load: say why
                     err = describe_error(load_error)
                     self._show_message(f"{err.title}: {err.message} {err.action}".strip(), error=True)
@@ -409,6 +412,19 @@ class LivePanel(QWidget):
         await self.monitor.stop()
         device = self.source_bar.device_picker.selected_device() or None
         return self._capture_factory(device), SourceOrigin(RunSourceKind.MICROPHONE)
+
+    async def _source_opens(self, source: AudioSource, origin: SourceOrigin) -> bool:
+        """Open a file or URL source now: one that is not audio is refused as the start error,
+        in the jobs' words, before the history or Soniox see anything (the session's own start
+        of the source then does nothing)."""
+        if origin.kind is RunSourceKind.MICROPHONE:
+            return True
+        try:
+            await source.start()
+        except AudioSourceError as exc:
+            self._show_message(f"Cannot start: {exc}", error=True)
+            return False
+        return True
 
     def stop(self) -> None:
         if self.controller.state.is_active:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.jobs.file_checks import path_problem
 from desktop.core.regions import validate_url
 from desktop.ui.device_picker import DevicePicker
 from desktop.ui.level_meter import LevelMeter
@@ -146,8 +146,9 @@ class SourceBar(QWidget):
             path = self.file_path()
             if not path:
                 return "Choose an audio file to stream."
-            if not Path(path).is_file():
-                return f"The file “{path}” does not exist."
+            problem = path_problem(path, missing="the file does not exist.")
+            if problem:  # a folder or a link loop is "not a file", not "does not exist"
+                return f"“{path}”: {problem}"
         elif kind is SourceKind.URL:
             problem = validate_url(self.url(), ("https", "http"))
             if problem:

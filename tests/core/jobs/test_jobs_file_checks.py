@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.jobs.file_checks import check_file, check_files, check_url
+from desktop.core.jobs.file_checks import check_file, check_files, check_url, media_file_problem, path_problem
 from desktop.core.media_sniff import sniff_container
 
 
@@ -84,6 +84,28 @@ def test_empty_missing_folder_and_too_large(tmp_path: Path) -> None:
     big = write(tmp_path, "big.wav", wav_bytes(1) + b"\x00" * 2000)
     result = check_file(big, max_bytes=1000)
     assert result.reason == "the file is 2.0 KB; Soniox accepts files up to 1.0 KB."
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
+def test_a_link_loop_or_a_link_to_a_folder_is_not_a_file(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.mp3"
+    loop.symlink_to(loop)
+    folder_link = tmp_path / "folder.mp3"
+    folder_link.symlink_to(tmp_path)
+    assert check_file(loop).message == "loop.mp3: this is a link that leads back to itself (a loop), not a file."
+    assert check_file(folder_link).message == "folder.mp3: this is a folder, not a file."
+    assert path_problem(loop) == "this is a link that leads back to itself (a loop), not a file."
+    accepted, refused = check_files([loop, loop])
+    assert accepted == [] and [r.path for r in refused] == [loop]
+
+
+def test_program_named_mp3_is_refused_like_the_live_file_source_refuses_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "song.mp3", b"MZ\x90\x00" + bytes(100))
+    assert check_file(path).message == "song.mp3: this is a program, not audio or video."
+    # The live file source uses the same verdict, so both paths say the same words.
+    assert media_file_problem(path) == "this is a program, not audio or video."
+    assert media_file_problem(tmp_path / "gone.mp3", missing="the file does not exist.") == "the file does not exist."
+    assert media_file_problem(write(tmp_path, "real.wav", wav_bytes(1))) is None
 
 
 def test_wav_longer_than_the_service_limit_is_refused_from_its_header(tmp_path: Path) -> None:

@@ -305,8 +305,10 @@ def test_url_that_is_not_audio_gives_a_clear_message(qtbot, qloop, fake_soniox, 
     panel.source_bar.set_kind(SourceKind.URL)
     panel.source_bar.url_edit.setText(f"{base}/missing.mp3")
     panel.start()
-    qtbot.waitUntil(lambda: panel.state is LiveState.ERROR, timeout=10000)
-    assert "404" in panel.message_label.text()
+    qtbot.waitUntil(lambda: panel.message_label.isVisible(), timeout=10000)
+    assert panel.message_label.text().startswith("Cannot start: The server answered 404")
+    assert panel.state is LiveState.IDLE  # refused up front: no session was started
+    assert fake_soniox.realtime_sessions == []
 
 
 def test_microphone_that_disappears_finishes_cleanly_and_keeps_the_words(
@@ -457,3 +459,41 @@ def test_the_endpoint_sensitivity_box_has_a_label_that_follows_it(qtbot, qloop, 
     form.endpoint_check.setChecked(True)
     assert form.sensitivity_label.isVisibleTo(form) == form.sensitivity_spin.isVisibleTo(form)
     assert form.sensitivity_label.isEnabled() == form.sensitivity_spin.isEnabled()
+
+
+def test_a_program_renamed_mp3_is_refused_before_soniox_or_the_history_see_it(
+    qtbot,
+    qloop,
+    fake_soniox,
+    live_ctx,
+    app_home,
+    tmp_path,  # noqa: ANN001
+) -> None:
+    from desktop.core.library.store import Library
+
+    song = tmp_path / "song.mp3"
+    song.write_bytes(b"MZ\x90\x00" + bytes(300) + (DATA / "two_way_translation.mp3").read_bytes())
+    library = Library.open(app_home / "data")
+    try:
+        panel = make_panel(qtbot, live_ctx, FakeSoundDevice(), library)
+        panel.source_bar.set_kind(SourceKind.FILE)
+        panel.source_bar.file_edit.setText(str(song))
+        panel.start()
+        qtbot.waitUntil(lambda: panel.message_label.isVisible(), timeout=5000)
+        assert panel.message_label.text() == "Cannot start: “song.mp3”: this is a program, not audio or video."
+        assert panel.message_label.property("severity") == "error"
+        assert panel.state is LiveState.IDLE and panel.start_button.isEnabled()
+        assert fake_soniox.realtime_sessions == []
+        assert library.count() == 0
+    finally:
+        library.close()
+
+
+def test_a_folder_picked_as_the_file_is_not_a_file(qtbot, qloop, fake_soniox, live_ctx, tmp_path) -> None:  # noqa: ANN001
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice())
+    panel.source_bar.set_kind(SourceKind.FILE)
+    panel.source_bar.file_edit.setText(str(tmp_path))
+    panel.start()
+    qtbot.waitUntil(lambda: panel.message_label.isVisible(), timeout=3000)
+    assert panel.message_label.text() == f"“{tmp_path}”: this is a folder, not a file."
+    assert fake_soniox.realtime_sessions == []

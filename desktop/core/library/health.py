@@ -91,16 +91,14 @@ class LibraryFailure:
         if self.problem is LibraryProblem.DAMAGED:
             return UserError(
                 "The library file is damaged",
-                f"The library file is damaged: parts of it cannot be read{detail}. "
-                "History, search and crash recovery are off until this is resolved.",
+                f"Parts of it cannot be read{detail}.",
                 f"Start a new library ({kept}), or continue without the library for now.",
                 error_type="library_damaged",
             )
         if self.problem is LibraryProblem.TOO_NEW:
             return UserError(
                 f"The library was written by a newer version of {APP_NAME}",
-                f"The library file was written by a newer version of {APP_NAME}{detail}; "
-                "this version cannot use it and has not changed it.",
+                f"Its format is {self.detail or 'newer than this version reads'}. Nothing in it was changed.",
                 f"Update {APP_NAME} to get your history back, or start a new library "
                 "(the newer file is kept, renamed, in the same folder).",
                 error_type="library_too_new",
@@ -109,15 +107,14 @@ class LibraryFailure:
             verb = "read" if self.unreadable else "written"
             return UserError(
                 f"The library file cannot be {verb}: permission denied",
-                f"Your user account is not allowed to {'read' if self.unreadable else 'write'} "
-                f"the library file{detail}.",
+                f"Your user account is not allowed to {'read' if self.unreadable else 'write'} it{detail}.",
                 "Give your account read and write access to the file and its folder, then restart; "
                 f"or start a new library ({kept}).",
                 error_type="library_no_access",
             )
         return UserError(
             "The library could not be opened",
-            f"The library could not be opened{detail}.",
+            f"Opening it failed{detail}.",
             "Restart the app; if it keeps happening, open the logs folder from the Help menu and report it.",
             error_type="library_failed",
         )

@@ -81,7 +81,8 @@ class LibraryError(Exception):
 
     @classmethod
     def of(cls, failure: LibraryFailure) -> LibraryError:
-        return cls(f"{failure.user_error.message} The file: {failure.path}", failure)
+        error = failure.user_error
+        return cls(f"{error.title}: {error.message} The file: {failure.path}", failure)
 
 
 class Library:
@@ -120,7 +121,9 @@ class Library:
                     LibraryFailure(LibraryProblem.FAILED, self.path, "this SQLite has no full-text search (FTS5)"),
                 )
             self.migrated = migrate(self.conn)
-            if self._file_bytes() <= check_max_bytes:
+            #: False when the file was too large for a quick_check at open: see check_in_background.
+            self.checked = self._file_bytes() <= check_max_bytes
+            if self.checked:
                 problems = quick_check(self.conn)
                 if problems:
                     failure = LibraryFailure(LibraryProblem.DAMAGED, self.path, "; ".join(problems[:2]))

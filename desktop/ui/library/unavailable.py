@@ -140,7 +140,7 @@ class LibraryUnavailableDialog(QDialog):
     def _fit(self) -> None:
         """Tall enough for every wrapped line: a dialog's first size ignores height-for-width."""
         layout = self.layout()
-        height = layout.heightForWidth(DIALOG_WIDTH) if layout.hasHeightForWidth() else -1
+        height = layout.heightForWidth(DIALOG_WIDTH) if layout is not None and layout.hasHeightForWidth() else -1
         self.resize(DIALOG_WIDTH, max(height, self.sizeHint().height()))
 
     def _choose(self, choice: Choice) -> None:

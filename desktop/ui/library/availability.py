@@ -16,6 +16,7 @@ Damage is reported from whatever thread met it; a queued signal brings it to the
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
-from desktop.core.library.health import LibraryFailure, LibraryProblem, set_aside
+from desktop.core.library.health import LibraryFailure, LibraryProblem, classify, set_aside
 from desktop.core.library.search import LibrarySearch
 from desktop.core.library.store import Library, LibraryError
 from desktop.ui.library.history_panel import HistoryPanel
@@ -70,10 +71,19 @@ class LibraryHost(QObject):
             self._show_unavailable(self.failure)
         return None
 
-    def _use(self, library: Library) -> HistoryPanel:
+    def _use(self, library: Library) -> HistoryPanel | None:
         self.library = library
         self.failure = None
         self._stop_watching = library.on_damage(self.damaged.emit)
+        try:  # the list the History panel shows first: damage there must not stop the app starting
+            library.count()
+            library.list_transcripts(limit=1)
+        except sqlite3.DatabaseError as exc:
+            log.error("The library's list cannot be read: %s", exc)
+            # Damage was reported by the library itself (and is asked about once the loop runs).
+            self.failure = library.damage or classify(exc, library.path)
+            self._show_unavailable(self.failure)
+            return None
         for name in LIBRARY_USERS:
             owner = getattr(self.window, name, None)
             if owner is not None and hasattr(owner, "set_library"):

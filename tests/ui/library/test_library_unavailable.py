@@ -184,3 +184,24 @@ def test_damage_met_while_reading_replaces_the_list_and_asks(qtbot, qloop, make_
     finally:
         startup.shutdown(window, library)
         QApplication.processEvents()
+
+
+def test_a_damaged_list_does_not_stop_the_start_and_is_reported(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    ctx = make_context()
+    path = library_file(ctx)
+    library_with_transcripts(path, words=30)
+    damage_a_page(path, table="transcripts")
+    library = Library(path, check_max_bytes=0)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    try:
+        assert startup.attach(window, library) is None  # no history panel, and no exception
+        window.show()
+        assert isinstance(history_widget(window), LibraryUnavailablePanel)
+        assert "The library file is damaged" in history_widget(window).text
+        qtbot.waitUntil(lambda: window.library_host.dialog is not None, timeout=5000)
+        qtbot.mouseClick(window.library_host.dialog.start_new_button, Qt.MouseButton.LeftButton)
+        assert isinstance(history_widget(window), HistoryPanel) and window.library_host.library is not library
+        assert sorted(p.name.startswith("library-broken-") for p in path.parent.glob("*.sqlite3")) == [False, True]
+    finally:
+        startup.shutdown(window, library)

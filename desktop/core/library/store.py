@@ -63,10 +63,12 @@ RECORDINGS_FOLDER = "recordings"
 LOCK_NAME = "instance.lock"
 
 
-#: At open, ``PRAGMA quick_check`` runs on the spot for a file up to this size (about 25 ms warm,
-#: 80 ms from a cold disk: bench/bench_library.py); a larger file is checked on a thread of its
-#: own after start (:meth:`Library.check_in_background`), which takes ~2.8 ms per MB warm.
-CHECK_AT_OPEN_MAX_BYTES = 8 * 1024 * 1024
+#: At open, ``PRAGMA quick_check`` runs on the spot for a file up to this size (about 7 hours of
+#: transcripts). It reads the whole file: ~3-4 ms per MB from the page cache, ~15 ms per MB from
+#: a cold disk (bench/bench_library.py; 7.8 MB took 27 ms warm and 95 ms cold, 554 MB 1.5 s and
+#: 7.9 s), so this keeps it near 15 ms warm and 60 ms cold. A larger file is checked on a thread
+#: of its own after the window shows (:meth:`Library.check_in_background`).
+CHECK_AT_OPEN_MAX_BYTES = 4 * 1024 * 1024
 
 
 class LibraryError(Exception):

@@ -205,3 +205,29 @@ def test_a_damaged_list_does_not_stop_the_start_and_is_reported(qtbot, qloop, ma
         assert sorted(p.name.startswith("library-broken-") for p in path.parent.glob("*.sqlite3")) == [False, True]
     finally:
         startup.shutdown(window, library)
+
+
+def test_a_large_library_is_checked_after_the_window_shows(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    ctx = make_context()
+    path = library_file(ctx)
+    library_with_transcripts(path)
+    damage_a_page(path)
+    library = Library(path, check_max_bytes=0)  # too large to check at open
+    assert not library.checked
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    try:
+        startup.attach(window, library)
+        window.show()
+        run_after_show(window, library)  # starts the background quick_check
+        qtbot.waitUntil(lambda: window.library_host.dialog is not None, timeout=10000)
+        dialog = window.library_host.dialog
+        assert dialog.title_label.text() == "The library file is damaged"
+        assert isinstance(history_widget(window), LibraryUnavailablePanel)
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=3000)
+        qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)  # Alt+S: Start a new library
+        qtbot.waitUntil(lambda: isinstance(history_widget(window), HistoryPanel), timeout=3000)
+        assert list(path.parent.glob("library-broken-*.sqlite3")) and window.library_host.library.count() == 0
+    finally:
+        startup.shutdown(window, library)

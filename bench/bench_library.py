@@ -130,6 +130,22 @@ def bench_size(library: Library, hours: int) -> None:
         print(f"  {name:<28} {size / hours / 1e6:6.2f} MB/hour")
 
 
+def bench_check(library: Library) -> None:
+    """What ``PRAGMA quick_check`` costs: it decides what may run at open (on the UI thread)."""
+    from desktop.core.library.health import check_file
+    from desktop.core.library.store import CHECK_AT_OPEN_MAX_BYTES
+
+    size = library.size_bytes()
+    first_ms, _, _ = timed(lambda: check_file(library.path), 1)  # likely partly from disk
+    warm_ms, _, result = timed(lambda: check_file(library.path), 3)
+    per_mb = warm_ms / (size / 1e6)
+    limit_mb = CHECK_AT_OPEN_MAX_BYTES / 1e6
+    print(f"\nIntegrity check (quick_check) of {size / 1e6:,.0f} MB: {'sound' if result is None else result}")
+    print(f"  first run {first_ms:,.0f} ms, warm {warm_ms:,.0f} ms -> {per_mb:.1f} ms per MB")
+    at_open = per_mb * limit_mb
+    print(f"  at open only up to {limit_mb:.0f} MB: about {at_open:.0f} ms warm; larger files in the background")
+
+
 def bench_search(library: Library, vocab: list[str], hours: int) -> None:
     search = LibrarySearch(library.path)
     queries = {
@@ -299,6 +315,7 @@ def main(argv: list[str]) -> int:
                 "through Library.append_tokens)"
             )
         bench_size(library, args.hours)
+        bench_check(library)
         bench_search(library, vocab, args.hours)
         bench_autosave(library, vocab, p, rng)
         bench_open(library, vocab, p, rng)

@@ -158,7 +158,7 @@ async def _run(
 
     loaded = load_all_resources()
     apply_theme(app)
-    library = library_startup.open_library(context)
+    library, library_failure = library_startup.open_library_checked(context)
     window = MainWindow(context)
     window.closed.connect(quitting.set)
 
@@ -167,7 +167,7 @@ async def _run(
         quitting.set()
 
     _quit_on_signals(app, request_quit)
-    library_startup.attach(window, library)
+    library_startup.attach(window, library, library_failure)  # without a library: says why
     if self_test:
         await asyncio.sleep(0)  # one loop tick through qasync
         window.close()

@@ -11,6 +11,7 @@ meeting, so the app keeps its own copy in one SQLite file in the platform data f
 * :mod:`.chunks` cuts a transcript into the short passages the search index holds;
 * :mod:`.live_sink` ties a live session to the library (tokens, counts, recording, end);
 * :mod:`.instance_lock` tells a crashed session from one another running instance owns.
+* :mod:`.health` says why a file cannot be used (damaged, newer, no access) and sets it aside.
 """
 
 from desktop.core.library.store import Library, LibraryError, TranscriptInfo

@@ -27,7 +27,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,8 +169,10 @@ def make_snippet(text: str, terms: list[Term], size: int = SNIPPET_TOKENS) -> st
 class LibrarySearch:
     """Runs queries on its own connection; safe to call from one worker thread at a time."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, on_error: Callable[[BaseException], object] | None = None) -> None:
         self.path = Path(path)
+        #: Told of every failed query but an interrupted one (the library reports damage with it).
+        self.on_error = on_error
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._vocab = False
@@ -205,9 +207,11 @@ class LibrarySearch:
             conn = self._connection()
             try:
                 return self._search(conn, text, terms, words, limit, before, hits_per_transcript)
-            except sqlite3.OperationalError as exc:
-                if "interrupt" in str(exc).lower():
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and "interrupt" in str(exc).lower():
                     raise SearchCanceled(text) from None
+                if self.on_error is not None:
+                    self.on_error(exc)
                 raise
 
     def _term_counts(self, conn: sqlite3.Connection, terms: list[Term]) -> list[int]:

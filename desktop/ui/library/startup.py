@@ -1,12 +1,13 @@
 """The library's part of start-up and shutdown, called from ``desktop/app.py``.
 
-* :func:`open_library` opens (and migrates) the library in the data folder; a library that
-  cannot be opened is logged and the app runs on without it (nothing else depends on it).
-* :func:`attach` connects it to the main window: live sessions are saved from the first word,
-  and the history panel is shown. If the main window already builds its own ``history_panel``
-  this only hands the library to the live panel; otherwise it adds a "History" dock itself.
-* :func:`after_show` offers interrupted sessions back and runs the hidden automation options
-  (``--live-file``, ``--recovery-report``; see :mod:`desktop.core.library.cli`).
+* :func:`open_library_checked` opens (and migrates) the library in the data folder, or says why
+  it cannot be used (damaged, written by a newer app, no access: a ``LibraryFailure``).
+* :func:`attach` connects it to the main window through a :class:`LibraryHost`: live sessions
+  are saved from the first word and the "History" dock shows the history panel; without a
+  library the dock says why, and the live panel that sessions are not saved.
+* :func:`after_show` asks what to do about a library that cannot be used (start a new one or
+  continue without), else offers interrupted sessions back and runs the hidden automation
+  options (``--live-file``, ``--recovery-report``; see :mod:`desktop.core.library.cli`).
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop.audio import recording
 from desktop.core.context import AppContext
-from desktop.core.library.store import Library, LibraryError
+from desktop.core.library.health import LibraryFailure, classify
+from desktop.core.library.store import DATABASE_NAME, LIBRARY_FOLDER, Library, LibraryError
 from desktop.ui.async_tools import spawn
+from desktop.ui.library.availability import LibraryHost
 from desktop.ui.library.history_panel import HistoryPanel
 from desktop.ui.library.recovery import RecoveryDialog, offer_recovery
 from desktop.ui.library.transcript_window import LibraryTranscriptWindow
@@ -33,50 +34,38 @@ from desktop.ui.library.transcript_window import LibraryTranscriptWindow
 log = logging.getLogger(__name__)
 
 
-def open_library(context: AppContext) -> Library | None:
+def open_library_checked(context: AppContext) -> tuple[Library | None, LibraryFailure | None]:
+    """The library, or why it cannot be used (shown to the user by :func:`attach`/:func:`after_show`)."""
     try:
         library = Library.open(context.paths.data_dir)
     except LibraryError as exc:
         log.error("The library is unavailable: %s", exc)
-        return None
-    except Exception:
+        return None, exc.failure or classify(exc, context.paths.data_dir / LIBRARY_FOLDER / DATABASE_NAME)
+    except Exception as exc:
         log.exception("Opening the library failed")
-        return None
+        return None, classify(exc, context.paths.data_dir / LIBRARY_FOLDER / DATABASE_NAME)
     log.info("Library open at %s (schema v%d)", library.path, library.schema_version)
-    return library
+    return library, None
 
 
-def attach(window: Any, library: Library | None) -> HistoryPanel | None:
-    """Give the main window the library; returns its history panel."""
-    if library is None:
-        return None
-    for name in ("live_panel", "jobs_panel"):  # jobs: once it offers set_library (fetched transcripts)
-        owner = getattr(window, name, None)
-        if owner is not None and hasattr(owner, "set_library"):
-            owner.set_library(library)
-    panel = getattr(window, "history_panel", None)
-    if isinstance(panel, HistoryPanel):
-        return panel
-    panel = HistoryPanel(window.context, library, window)
-    dock = QDockWidget("History", window)
-    dock.setObjectName("historyDock")
-    dock.setWidget(panel)
-    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    side = getattr(window, "side_dock", None)
-    if side is not None:
-        window.tabifyDockWidget(side, dock)
-        side.raise_()
-    toggle = dock.toggleViewAction()
-    toggle.setText("&History")
-    toggle.setObjectName("toggleHistoryAction")
-    toggle.setShortcut(QKeySequence("Ctrl+H"))
-    menu = getattr(window, "view_menu", None)
-    if menu is not None:
-        menu.addAction(toggle)
-    window.history_panel = panel
-    window.history_dock = dock
-    return panel
+def open_library(context: AppContext) -> Library | None:
+    return open_library_checked(context)[0]
+
+
+def attach(window: Any, library: Library | None, failure: LibraryFailure | None = None) -> HistoryPanel | None:
+    """Give the main window the library, or say in its History dock why there is none.
+
+    Returns the history panel. The window's :class:`LibraryHost` (``window.library_host``) keeps
+    track of which library is in use from then on: a new one may replace it in this run.
+    """
+    host = getattr(window, "library_host", None)
+    if isinstance(host, LibraryHost) and host.library is library and library is not None:
+        panel = getattr(window, "history_panel", None)
+        return panel if isinstance(panel, HistoryPanel) else None
+    context = window.context
+    host = LibraryHost(window, library, failure, lambda: Library.open(context.paths.data_dir))
+    window.library_host = host
+    return host.install()
 
 
 def open_transcript(window: Any, library: Library, transcript_id: int) -> QWidget | None:
@@ -96,8 +85,16 @@ async def after_show(
 
     ``request_quit`` ends the app through its normal shutdown (``--recovery-report`` uses it).
     """
+    host = getattr(window, "library_host", None)
+    if isinstance(host, LibraryHost):
+        if host.library is None:
+            host.ask()  # the library could not be opened: say so, offer a new one
+            return
+        library = host.library
     if library is None:
         return
+    if not library.checked:
+        library.check_in_background()  # too large to check at open without a visible wait
     opened: list[QWidget] = []
 
     def open_one(tid: int) -> None:
@@ -173,5 +170,8 @@ def shutdown(window: Any, library: Library | None) -> None:
         panel.shutdown()
     if not recording.wait_for_writers():
         log.warning("A recording was still encoding at exit; its last moments may be missing")
+    host = getattr(window, "library_host", None)
+    if isinstance(host, LibraryHost):
+        host.close()
     if library is not None:
-        library.close()
+        library.close()  # closing twice is harmless; the host may have replaced it

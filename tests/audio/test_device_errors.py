@@ -31,7 +31,9 @@ def test_portaudio_errors_are_explained(error: Exception, words: str) -> None:
     assert text.endswith(".")
 
 
-def test_a_missing_default_microphone_reads_as_words_when_opening() -> None:
+@pytest.mark.asyncio
+async def test_a_missing_default_microphone_reads_as_words_when_opening() -> None:
+    """Opened on a running loop, as the live panel does (the capture hands audio to it)."""
     fake = FakeSoundDevice(sine(440, 1, 16000), 16000)
     fake.fail_open = "Error querying device -1"
     with pytest.raises(AudioSourceError) as info:

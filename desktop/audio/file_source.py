@@ -23,8 +23,9 @@ from desktop.audio.pacing import (
     Pacer,
     sniff_byte_rate,
 )
+from desktop.audio.stream_resume import resume_for
 from desktop.audio.url_source import failure_reason
-from desktop.core.audio_source import AUTO, AudioFormat, AudioSourceError, SourceStats
+from desktop.core.audio_source import AUTO, AudioFormat, AudioSourceError, SourceStats, StreamResume
 from desktop.core.jobs.file_checks import media_file_problem
 from desktop.core.media_duration import media_duration_s
 from desktop.core.media_sniff import sniff_container
@@ -57,6 +58,7 @@ class FileSource:
         self._stopped = False
         self._stats = SourceStats()
         self._label = self.path.name
+        self._resume: StreamResume | None = None
 
     @property
     def format(self) -> AudioFormat:
@@ -79,6 +81,12 @@ class FileSource:
     def position_s(self) -> float:
         """Seconds of audio sent so far."""
         return self._stats.bytes / self._bytes_per_second
+
+    @property
+    def resume(self) -> StreamResume | None:
+        """Where a reconnect can restart the file's bytes (MP3/AAC frames, Ogg pages); None for
+        containers that cannot restart mid-way (MP4, WebM) or before :meth:`start`."""
+        return self._resume
 
     @property
     def pace_estimated(self) -> bool:
@@ -131,6 +139,7 @@ class FileSource:
             duration = self._size / self._bytes_per_second
         self._duration = duration
         self._file = f
+        self._resume = resume_for(head, self._bytes_per_second)
         if self._estimated:
             self._label = f"{name} (length unknown: paced at an estimated 128 kbit/s)"
         log.info("Streaming %s: %d bytes, %.1f s%s", name, self._size, duration, " (est.)" * self._estimated)

@@ -32,7 +32,8 @@ from desktop.audio.pacing import (
     looks_like_text,
     sniff_byte_rate,
 )
-from desktop.core.audio_source import AUTO, AudioFormat, AudioSourceError, SourceStats
+from desktop.audio.stream_resume import resume_for
+from desktop.core.audio_source import AUTO, AudioFormat, AudioSourceError, SourceStats, StreamResume
 from desktop.core.media_sniff import not_media_reason, sniff_container
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ class UrlSource:
         self._live = True
         self._content_length: int | None = None
         self._label = _host_label(self.url)
+        self._resume: StreamResume | None = None
 
     @property
     def format(self) -> AudioFormat:
@@ -134,6 +136,12 @@ class UrlSource:
     def position_s(self) -> float:
         return self._stats.bytes / self._bytes_per_second
 
+    @property
+    def resume(self) -> StreamResume | None:
+        """Where a reconnect can restart this stream (MP3/AAC frames, Ogg pages, WAV blocks); None if
+        it cannot (MP4, WebM) or before :meth:`start`."""
+        return self._resume
+
     async def start(self) -> None:
         """Connect and check that the answer is audio; raise :class:`AudioSourceError` if not.
 
@@ -155,6 +163,7 @@ class UrlSource:
         except BaseException:
             await self._close()
             raise
+        self._resume = resume_for(self._head, self._bytes_per_second)
 
     async def _connect(self, url: str, depth: int) -> None:
         assert self._client is not None

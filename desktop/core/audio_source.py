@@ -38,6 +38,31 @@ AUTO = AudioFormat("auto", None, None)
 PCM16_MONO_16K = AudioFormat("pcm_s16le", 16000, 1)
 
 
+class StreamResume(Protocol):
+    """How a compressed stream restarts on a new connection (``desktop.audio.stream_resume``).
+
+    A source whose bytes are a container (``audio_format: auto``) may offer one as its ``resume``
+    attribute; the live session then replays from just before the last final word after a
+    reconnect, instead of from wherever the stream happens to be.
+    """
+
+    @property
+    def byte_rate(self) -> float:
+        """Bytes per second of audio (exact for CBR, an estimate for VBR)."""
+
+    @property
+    def header(self) -> bytes:
+        """What a decoder needs before mid-stream data (Ogg header pages, a WAV header); may be empty."""
+
+    @property
+    def header_size(self) -> int:
+        """Bytes at the stream's very start that hold no audio time (its own header, an ID3 tag)."""
+
+    def sync(self, data: bytes, position: int) -> int | None:
+        """Offset in ``data`` (which starts at stream byte ``position``) of the first place a
+        decoder can start; None if there is none in it."""
+
+
 class AudioSourceError(Exception):
     """The source failed (device gone, file unreadable, stream ended badly); message is user-facing."""
 

@@ -11,19 +11,26 @@ Positions are byte counts on the current connection's timeline (bytes appended s
 The buffer is bounded: during a very long outage the oldest audio is dropped and counted, rather
 than memory growing without limit.
 
-For container formats (``auto``) the bytes cannot be mapped to time and a stream cannot be resumed
-mid-way anyway, so :class:`ReplayBuffer` with ``bytes_per_second=None`` keeps only unsent bytes.
+For container formats (``auto``) the bytes cannot be mapped to time, so :class:`ReplayBuffer` with
+``bytes_per_second=None`` keeps only unsent bytes, unless ``keep_sent`` is set: then the session,
+which knows where the stream can restart (a ``StreamResume``), keeps sent bytes too and trims
+them itself as words become final.
 """
 
 from __future__ import annotations
 
 
 class ReplayBuffer:
-    def __init__(self, max_bytes: int, *, bytes_per_second: int | None, frame_bytes: int = 1) -> None:
+    def __init__(
+        self, max_bytes: int, *, bytes_per_second: int | None, frame_bytes: int = 1, keep_sent: bool = False
+    ) -> None:
         if max_bytes <= 0:
             raise ValueError("max_bytes must be positive")
         self._max = max_bytes
         self._bps = bytes_per_second
+        # A resumable container stream: sent bytes are kept (the session trims them as words
+        # become final) because the session knows where to restart it (StreamResume).
+        self.keep_sent = keep_sent
         self._frame = max(1, frame_bytes)
         self._data = bytearray()
         self._start = 0  # position of _data[0]
@@ -33,8 +40,8 @@ class ReplayBuffer:
 
     @property
     def replayable(self) -> bool:
-        """True for raw PCM, where sent audio is kept until the service has finalised it."""
-        return self._bps is not None
+        """True where sent audio is kept until the service has finalised it (PCM, resumable streams)."""
+        return self._bps is not None or self.keep_sent
 
     @property
     def start(self) -> int:
@@ -116,6 +123,15 @@ class ReplayBuffer:
         self._start = 0
         self._sent = 0
         return old_start, replay
+
+    def bytes_from(self, position: int, size: int) -> bytes:
+        """Up to ``size`` held bytes from ``position`` on (clamped to what is held)."""
+        offset = max(0, position - self._start)
+        return bytes(self._data[offset : offset + size])
+
+    def trim_to(self, position: int) -> None:
+        """Forget everything before ``position`` (never past what was sent)."""
+        self._trim_to(min(position, self._sent))
 
     def _trim_to(self, position: int) -> None:
         cut = position - self._start

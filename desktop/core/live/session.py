@@ -18,10 +18,23 @@ Task layout (all on one asyncio loop, nothing touches Qt):
 Reconnecting: after a retriable failure (408/500/503 error frame, or a connection that drops
 without ``finished``) the next connection first receives everything after the last finalised
 millisecond plus the audio captured during the gap, so nothing said is lost; its timestamps start
-at that point, hence ``offset_ms``. For container sources (``auto``) exact replay is impossible: the
-new connection resumes from the current position (already-sent unfinalised audio is not resent,
-and the service may not detect the format without the stream header), and ``offset_ms`` advances
-by the audio the old connection reported as processed. The very first connection is not retried:
+at that point, hence ``offset_ms``.
+
+What each source gets on a reconnect (the guarantee the README states):
+
+* raw PCM (microphone, local files libsndfile decodes: WAV, FLAC, Ogg, MP3, AIFF, CAF): exactly
+  the audio from the last finalised millisecond on. Nothing is lost or repeated.
+* compressed streams that can restart mid-way (URL streams and undecodable files in MP3, ADTS
+  AAC, Ogg or WAV; their source offers a :class:`~desktop.core.audio_source.StreamResume`): the
+  stream header, then the stream from a frame boundary ``RESUME_MARGIN_MS`` before the last
+  final word (the byte rate maps time to bytes, an estimate for VBR). Words the new connection
+  transcribes again before that word are dropped, so none is repeated; nothing is lost as long as
+  the byte-rate estimate is off by less than the margin.
+* other containers (MP4/M4A, WebM streamed as they are): the new connection continues from the
+  current position; what the old connection had not finalised (typically under a second) is lost,
+  and ``offset_ms`` advances by the audio the old connection reported as processed.
+
+The very first connection is not retried:
 if Soniox cannot be reached at all, the user hears it at once rather than after a minute of retries.
 
 Long outages: attempts that cannot reach Soniox at all (refused, timed out, no route) are not
@@ -56,11 +69,11 @@ from typing import Any
 from soniox import AsyncSonioxClient
 from soniox.errors import SonioxRealtimeError
 from soniox.realtime.async_stt import AsyncRealtimeSTTSession
-from soniox.types import RealtimeEvent, RealtimeSTTConfig
+from soniox.types import RealtimeEvent, RealtimeSTTConfig, Token
 from soniox.types.realtime import TOKEN_TEXT_FIN
 from websockets.exceptions import ConnectionClosed
 
-from desktop.core.audio_source import AudioSource, AudioSourceError
+from desktop.core.audio_source import AudioSource, AudioSourceError, StreamResume
 from desktop.core.backoff import Backoff
 from desktop.core.errors import UserError, describe_error
 from desktop.core.live.gap_buffer import ReplayBuffer
@@ -77,6 +90,8 @@ from desktop.core.live.state import LiveSessionListener, LiveState, LiveStats, c
 log = logging.getLogger(__name__)
 
 CONTAINER_BUFFER_BYTES = 32 * 1024 * 1024  # bound for gap audio when bytes cannot be mapped to time
+RESUME_MARGIN_MS = 1000  # a compressed stream restarts this much before the last final word
+SYNC_SCAN_BYTES = 256 * 1024  # how far past that point a frame boundary is looked for
 CLOSE_TIMEOUT_S = 1.0
 SENDER_DRAIN_S = 1.0  # after a send fails, how long to wait for the error frame that explains it
 READER_DRAIN_S = 2.0  # after source.stop(), how long its last chunks may take to arrive
@@ -204,6 +219,12 @@ class LiveSession:
         self._abort_close = False  # the connection went silent: close without a handshake
         self._lost: list[tuple[int, int]] = []  # session-timeline ms spans the service never got
         self._final_pos = 0  # buffer position the current connection's service has finalised
+        # Compressed streams that can restart mid-way (set once the source has started).
+        self._resume: StreamResume | None = None
+        self._src_base = 0  # stream byte offset of the current connection's buffer position 0
+        self._final_abs_ms = 0  # session-timeline ms Soniox has finalised, across connections
+        self._watermark_ms: int | None = None  # words before this are already final: drop repeats
+        self._pending_header = b""  # sent first on a resumed connection
 
         self._finalize_pending = False
         self._last_finalize_at: float | None = None
@@ -407,6 +428,9 @@ class LiveSession:
         self._abort_close = False
         try:
             self._ever_connected = True
+            if first and not self._bps:
+                self._resume = getattr(self._source, "resume", None)
+                self._buffer.keep_sent = self._resume is not None
             if not first:
                 self._replace_connection()
             if self._finishing:
@@ -449,6 +473,8 @@ class LiveSession:
 
     def _replace_connection(self) -> None:
         """A new connection is up: its time zero is the buffer's first byte; tell the consumer."""
+        if self._resume is not None and self._resume_stream(self._resume):
+            return
         if self._bps and self._buffer.start > self._final_pos:
             # The outage outlasted the buffer: the audio between the last final word and the
             # oldest byte still held will never be transcribed by this session.
@@ -465,6 +491,39 @@ class LiveSession:
         self._reconnects += 1
         log.info("Live session reconnected; replaying %d bytes, offset %d ms", replay, self._offset_ms)
         self._emit("on_connection_replaced", self._offset_ms)
+
+    def _resume_stream(self, resume: StreamResume) -> bool:
+        """Restart a compressed stream a little before the last final word, at a frame boundary.
+
+        The byte↔time mapping is the stream's byte rate (an estimate for VBR), hence the margin;
+        words the new connection transcribes again before the old final point are dropped by the
+        watermark in :meth:`_on_response`. Returns False when no frame boundary was found (the
+        new connection then continues from the current position, as for any container).
+        """
+        buffer = self._buffer
+        target = self._stream_position(max(0, self._final_abs_ms - RESUME_MARGIN_MS))
+        target = max(buffer.start, min(target, buffer.sent))
+        skip = resume.sync(buffer.bytes_from(target, SYNC_SCAN_BYTES), self._src_base + target)
+        if skip is None:
+            log.warning("No frame boundary to resume the stream at; continuing from the current position")
+            return False
+        buffer.trim_to(target + skip)
+        start, replay = buffer.rebase()
+        self._src_base += start
+        self._offset_ms = max(0, round((self._src_base - resume.header_size) * 1000 / resume.byte_rate))
+        self._watermark_ms = self._final_abs_ms
+        self._pending_header = resume.header
+        self._last_total_ms = 0
+        self._replayed += replay
+        self._reconnects += 1
+        log.info("Stream resumed at byte %d (%d ms); %d bytes sent again", self._src_base, self._offset_ms, replay)
+        self._emit("on_connection_replaced", self._offset_ms)
+        return True
+
+    def _stream_position(self, ms: int) -> int:
+        """The current connection's buffer position for session-timeline ``ms`` (resumable streams)."""
+        assert self._resume is not None
+        return round(self._resume.header_size + ms * self._resume.byte_rate / 1000) - self._src_base
 
     def _connection_lost(self) -> None:
         """Finalize requests to the old connection are moot: its tail is transcribed again."""
@@ -546,6 +605,10 @@ class LiveSession:
     async def _send_loop(self, rt: AsyncRealtimeSTTSession) -> None:
         loop = asyncio.get_running_loop()
         last_sent = loop.time()
+        if self._pending_header:
+            header, self._pending_header = self._pending_header, b""
+            await rt.send_byte_chunk(header)
+            self._bytes_sent += len(header)
         while True:
             self._wake.clear()
             while piece := self._buffer.next_unsent(self._max_frame):
@@ -623,12 +686,36 @@ class LiveSession:
             if self._bps:
                 final = min(self._buffer.ms_to_position(event.final_audio_proc_ms), self._buffer.sent)
                 self._final_pos = max(self._final_pos, final)
+            self._final_abs_ms = max(self._final_abs_ms, self._offset_ms + event.final_audio_proc_ms)
+            if self._resume is not None:
+                self._buffer.trim_to(self._stream_position(max(0, self._final_abs_ms - RESUME_MARGIN_MS)))
         if event.total_audio_proc_ms is not None:
             self._last_total_ms = event.total_audio_proc_ms
-        self._emit("on_tokens", event.tokens, self._offset_ms, event)
+        tokens = event.tokens if self._watermark_ms is None else self._unrepeated(event.tokens)
+        self._emit("on_tokens", tokens, self._offset_ms, event)
         fin = any(t.text == TOKEN_TEXT_FIN for t in event.tokens)
         if event.finished or (fin and self._deferred_finalize is None):
             self._set_pending(False)
+
+    def _unrepeated(self, tokens: list[Token]) -> list[Token]:
+        """A resumed stream's connection transcribes again what lies before the watermark: drop it.
+
+        A word counts as new when its middle is at or after the watermark, so one cut by the
+        restart point is kept once, from whichever side holds most of it.
+        """
+        watermark = self._watermark_ms
+        assert watermark is not None
+        kept = []
+        for token in tokens:
+            if token.start_ms is None or token.end_ms is None:
+                kept.append(token)
+                continue
+            middle = self._offset_ms + (token.start_ms + token.end_ms) / 2
+            if middle >= watermark:
+                kept.append(token)
+                if token.is_final and self._offset_ms + token.start_ms >= watermark:
+                    self._watermark_ms = None  # past the repeated stretch
+        return kept
 
     # ----------------------------------------------------------------- finishing and cleanup
 

@@ -20,6 +20,8 @@ import soundfile
 from soniox import AsyncSonioxClient
 
 from desktop.audio.decoded_file import DecodingFileSource
+from desktop.audio.stream_resume import FrameResume
+from desktop.core.audio_source import AUTO
 from desktop.core.backoff import Backoff
 from desktop.core.live import LiveOptions, LiveSession, LiveState, build_realtime_config
 from tests.core.live.test_live_session_support import (
@@ -222,3 +224,50 @@ async def test_a_local_file_resumes_from_the_last_final_word_after_a_reconnect(
     assert second.audio == pcm[rec.replaced[0] * BYTES_PER_MS :]
     assert rec.stats[-1].replayed_bytes > 0
     assert [s for _, s, _ in rec.final_words()] == burst_starts_ms(count)
+
+
+class ResumableStream(NumpySource):
+    """A compressed (``auto``) stream of CBR MP3 frames, resumable at frame boundaries."""
+
+    def __init__(self, data: bytes, **kwargs: object) -> None:
+        super().__init__(data, fmt=AUTO, **kwargs)  # type: ignore[arg-type]
+        self.resume = FrameResume(16000)  # 128 kbit/s; the emulator hears 16 kB/s of speech too
+
+
+async def test_a_compressed_stream_restarts_at_a_frame_before_the_last_final_word(fake_soniox: FakeSoniox) -> None:
+    fake_soniox.set_script([WORDS], loop=True)
+    fake_soniox.inject_realtime(abrupt_close=True, after_audio_ms=3000)
+    stream = mp3_stream(16000 * 8 // 417)  # ~8 s
+    source = ResumableStream(stream, pace_s=0.01, hold=True)
+    rec = Recorder()
+    async with relayed_client(fake_soniox) as (client, _relay):
+        session = make_session(client, source, rec)  # type: ignore[arg-type]
+        await session.start()
+        await until(lambda: len(rec.replaced) == 1, what="reconnect")
+        await until(lambda: len(source.produced) == len(stream), what="all audio read")
+        await until(
+            lambda: fake_soniox.realtime_sessions[-1].audio_bytes >= len(stream) - rec.replaced[0] * 16,
+            what="the rest on the new connection",
+        )
+        await session.stop()
+
+    assert rec.state_names[-1] == "finished" and rec.errors == []
+    first, second = fake_soniox.wait_for_session(0), fake_soniox.wait_for_session(1)
+    old_final = [ev.final_audio_proc_ms for _, off, ev, _ in rec.responses if off == 0][-1]
+    # The new connection starts at a frame boundary at or before the old connection's last final word…
+    restart = len(stream) - len(second.audio)
+    assert second.audio[:2] == b"\xff\xfb" and restart % 417 == 0 and second.audio == stream[restart:]
+    assert restart * 1000 / 16000 <= old_final and restart < len(first.audio)
+    assert rec.replaced == [round(restart * 1000 / 16000)]
+    # …so the words continue without a hole, and none is said twice.
+    words = sorted((s, e) for _, s, e in rec.final_words())
+    gaps = [b[0] - a[1] for a, b in itertools.pairwise(words)]
+    assert max(gaps) < 300, f"audio not covered by words: {max(gaps)} ms"
+    assert min(gaps) > -150, "a word repeated after the restart"
+    assert words[-1][1] >= len(stream) * 1000 // 16000 - 300
+
+
+def mp3_stream(frames: int) -> bytes:
+    header = bytes([0xFF, 0xFB, 0x90, 0x00])  # MPEG-1 layer III, 128 kbit/s, 44.1 kHz: 417-byte frames
+    rng = np.random.default_rng(3)
+    return b"".join(header + bytes(rng.integers(0, 0xFF, 413, dtype=np.uint8)) for _ in range(frames))

@@ -131,7 +131,9 @@ def test_a_file_session_links_the_file_instead_of_recording(
 ) -> None:
     import desktop.ui.live.panel as panel_module
 
-    monkeypatch.setattr(panel_module, "FileSource", functools.partial(panel_module.FileSource, speed=8.0))
+    monkeypatch.setattr(
+        panel_module, "DecodingFileSource", functools.partial(panel_module.DecodingFileSource, speed=8.0)
+    )
     fake_soniox.set_script(["streamed from a file"])
     panel = make_panel(qtbot, live_ctx, FakeSoundDevice(), library)
     panel.source_bar.set_kind(SourceKind.FILE)

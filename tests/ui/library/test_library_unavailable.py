@@ -82,7 +82,9 @@ def test_start_a_new_library_keeps_the_old_file_and_the_next_session_is_saved(
 ) -> None:
     import desktop.ui.live.panel as panel_module
 
-    monkeypatch.setattr(panel_module, "FileSource", functools.partial(panel_module.FileSource, speed=8.0))
+    monkeypatch.setattr(
+        panel_module, "DecodingFileSource", functools.partial(panel_module.DecodingFileSource, speed=8.0)
+    )
     path = library_file(live_ctx)
     path.write_bytes(GARBAGE)
     window, dialog = start_app(qtbot, live_ctx)

@@ -142,11 +142,11 @@ class JobsSidePanel(QTabWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
         self.add_files_button = _panel_button(
-            "Transcribe &files…", "transcribeFilesButton", "Transcribe files", self.open_files_dialog, page
+            "Transcribe files…", "transcribeFilesButton", "Transcribe files", self.open_files_dialog, page
         )
         self.add_files_button.setToolTip("Choose audio or video files to transcribe (Ctrl+O), or drop them here")
         self.add_url_button = _panel_button(
-            "&URL…", "transcribeUrlButton", "Transcribe a URL", self.open_url_dialog, page
+            "URL…", "transcribeUrlButton", "Transcribe a URL", self.open_url_dialog, page
         )
         self.add_url_button.setToolTip("Transcribe audio or video from an http(s) address (Ctrl+Shift+O)")
         bar.addWidget(self.add_files_button)
@@ -230,17 +230,17 @@ class JobsSidePanel(QTabWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
         self.retranscribe_button = _panel_button(
-            "&Transcribe again…",
+            "Transcribe again…",
             "retranscribeFileButton",
             "Transcribe the selected file again",
             self.transcribe_selected_file,
             page,
         )
         self.delete_file_button = _panel_button(
-            "&Delete", "deleteFileButton", "Delete the selected files", self.delete_selected_files, page
+            "Delete", "deleteFileButton", "Delete the selected files", self.delete_selected_files, page
         )
         self.delete_all_files_button = _panel_button(
-            "Delete &all…",
+            "Delete all…",
             "deleteAllFilesButton",
             "Delete all files",
             lambda: self.item_actions.delete_all_files(),

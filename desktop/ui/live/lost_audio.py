@@ -36,7 +36,7 @@ class LostAudioBar(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.transcribe_button = make_button(
-            "Transcribe the &missing part",
+            "&Transcribe the missing part",
             "transcribeLostAudioButton",
             "Transcribe the missing part as a file job",
             self,

@@ -80,7 +80,7 @@ class LiveOptionsForm(QWidget):
         self.languages_button.setMenu(menu)
         self.languages.selection_changed.connect(self._on_languages_changed)
 
-        self.strict_check = _named(QCheckBox("&Strict", self), "liveStrictHintsCheck", "Strict language hints")
+        self.strict_check = _named(QCheckBox("Str&ict", self), "liveStrictHintsCheck", "Strict language hints")
         self.strict_check.setToolTip("Strongly prefer the hinted languages (best with a single language)")
         self.diarization_check = _named(QCheckBox("S&peakers", self), "liveDiarizationCheck", "Speaker diarization")
         self.diarization_check.setToolTip("Tell speakers apart and colour each speaker's turns")
@@ -102,7 +102,7 @@ class LiveOptionsForm(QWidget):
         self.sensitivity_spin.setDecimals(1)
         self.sensitivity_spin.setToolTip("Higher values end utterances sooner")
         # A bare number box next to the delay means nothing to a reader: say what it is.
-        self.sensitivity_label = QLabel("Sensitiv&ity:", self)
+        self.sensitivity_label = QLabel("Sensitivit&y:", self)
         self.sensitivity_label.setObjectName("liveEndpointSensitivityLabel")
         self.sensitivity_label.setBuddy(self.sensitivity_spin)
 
@@ -114,7 +114,7 @@ class LiveOptionsForm(QWidget):
         self.pair_b_combo = _named(QComboBox(self), "liveTranslationSecondCombo", "Second language of the pair")
         self.translation_combo.currentIndexChanged.connect(self._sync_translation)
 
-        self.context_button = _named(QPushButton("Con&text…", self), "liveContextButton", "Edit context")
+        self.context_button = _named(QPushButton("C&ontext…", self), "liveContextButton", "Edit context")
         self.context_button.setToolTip("Names, terms and background that help recognition")
         self.context_button.clicked.connect(self.edit_context)
 
@@ -126,7 +126,7 @@ class LiveOptionsForm(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         model_label_widget = QLabel("&Model:", self)
         model_label_widget.setBuddy(self.model_combo)
-        lang_label = QLabel("&Languages:", self)
+        lang_label = QLabel("Lan&guages:", self)
         lang_label.setBuddy(self.languages_button)
         grid.addWidget(model_label_widget, 0, 0)
         grid.addWidget(self.model_combo, 0, 1)
@@ -308,7 +308,7 @@ class LiveOptionsForm(QWidget):
             item = model.item(self.translation_combo.findData(mode.value))
             item.setEnabled(not known or allowed)
         parts = sum(bool(x) for x in (self._context.general, self._context.terms, self._context.text))
-        self.context_button.setText(f"Con&text ({parts})…" if parts else "Con&text…")
+        self.context_button.setText(f"C&ontext ({parts})…" if parts else "C&ontext…")
         self.dropped_label.setText("")
         self.changed.emit()
 

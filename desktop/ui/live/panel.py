@@ -143,14 +143,14 @@ class LivePanel(QWidget):
             shortcut="Ctrl+Shift+.",
         )
         self.finalize_button = make_button(
-            "&Finalize",
+            "Fina&lize",
             "liveFinalizeButton",
             "Finalize pending words",
             self,
             tip="Make the pending grey words final now (Ctrl+Return)",
             shortcut="Ctrl+Return",
         )
-        self.hold_check = QCheckBox("&Hold to talk", self)
+        self.hold_check = QCheckBox("Hold to tal&k", self)
         self.hold_check.setObjectName("liveHoldToTalkCheck")
         self.hold_check.setAccessibleName("Hold to talk mode")
         self.hold_check.setToolTip("Send audio only while the Talk button or the talk key is held")
@@ -498,7 +498,7 @@ class LivePanel(QWidget):
         self.session_state_changed.emit(state)
 
     def _on_finalize_pending(self, pending: bool) -> None:
-        self.finalize_button.setText("Finalizing…" if pending else "&Finalize")
+        self.finalize_button.setText("Finalizing…" if pending else "Fina&lize")
         self.finalize_button.setEnabled(not pending and self.controller.state is LiveState.RUNNING)
 
     def _on_reconnecting(self, attempt: int, delay_s: float, error: UserError) -> None:

@@ -99,7 +99,7 @@ class SourceBar(QWidget):
 
         for page in (mic_page, file_page, url_page):
             self.stack.addWidget(page)
-        label = QLabel("&Source:", self)
+        label = QLabel("So&urce:", self)
         label.setBuddy(self.kind_combo)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

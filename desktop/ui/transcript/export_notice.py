@@ -31,7 +31,7 @@ class ExportNotice(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.show_button = make_button(
-            "Sh&ow in folder",
+            "Sho&w in folder",
             "showExportFolderButton",
             "Show the exported file in its folder",
             self,

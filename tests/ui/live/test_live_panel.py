@@ -82,7 +82,7 @@ def test_finalize_button_waits_for_fin_and_is_throttled(qtbot, qloop, fake_sonio
     qtbot.mouseClick(panel.finalize_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.view.transcript.finalize_seen, timeout=5000)
     qtbot.waitUntil(lambda: panel.finalize_button.isEnabled(), timeout=5000)
-    assert panel.finalize_button.text() == "&Finalize"
+    assert panel.finalize_button.text() == "Fina&lize"
     assert "<fin>" not in panel.view.toPlainText()
     assert panel.view.transcript.tail_tokens == ()
     panel.stop()

@@ -159,6 +159,11 @@ class LiveRun:
         return self.sink.transcript_id if self.sink is not None else None
 
     @property
+    def library(self) -> Library | None:
+        """The library this run is kept in (it may have been closed or replaced since)."""
+        return self._library
+
+    @property
     def audio_path(self) -> Path | None:
         """Where this run's audio is on disk: its recording, or the local file it streamed."""
         if self.origin.path is not None:

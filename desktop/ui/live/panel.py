@@ -267,6 +267,15 @@ class LivePanel(QWidget):
             log.warning("Could not save the recording setting: %s", exc)
 
     def _on_library_error(self, exc: Exception) -> None:
+        run = self.controller.run
+        if run is not None and run.library is not None and run.library is not self.library:
+            # The library was found damaged and closed (or replaced) while this session ran.
+            self._show_message(
+                "The history was closed while this session ran, so its words are no longer saved. "
+                "They stay here: export them (Ctrl+Shift+E) before you close the app.",
+                error=True,
+            )
+            return
         self._show_message(
             f"Saving the transcript to the history failed ({exc}); it is retried every half second.",
             error=True,

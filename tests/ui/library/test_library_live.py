@@ -183,3 +183,26 @@ def test_interrupted_sessions_are_offered_back(qtbot, qloop, library: Library, t
     assert library.info(other) is None
     assert not dialog.isVisible()
     assert offer_recovery(library, None, opened.append) is None  # not offered twice
+
+
+def test_a_library_closed_during_a_session_says_the_words_are_no_longer_saved(
+    qtbot,
+    qloop,
+    fake_soniox,
+    live_ctx,
+    app_home: Path,  # noqa: ANN001
+) -> None:
+    """What the unusable-library dialog does when damage is found mid-session: close it under the run."""
+    lib = Library.open(app_home / "data")
+    fake_soniox.set_script(["first words then more words"], loop=True)
+    sd = FakeSoundDevice(speech(1.0), RATE, speed=4.0, loop_for_s=30)
+    panel = make_panel(qtbot, live_ctx, sd, lib)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING, timeout=5000)
+    panel.set_library(None)  # the host swaps the damaged library out…
+    lib.close()  # …and closes it
+    qtbot.waitUntil(lambda: "no longer saved" in panel.message_label.text(), timeout=8000)
+    assert "export them" in panel.message_label.text()
+    assert "retried" not in panel.message_label.text()
+    panel.cancel()
+    qtbot.waitUntil(lambda: panel.state is LiveState.CANCELED, timeout=5000)

@@ -27,8 +27,9 @@ from desktop.core.errors import UserError, describe_error
 from desktop.core.jobs.job_options import JobOptions, find_model
 from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES, BulkResult, JobsRepository
 from desktop.core.jobs.poller import JobPoller
+from desktop.core.jobs.rate import RateGate
 from desktop.core.jobs.retry import RetryNotice, RetryPolicy
-from desktop.core.jobs.submissions import Submission, SubmissionQueue
+from desktop.core.jobs.submissions import AUTO_ATTEMPTS, Submission, SubmissionQueue, is_generated_tag
 from desktop.core.jobs.transcript_cache import TranscriptCache
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,8 @@ def options_from_job(job: Transcription) -> JobOptions:
         enable_speaker_diarization=job.enable_speaker_diarization,
         enable_language_identification=job.enable_language_identification,
         webhook_url=job.webhook_url or "",
-        client_reference_id=job.client_reference_id or "",
+        # A tag the app made up to find a lost answer is not the user's reference; a retry gets its own.
+        client_reference_id="" if is_generated_tag(job.client_reference_id) else job.client_reference_id or "",
     )
 
 
@@ -126,6 +128,10 @@ class JobsService:
     ``client_factory`` and ``load_models`` are usually ``context.client`` and
     ``context.load_models``; taking them as callables keeps the service free of the app context
     (a new key or endpoint is picked up at the next call).
+
+    ``gate`` paces every REST call of the service (see ``rate.py``); ``submit_policy`` is the
+    backoff of automatic re-sends of uploads and creates (default: ``AUTO_ATTEMPTS`` tries on the
+    timings of ``retry_policy``).
     """
 
     def __init__(
@@ -138,6 +144,8 @@ class JobsService:
         poll_backoff: Backoff | None = None,
         retry_policy: RetryPolicy | None = None,
         page_size: int = 200,
+        gate: RateGate | None = None,
+        submit_policy: RetryPolicy | None = None,
     ) -> None:
         self._listener: JobsListener = listener or NullJobsListener()
         self._load_models = load_models
@@ -146,10 +154,15 @@ class JobsService:
         self._retrying: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._known_status: dict[str, str] = {}
-        self.repo = JobsRepository(client_factory, policy=retry_policy, on_retry=self._on_retry, page_size=page_size)
+        # Without a Retry-After hint, a 429 pauses everyone for the retry policy's first wait.
+        gate = gate or RateGate(default_pause_s=retry_policy.initial_s if retry_policy else 1.0)
+        self.repo = JobsRepository(
+            client_factory, policy=retry_policy, on_retry=self._on_retry, page_size=page_size, gate=gate
+        )
         self.cache = TranscriptCache(self.repo.get_transcript)
         self.poller = JobPoller(
             lambda job_id: self.repo.get_transcription(job_id, retry=False),
+            fetch_page=self.repo.poll_page,
             on_update=self._on_polled,
             on_gone=self._on_gone,
             on_error=self._on_poll_error,
@@ -160,6 +173,8 @@ class JobsService:
             on_change=self._listener.on_submission_changed,
             on_created=self._on_created,
             on_uploaded=lambda _sub, file: self._listener.on_file_uploaded(file),
+            policy=submit_policy
+            or RetryPolicy(attempts=AUTO_ATTEMPTS, initial_s=self.repo.policy.initial_s, cap_s=self.repo.policy.cap_s),
         )
 
     # -- submitting ----------------------------------------------------------------------------
@@ -188,6 +203,10 @@ class JobsService:
         self._listener.on_notice(
             JobsNotice(NoticeLevel.INFO, f"Started transcribing {sub.label}.", f"started-{sub.key}", timeout_s=5)
         )
+        if job.status not in ACTIVE_STATUSES:
+            # Adopted after a lost answer, it may have ended already: report the end as a poll would.
+            self._known_status[job.id] = "queued"
+            self._on_polled(job)
 
     def _add(self, job: Transcription) -> None:
         self._listener.on_job_added(job)
@@ -390,6 +409,16 @@ class JobsService:
 
     def retry_submission(self, key: int) -> None:
         self.queue.retry(key)
+
+    def retry_all_failed(self) -> int:
+        """Start every failed submission again; returns how many (0: nothing had failed)."""
+        count = self.queue.retry_all_failed()
+        if count:
+            noun = "submission" if count == 1 else "submissions"
+            self._listener.on_notice(
+                JobsNotice(NoticeLevel.INFO, f"Retrying {count} failed {noun}.", "retry-all", timeout_s=5)
+            )
+        return count
 
     def cancel_submission(self, key: int) -> None:
         self.queue.cancel(key)

@@ -28,7 +28,7 @@ from desktop.core.jobs.retry import retry_after
 
 T = TypeVar("T")
 
-DEFAULT_RATE = 8.0
+DEFAULT_RATE = 10.0
 DEFAULT_MAX_UPLOADS = 2
 
 
@@ -88,7 +88,11 @@ class RateGate:
         self.rate = min(self.max_rate, self.rate + self.increase)
 
     def on_error(self, exc: BaseException) -> None:
-        """Learn from a failed call: a 429 slows everyone down; a hinted 503 pauses everyone."""
+        """Learn from a failed call: a 429 slows everyone down.
+
+        A 503's ``Retry-After`` is honoured by the call that got it (its own retry waits that
+        long), not by everyone: one busy backend is not a rate limit on the account.
+        """
         if not isinstance(exc, SonioxAPIError):
             return
         status = exc.status_code or 0
@@ -101,8 +105,6 @@ class RateGate:
             if now - self._last_cut >= 1.0:
                 self._last_cut = now
                 self.rate = max(self.min_rate, self.rate * self.decrease)
-        elif status == 503 and hint is not None:
-            self._pause(hint)
 
     def _pause(self, seconds: float) -> None:
         until = self._clock() + min(max(0.0, seconds), self.max_pause_s)

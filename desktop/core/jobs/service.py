@@ -28,8 +28,8 @@ from desktop.core.jobs.job_options import JobOptions, find_model
 from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES, BulkResult, JobsRepository
 from desktop.core.jobs.poller import JobPoller
 from desktop.core.jobs.rate import RateGate
-from desktop.core.jobs.retry import RetryNotice, RetryPolicy
-from desktop.core.jobs.submissions import AUTO_ATTEMPTS, Submission, SubmissionQueue, is_generated_tag
+from desktop.core.jobs.retry import Outcome, RetryNotice, RetryPolicy, outcome_of
+from desktop.core.jobs.submissions import AUTO_ATTEMPTS, Submission, SubmissionQueue, is_generated_tag, new_tag
 from desktop.core.jobs.transcript_cache import TranscriptCache
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,8 @@ class JobsService:
         self._library = library
         self._created_options: dict[str, JobOptions] = {}
         self._retrying: set[str] = set()
+        self._retry_tags: dict[str, str] = {}
+        self._retry_unsure: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._known_status: dict[str, str] = {}
         # Without a Retry-After hint, a 429 pauses everyone for the retry policy's first wait.
@@ -316,13 +318,7 @@ class JobsService:
         try:
             options = self._created_options.get(job.id) or options_from_job(job)
             try:
-                models = list(await self._load_models())
-                created = await self.repo.create_transcription(
-                    options,
-                    find_model(models, options.model),
-                    file_id=job.file_id,
-                    audio_url=None if job.file_id else job.audio_url,
-                )
+                created = await self._create_again(job, options)
             except Exception as exc:
                 self._listener.on_notice(
                     self._error_notice(
@@ -335,6 +331,8 @@ class JobsService:
                 )
                 return None
             self._created_options[created.id] = options
+            self.queue.claimed_jobs.add(created.id)
+            self._retry_tags.pop(job.id, None)
             try:
                 await self.repo.delete_transcription(job.id)
                 self._on_gone(job.id)
@@ -345,6 +343,41 @@ class JobsService:
             return created
         finally:
             self._retrying.discard(job.id)
+
+    async def _create_again(self, job: Transcription, options: JobOptions) -> Transcription:
+        """Create ``job`` again under one tag per failed job, adopting a create whose answer was lost.
+
+        The tag outlives a failed attempt, so pressing Retry after a timeout first looks for the
+        job that timeout may have made instead of billing a second one.
+        """
+        tag = self._retry_tags.setdefault(job.id, options.client_reference_id.strip() or new_tag())
+        file_id = job.file_id
+        audio_url = None if job.file_id else job.audio_url
+
+        async def find() -> Transcription | None:
+            return await self.repo.find_transcription(
+                tag, file_id=file_id, audio_url=audio_url, exclude=self.queue.claimed_jobs
+            )
+
+        if job.id in self._retry_unsure:
+            found = await find()
+            self._retry_unsure.discard(job.id)
+            if found is not None:
+                return found
+        model = find_model(list(await self._load_models()), options.model)
+        try:
+            return await self.repo.create_transcription(
+                options, model, file_id=file_id, audio_url=audio_url, client_reference_id=tag
+            )
+        except Exception as exc:
+            if outcome_of(exc) is not Outcome.UNKNOWN:
+                raise
+            self._retry_unsure.add(job.id)
+            found = await find()
+            self._retry_unsure.discard(job.id)
+            if found is None:
+                raise
+            return found
 
     async def delete_job(self, job_id: str) -> None:
         self.poller.forget(job_id)

@@ -190,7 +190,7 @@ class SubmissionQueue:
         if sub is not None and not sub.active:
             self.items.pop(key, None)
             sub.stage = Stage.CANCELLED
-            self._drop_orphan(sub)
+            self._drop_orphan(sub, maybe_stored=sub.unsure and sub.failed_stage is Stage.UPLOADING)
             self._on_change(sub)
 
     def stop(self) -> None:
@@ -204,17 +204,36 @@ class SubmissionQueue:
 
     def _finish_cancel(self, sub: Submission) -> None:
         self.items.pop(sub.key, None)
+        was_uploading = sub.stage is Stage.UPLOADING
         sub.stage = Stage.CANCELLED
-        self._drop_orphan(sub)
+        self._drop_orphan(sub, maybe_stored=was_uploading or (sub.unsure and sub.failed_stage is Stage.UPLOADING))
         self._on_change(sub)
 
-    def _drop_orphan(self, sub: Submission) -> None:
-        """An upload this submission made that will never get its job is deleted from the service."""
-        if sub.file_id and sub.transcription is None and sub.path is not None and sub.owns_file:
+    def _drop_orphan(self, sub: Submission, *, maybe_stored: bool = False) -> None:
+        """An upload this submission made that will never get its job is deleted from the service.
+
+        ``maybe_stored``: an upload was under way or its answer was lost, so the file may be on
+        the service without the app knowing its id; it is looked up by the tag and deleted.
+        """
+        if sub.transcription is not None or sub.path is None:
+            return
+        if sub.file_id and sub.owns_file:
             self._cleanup = asyncio.ensure_future(self._delete_orphan(sub.file_id))
             sub.file_id = None
             sub.uploaded = None
             sub.owns_file = False
+        elif maybe_stored and not sub.file_id:
+            self._cleanup = asyncio.ensure_future(self._delete_lost_upload(sub.tag, sub.path))
+
+    async def _delete_lost_upload(self, tag: str, path: Path) -> None:
+        try:
+            found = await self.repo.find_file(
+                tag, filename=path.name, size=path.stat().st_size, exclude=self.claimed_files
+            )
+            if found is not None:
+                await self.repo.delete_file(found.id)
+        except Exception:
+            log.info("Could not look for the upload of a dropped submission", exc_info=True)
 
     async def _delete_orphan(self, file_id: str) -> None:
         try:

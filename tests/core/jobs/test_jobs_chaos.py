@@ -137,6 +137,47 @@ async def test_retry_all_failed_starts_every_failed_submission_again(emulator: F
         await client.aclose()
 
 
+@pytest.mark.asyncio
+async def test_dismissing_an_upload_whose_answer_was_never_found_deletes_the_stored_file(
+    emulator: FakeSoniox, tmp_path: Path
+) -> None:
+    # The upload is stored but its answer lost, and every lookup fails too: the row gives up unsure.
+    emulator.set_chaos(lose_fraction=1.0, path_regex=r"^/v1/files$")
+    svc, _listener, client = make_service(emulator)
+    try:
+        sub = svc.submit_file(tiny_wav(tmp_path, "limbo.wav"), JobOptions(model="stt-async-v5"))
+        await wait_for(lambda: not sub.active)
+        assert sub.stage is Stage.FAILED and sub.unsure
+        assert len(emulator.files) == 1  # never sent twice while it could not be looked up
+        emulator.clear_faults()
+        svc.dismiss_submission(sub.key)
+        await wait_for(lambda: not emulator.files)
+    finally:
+        svc.shutdown()
+        await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_retrying_a_failed_job_whose_answer_is_lost_adopts_the_new_job(emulator: FakeSoniox) -> None:
+    emulator.script_job("broken", status="error", error_type="audio_decode_error", error_message="Bad audio.")
+    svc, listener, client = make_service(emulator)
+    try:
+        sub = svc.submit_url("https://media.example.com/broken.mp3", JobOptions(model="stt-async-v5"))
+        await wait_for(lambda: listener.finished)
+        assert sub.transcription is not None
+        failed = await svc.repo.get_transcription(sub.transcription.id)
+        assert failed.status == "error"
+        emulator.set_chaos(lose_fraction=1.0, path_regex=r"^/v1/transcriptions$", methods=["POST"])
+        created = await svc.retry_job(failed)
+        assert created is not None  # found by its tag, not reported as a failure
+        jobs = emulator.transcriptions
+        assert [j["id"] for j in jobs] == [created.id]  # the failed one replaced, no second create
+        assert emulator.chaos_stats().lost == 1
+    finally:
+        svc.shutdown()
+        await client.aclose()
+
+
 def make_service(emulator: FakeSoniox) -> tuple[JobsService, BatchListener, AsyncSonioxClient]:
     client = AsyncSonioxClient(api_key="test-key", api_base_url=emulator.api_base_url)
     listener = BatchListener()

@@ -35,7 +35,8 @@ def test_the_button_appears_with_failures_and_retries_them_all(qtbot, host: Pane
     assert button.isVisible() and button.text() == "Retry all failed (3)"
     fake_soniox.set_balance_exhausted(None)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(fake_soniox.transcriptions) == 3 and not panel.upload_list.rows, timeout=10_000)
+    qtbot.waitUntil(lambda: all(s.stage is Stage.DONE for s in subs) and not panel.upload_list.rows, timeout=10_000)
+    assert len(fake_soniox.transcriptions) == 3
     assert not button.isVisible()
     assert panel.queue.manual_retries == 3
     assert any("Retrying 3 failed submissions." in t for t in panel.notices.texts())
@@ -47,8 +48,11 @@ def test_ctrl_shift_r_retries_all_failed_from_the_keyboard(qtbot, host: PanelHos
     subs = [submit(host, n) for n in range(2)]
     qtbot.waitUntil(lambda: all(s.stage is Stage.FAILED for s in subs), timeout=10_000)
     fake_soniox.set_balance_exhausted(None)
-    panel.jobs_table.setFocus()
+    table = panel.jobs_table
+    table.window().activateWindow()  # as a user clicking into the panel does
+    table.setFocus()
+    qtbot.waitUntil(lambda: table.window().isActiveWindow() and table.hasFocus())
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(panel.jobs_table, Qt.Key.Key_R, ctrl_shift)
-    qtbot.waitUntil(lambda: len(fake_soniox.transcriptions) == 2, timeout=10_000)
-    assert all(s.stage is Stage.DONE for s in subs)
+    qtbot.waitUntil(lambda: all(s.stage is Stage.DONE for s in subs), timeout=10_000)
+    assert len(fake_soniox.transcriptions) == 2

@@ -42,6 +42,8 @@ class AdminApi:
             web.post("/_emulator/script_job", self.script_job),
             web.post("/_emulator/seed_transcriptions", self.seed_transcriptions),
             web.post("/_emulator/clear_faults", self.clear_faults),
+            web.post("/_emulator/chaos", self.chaos),
+            web.get("/_emulator/chaos", self.chaos_stats),
             web.get("/_emulator/webhooks", self.webhooks),
         ]
 
@@ -133,6 +135,13 @@ class AdminApi:
     async def clear_faults(self, request: web.Request) -> web.Response:
         self.emu.clear_faults()
         return _ok()
+
+    async def chaos(self, request: web.Request) -> web.Response:
+        self._call(self.emu.set_chaos, **await self._body(request))
+        return _ok()
+
+    async def chaos_stats(self, request: web.Request) -> web.Response:
+        return _ok(self.emu.chaos_stats().as_dict())
 
     async def webhooks(self, request: web.Request) -> web.Response:
         return _ok({"deliveries": [asdict(d) for d in self.emu.webhook_deliveries]})

@@ -24,6 +24,7 @@ import aiohttp
 from aiohttp import web
 
 from .admin import AdminApi
+from .chaos import Chaos, ChaosStats
 from .realtime import RealtimeEndpoint, RealtimeSettings
 from .recognizer import RecognizerSettings
 from .records import FailRule, JobScript, RealtimeInjection, RealtimeSessionSnapshot, WebhookDelivery
@@ -98,6 +99,8 @@ class FakeSoniox:
         self._realtime: RealtimeEndpoint | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._webhook_futures: list[Any] = []
+        #: Rate limit, random errors and lost answers for REST (off until set_chaos).
+        self.chaos = Chaos()
         self.port = 0
 
     # ------------------------------------------------------------------ lifecycle
@@ -136,7 +139,7 @@ class FakeSoniox:
     async def _startup(self) -> None:
         rest = RestApi(self.state)
         self._realtime = RealtimeEndpoint(self.state, self._rt_settings)
-        app = web.Application(middlewares=[rest.middleware], client_max_size=64 * 1024**2)
+        app = web.Application(middlewares=[self.chaos.middleware, rest.middleware], client_max_size=64 * 1024**2)
         app.add_routes(rest.routes())
         app.add_routes([web.get("/transcribe-websocket", self._realtime.handle)])
         app.add_routes(AdminApi(self).routes())
@@ -374,12 +377,22 @@ class FakeSoniox:
                 )
             )
 
+    def set_chaos(self, **options: Any) -> None:
+        """Turn on REST chaos: ``rate_limit_per_s``, ``retry_after_s``, ``error_fraction``,
+        ``error_statuses``, ``lose_fraction``, ``seed``, ``path_regex`` (see ``chaos.py``)."""
+        self.chaos.configure(**options)
+
+    def chaos_stats(self) -> ChaosStats:
+        """Requests seen (per second, peak), rate-limited, injected errors and lost answers."""
+        return self.chaos.snapshot()
+
     def clear_faults(self) -> None:
         with self.state.lock:
             self.state.fail_rules.clear()
             self.state.injections.clear()
             self.state.config.latency_s = 0.0
             self.state.config.balance_exhausted = None
+        self.chaos.reset()
 
     # ------------------------------------------------------------------ inspection
     @property

@@ -1,14 +1,17 @@
 """Every Soniox call the jobs and files panel makes, in one place with one retry policy.
 
 Reads and deletes go through :func:`call_safe` (retried on 429/5xx with the notice shown to the
-user); creates and uploads do not (see ``retry.py`` for why). The client is fetched from a
-factory on every call, so a key or region change takes effect on the next request.
+user); creates and uploads do not (see ``retry.py`` for why — the submission queue decides when
+they may be sent again, after looking them up with :meth:`JobsRepository.find_transcription` and
+:meth:`JobsRepository.find_file`). Every request, retried or not, waits its turn at one shared
+:class:`~desktop.core.jobs.rate.RateGate`, so a 429 slows the whole service down. The client is
+fetched from a factory on every call, so a key or region change takes effect on the next request.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -19,6 +22,7 @@ from soniox.types import File, Model, Transcription, TranscriptionTranscript
 
 from desktop.core.errors import UserError, describe_error
 from desktop.core.jobs.job_options import JobOptions
+from desktop.core.jobs.rate import RateGate
 from desktop.core.jobs.retry import RetryCallback, RetryPolicy, call_safe
 from desktop.core.jobs.upload import ProgressCallback, upload_file
 
@@ -27,6 +31,9 @@ T = TypeVar("T")
 ACTIVE_STATUSES = frozenset({"queued", "processing"})
 DEFAULT_PAGE_SIZE = 200
 DELETE_CONCURRENCY = 4
+#: How many recent items a lookup after a lost answer reads (newest first) before giving up.
+LOOKUP_PAGE_SIZE = 100
+LOOKUP_PAGES = 5
 
 
 @dataclass(frozen=True)
@@ -67,17 +74,22 @@ class JobsRepository:
         policy: RetryPolicy | None = None,
         on_retry: RetryCallback | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        gate: RateGate | None = None,
     ) -> None:
         self._client_factory = client_factory
         self.policy = policy or RetryPolicy()
         self.on_retry = on_retry
         self.page_size = page_size
+        self.gate = gate or RateGate()
 
     def client(self) -> AsyncSonioxClient:
         return self._client_factory()
 
+    async def _paced(self, fn: Callable[[], Awaitable[T]]) -> T:
+        return await self.gate.run(fn)
+
     async def _safe(self, what: str, fn: Callable[[], Awaitable[T]]) -> T:
-        return await call_safe(fn, what=what, policy=self.policy, on_retry=self.on_retry)
+        return await call_safe(lambda: self._paced(fn), what=what, policy=self.policy, on_retry=self.on_retry)
 
     # -- transcriptions ------------------------------------------------------------------------
     async def list_transcriptions(self, cursor: str | None = None, limit: int | None = None) -> Page[Transcription]:
@@ -86,13 +98,18 @@ class JobsRepository:
         )
         return Page(response.transcriptions, response.next_page_cursor)
 
+    async def poll_page(self, cursor: str | None, limit: int) -> Page[Transcription]:
+        """One page for the poller: paced, but not retried (the next round is the retry)."""
+        response = await self._paced(lambda: self.client().stt.list(limit=limit, cursor=cursor))
+        return Page(response.transcriptions, response.next_page_cursor)
+
     async def count_transcriptions(self) -> int:
         response = await self._safe("counting jobs", lambda: self.client().stt.count())
         return response.total
 
     async def get_transcription(self, transcription_id: str, *, retry: bool = True) -> Transcription:
         if not retry:
-            return await self.client().stt.get(transcription_id)
+            return await self._paced(lambda: self.client().stt.get(transcription_id))
         return await self._safe("checking a job", lambda: self.client().stt.get(transcription_id))
 
     async def get_transcript(self, transcription_id: str) -> TranscriptionTranscript:
@@ -105,9 +122,41 @@ class JobsRepository:
         *,
         file_id: str | None = None,
         audio_url: str | None = None,
+        client_reference_id: str | None = None,
     ) -> Transcription:
-        """Create a job (not retried automatically: a lost response may still have created it)."""
-        return await self.client().stt.create(file_id=file_id, audio_url=audio_url, **options.create_kwargs(model))
+        """Create a job once (never retried here: a lost response may still have created it).
+
+        ``client_reference_id`` overrides the options' one: the queue tags each submission so a
+        lost answer can be looked up (:meth:`find_transcription`).
+        """
+        kwargs = options.create_kwargs(model)
+        if client_reference_id:
+            kwargs["client_reference_id"] = client_reference_id
+        return await self._paced(lambda: self.client().stt.create(file_id=file_id, audio_url=audio_url, **kwargs))
+
+    async def find_transcription(
+        self,
+        client_reference_id: str,
+        *,
+        file_id: str | None = None,
+        audio_url: str | None = None,
+        exclude: Collection[str] = (),
+    ) -> Transcription | None:
+        """The job a create whose answer was lost made, if it exists: newest first, same tag and source."""
+
+        def matches(job: Transcription) -> bool:
+            if job.client_reference_id != client_reference_id or job.id in exclude:
+                return False
+            return job.file_id == file_id if file_id else job.audio_url == audio_url
+
+        cursor: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            page = await self.list_transcriptions(cursor, limit=LOOKUP_PAGE_SIZE)
+            found = next((job for job in page.items if matches(job)), None)
+            if found is not None or not page.next_cursor:
+                return found
+            cursor = page.next_cursor
+        return None
 
     async def delete_transcription(self, transcription_id: str) -> None:
         """Delete a job; one already gone counts as deleted."""
@@ -159,8 +208,33 @@ class JobsRepository:
     async def upload(
         self, path: Path, *, on_progress: ProgressCallback | None = None, client_reference_id: str | None = None
     ) -> File:
-        """Stream ``path`` to the Files API (not retried: it may be gigabytes)."""
-        return await upload_file(self.client(), path, on_progress=on_progress, client_reference_id=client_reference_id)
+        """Stream ``path`` to the Files API once, holding one of the gate's upload slots."""
+        async with self.gate.upload_slot():
+            return await self._paced(
+                lambda: upload_file(
+                    self.client(), path, on_progress=on_progress, client_reference_id=client_reference_id
+                )
+            )
+
+    async def find_file(
+        self, client_reference_id: str, *, filename: str, size: int, exclude: Collection[str] = ()
+    ) -> File | None:
+        """The file an upload whose answer was lost stored, if it exists: same tag, name and size."""
+        cursor: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            page = await self.list_files(cursor, limit=LOOKUP_PAGE_SIZE)
+            for file in page.items:
+                if (
+                    file.client_reference_id == client_reference_id
+                    and file.filename == filename
+                    and file.size == size
+                    and file.id not in exclude
+                ):
+                    return file
+            if not page.next_cursor:
+                return None
+            cursor = page.next_cursor
+        return None
 
     async def delete_file(self, file_id: str) -> None:
         try:

@@ -27,8 +27,9 @@ from desktop.core.errors import UserError, describe_error
 from desktop.core.jobs.job_options import JobOptions, find_model
 from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES, BulkResult, JobsRepository
 from desktop.core.jobs.poller import JobPoller
-from desktop.core.jobs.retry import RetryNotice, RetryPolicy
-from desktop.core.jobs.submissions import Submission, SubmissionQueue
+from desktop.core.jobs.rate import RateGate
+from desktop.core.jobs.retry import Outcome, RetryNotice, RetryPolicy, outcome_of
+from desktop.core.jobs.submissions import AUTO_ATTEMPTS, Submission, SubmissionQueue, is_generated_tag, new_tag
 from desktop.core.jobs.transcript_cache import TranscriptCache
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,8 @@ def options_from_job(job: Transcription) -> JobOptions:
         enable_speaker_diarization=job.enable_speaker_diarization,
         enable_language_identification=job.enable_language_identification,
         webhook_url=job.webhook_url or "",
-        client_reference_id=job.client_reference_id or "",
+        # A tag the app made up to find a lost answer is not the user's reference; a retry gets its own.
+        client_reference_id="" if is_generated_tag(job.client_reference_id) else job.client_reference_id or "",
     )
 
 
@@ -126,6 +128,10 @@ class JobsService:
     ``client_factory`` and ``load_models`` are usually ``context.client`` and
     ``context.load_models``; taking them as callables keeps the service free of the app context
     (a new key or endpoint is picked up at the next call).
+
+    ``gate`` paces every REST call of the service (see ``rate.py``); ``submit_policy`` is the
+    backoff of automatic re-sends of uploads and creates (default: ``AUTO_ATTEMPTS`` tries on the
+    timings of ``retry_policy``).
     """
 
     def __init__(
@@ -138,18 +144,27 @@ class JobsService:
         poll_backoff: Backoff | None = None,
         retry_policy: RetryPolicy | None = None,
         page_size: int = 200,
+        gate: RateGate | None = None,
+        submit_policy: RetryPolicy | None = None,
     ) -> None:
         self._listener: JobsListener = listener or NullJobsListener()
         self._load_models = load_models
         self._library = library
         self._created_options: dict[str, JobOptions] = {}
         self._retrying: set[str] = set()
+        self._retry_tags: dict[str, str] = {}
+        self._retry_unsure: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._known_status: dict[str, str] = {}
-        self.repo = JobsRepository(client_factory, policy=retry_policy, on_retry=self._on_retry, page_size=page_size)
+        # Without a Retry-After hint, a 429 pauses everyone for the retry policy's first wait.
+        gate = gate or RateGate(default_pause_s=retry_policy.initial_s if retry_policy else 1.0)
+        self.repo = JobsRepository(
+            client_factory, policy=retry_policy, on_retry=self._on_retry, page_size=page_size, gate=gate
+        )
         self.cache = TranscriptCache(self.repo.get_transcript)
         self.poller = JobPoller(
             lambda job_id: self.repo.get_transcription(job_id, retry=False),
+            fetch_page=self.repo.poll_page,
             on_update=self._on_polled,
             on_gone=self._on_gone,
             on_error=self._on_poll_error,
@@ -160,6 +175,8 @@ class JobsService:
             on_change=self._listener.on_submission_changed,
             on_created=self._on_created,
             on_uploaded=lambda _sub, file: self._listener.on_file_uploaded(file),
+            policy=submit_policy
+            or RetryPolicy(attempts=AUTO_ATTEMPTS, initial_s=self.repo.policy.initial_s, cap_s=self.repo.policy.cap_s),
         )
 
     # -- submitting ----------------------------------------------------------------------------
@@ -188,6 +205,10 @@ class JobsService:
         self._listener.on_notice(
             JobsNotice(NoticeLevel.INFO, f"Started transcribing {sub.label}.", f"started-{sub.key}", timeout_s=5)
         )
+        if job.status not in ACTIVE_STATUSES:
+            # Adopted after a lost answer, it may have ended already: report the end as a poll would.
+            self._known_status[job.id] = "queued"
+            self._on_polled(job)
 
     def _add(self, job: Transcription) -> None:
         self._listener.on_job_added(job)
@@ -297,13 +318,7 @@ class JobsService:
         try:
             options = self._created_options.get(job.id) or options_from_job(job)
             try:
-                models = list(await self._load_models())
-                created = await self.repo.create_transcription(
-                    options,
-                    find_model(models, options.model),
-                    file_id=job.file_id,
-                    audio_url=None if job.file_id else job.audio_url,
-                )
+                created = await self._create_again(job, options)
             except Exception as exc:
                 self._listener.on_notice(
                     self._error_notice(
@@ -316,6 +331,8 @@ class JobsService:
                 )
                 return None
             self._created_options[created.id] = options
+            self.queue.claimed_jobs.add(created.id)
+            self._retry_tags.pop(job.id, None)
             try:
                 await self.repo.delete_transcription(job.id)
                 self._on_gone(job.id)
@@ -326,6 +343,41 @@ class JobsService:
             return created
         finally:
             self._retrying.discard(job.id)
+
+    async def _create_again(self, job: Transcription, options: JobOptions) -> Transcription:
+        """Create ``job`` again under one tag per failed job, adopting a create whose answer was lost.
+
+        The tag outlives a failed attempt, so pressing Retry after a timeout first looks for the
+        job that timeout may have made instead of billing a second one.
+        """
+        tag = self._retry_tags.setdefault(job.id, options.client_reference_id.strip() or new_tag())
+        file_id = job.file_id
+        audio_url = None if job.file_id else job.audio_url
+
+        async def find() -> Transcription | None:
+            return await self.repo.find_transcription(
+                tag, file_id=file_id, audio_url=audio_url, exclude=self.queue.claimed_jobs
+            )
+
+        if job.id in self._retry_unsure:
+            found = await find()
+            self._retry_unsure.discard(job.id)
+            if found is not None:
+                return found
+        model = find_model(list(await self._load_models()), options.model)
+        try:
+            return await self.repo.create_transcription(
+                options, model, file_id=file_id, audio_url=audio_url, client_reference_id=tag
+            )
+        except Exception as exc:
+            if outcome_of(exc) is not Outcome.UNKNOWN:
+                raise
+            self._retry_unsure.add(job.id)
+            found = await find()
+            self._retry_unsure.discard(job.id)
+            if found is None:
+                raise
+            return found
 
     async def delete_job(self, job_id: str) -> None:
         self.poller.forget(job_id)
@@ -390,6 +442,16 @@ class JobsService:
 
     def retry_submission(self, key: int) -> None:
         self.queue.retry(key)
+
+    def retry_all_failed(self) -> int:
+        """Start every failed submission again; returns how many (0: nothing had failed)."""
+        count = self.queue.retry_all_failed()
+        if count:
+            noun = "submission" if count == 1 else "submissions"
+            self._listener.on_notice(
+                JobsNotice(NoticeLevel.INFO, f"Retrying {count} failed {noun}.", "retry-all", timeout_s=5)
+            )
+        return count
 
     def cancel_submission(self, key: int) -> None:
         self.queue.cancel(key)

@@ -10,7 +10,7 @@ For the main window: ``JobsSidePanel(context)``, ``refresh()`` once connected,
 ``open_files_dialog()``, ``open_url_dialog()``, ``shutdown()``; signals ``job_finished``,
 ``notification``, ``counts_changed``.
 
-At ~480 lines it holds the two tabs' layout, their selection-dependent enabling and the public
+At ~520 lines it holds the two tabs' layout, their selection-dependent enabling and the public
 API the main window uses; no jobs logic lives here.
 """
 
@@ -42,6 +42,7 @@ from desktop.core.errors import describe_error
 from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES
 from desktop.core.jobs.retry import RetryPolicy
 from desktop.core.jobs.service import JobsService
+from desktop.core.jobs.submissions import Submission
 from desktop.ui.async_tools import spawn
 from desktop.ui.jobs import jobs_model
 from desktop.ui.jobs.columns import ColumnChooser
@@ -91,7 +92,7 @@ class JobsSidePanel(QTabWidget):
         self.service = JobsService(
             self._client,
             context.load_models,
-            PanelJobsListener(self),
+            _RetryAllAwareListener(self),
             poll_backoff=poll_backoff,
             retry_policy=retry_policy,
             page_size=page_size,
@@ -170,6 +171,23 @@ class JobsSidePanel(QTabWidget):
         self.upload_list.retry_requested.connect(self.service.retry_submission)
         self.upload_list.dismiss_requested.connect(self.service.dismiss_submission)
         layout.addWidget(self.upload_list)
+        # What the automatic re-sends could not fix, in one go (shown only while something failed).
+        self.retry_all_action = make_action(
+            "Retry all failed", "retryAllFailedAction", self.retry_all_failed, "Ctrl+Shift+R", page
+        )
+        self.retry_all_button = make_button(
+            "Retry all failed",
+            "retryAllFailedButton",
+            "Retry all failed uploads and jobs",
+            page,
+            tip="Send every failed file or URL again (Ctrl+Shift+R)",
+            slot=self.retry_all_failed,
+        )
+        retry_bar = QHBoxLayout()
+        retry_bar.addStretch(1)
+        retry_bar.addWidget(self.retry_all_button)
+        layout.addLayout(retry_bar)
+        self.update_retry_all()
 
         self.jobs_empty = QLabel(page)
         self.jobs_empty.setObjectName("jobsEmptyState")
@@ -453,6 +471,18 @@ class JobsSidePanel(QTabWidget):
         if len(jobs) == 1:
             self.item_actions.open_transcript(jobs[0])
 
+    def retry_all_failed(self) -> int:
+        """Retry every failed submission (the button and Ctrl+Shift+R); returns how many."""
+        count = self.service.retry_all_failed()
+        self.update_retry_all()
+        return count
+
+    def update_retry_all(self) -> None:
+        failed = len(self.service.queue.failed)
+        self.retry_all_button.setVisible(failed > 0)
+        self.retry_all_button.setText(f"Retry all failed ({failed})" if failed else "Retry all failed")
+        self.retry_all_action.setEnabled(failed > 0)
+
     def retry_selected_jobs(self) -> None:
         self.item_actions.retry_jobs([j for j in self.selected_jobs() if j.status == "error"])
 
@@ -478,6 +508,15 @@ class JobsSidePanel(QTabWidget):
             job = self.jobs_model.item_at(row)
             if job is not None and job.status in ACTIVE_STATUSES:
                 self.service.watch(job)
+
+
+class _RetryAllAwareListener(PanelJobsListener):
+    """The panel's listener, also keeping "Retry all failed" in step with the failed rows."""
+
+    def on_submission_changed(self, sub: Submission) -> None:
+        super().on_submission_changed(sub)
+        if self._panel.alive:
+            self._panel.update_retry_all()
 
 
 def _panel_button(text: str, name: str, accessible: str, slot: Callable[[], object], parent: QWidget) -> QPushButton:

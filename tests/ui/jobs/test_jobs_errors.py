@@ -1,8 +1,10 @@
 """Every error type from the service meets the user as a clear message that says what to do.
 
 400 (with its validation errors), 401, 402, 404, 409, 429 and 5xx, each driven through the
-emulator. Safe calls (lists, gets, deletes) retry 429/5xx by themselves and say so; creates do
-not, and a job whose creation failed stays in the list with its error and a Retry button.
+emulator. Safe calls (lists, gets, deletes) retry 429/5xx by themselves and say so; creates and
+uploads are sent again by themselves only when that cannot bill twice (a 429 or 503 proves
+nothing happened; a lost answer is looked up first), and one that still fails stays in the list
+with its error and a Retry button.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from desktop.core.jobs.job_options import JobOptions
-from desktop.core.jobs.submissions import Stage, Submission
+from desktop.core.jobs.submissions import AUTO_ATTEMPTS, Stage, Submission
 from desktop.ui.jobs.side_panel import JobsSidePanel
 from tests.ui.jobs.test_jobs_support import PanelHost, panel_host, wav_file
 
@@ -93,11 +95,12 @@ def test_create_failure_after_upload_retries_without_uploading_again(
 ) -> None:
     panel = host.panel
     ready(qtbot, panel)
-    fake_soniox.fail_next("POST", r"^/v1/transcriptions$", 500)
+    # 500s outlast the automatic tries (each one looked up first: a 500 may hide a created job).
+    fake_soniox.fail_next("POST", r"^/v1/transcriptions$", 500, times=AUTO_ATTEMPTS)
     sub = panel.queue.add(Submission(JobOptions(model="stt-async-v5"), None, path=wav_file(tmp_path, "call.wav")))
     text = failed_row_text(qtbot, panel, sub)
     assert text.startswith("Could not create the job: Soniox had a problem.")
-    assert len(fake_soniox.files) == 1 and fake_soniox.transcriptions == []  # a create is never auto-retried
+    assert len(fake_soniox.files) == 1 and fake_soniox.transcriptions == []
     panel.upload_list.rows[sub.key].retry_button.click()
     qtbot.waitUntil(lambda: panel.jobs_model.rowCount() == 1 and not panel.upload_list.rows)
     assert len(fake_soniox.files) == 1  # the upload was reused
@@ -179,7 +182,7 @@ def test_retries_that_run_out_end_in_a_clear_error_with_try_again(qtbot, host: P
     qtbot.waitUntil(lambda: panel.jobs_model.rowCount() == 2)
 
 
-def test_429_on_create_is_not_repeated_behind_the_users_back(qtbot, host: PanelHost, fake_soniox) -> None:  # noqa: ANN001
+def test_429_on_create_is_sent_again_by_itself_once(qtbot, host: PanelHost, fake_soniox) -> None:  # noqa: ANN001
     panel = host.panel
     ready(qtbot, panel)
     fake_soniox.fail_next(
@@ -189,11 +192,19 @@ def test_429_on_create_is_not_repeated_behind_the_users_back(qtbot, host: PanelH
         message=("Pending transcription count limit for your organization has been exceeded."),
     )
     sub = submit(panel)
+    qtbot.waitUntil(lambda: panel.jobs_model.rowCount() == 1 and not panel.upload_list.rows)
+    assert sub.stage is Stage.DONE and panel.queue.manual_retries == 0
+    assert len(fake_soniox.transcriptions) == 1  # a 429 proves nothing was made: no duplicate
+
+
+def test_a_full_account_is_not_retried_and_says_so(qtbot, host: PanelHost, fake_soniox) -> None:  # noqa: ANN001
+    panel = host.panel
+    ready(qtbot, panel)
+    fake_soniox.set_limits(max_transcriptions=0)
+    sub = submit(panel)
     text = failed_row_text(qtbot, panel, sub)
-    assert text.startswith("Could not create the job: Limit reached. Pending transcription count limit")
-    assert fake_soniox.transcriptions == []
-    panel.upload_list.rows[sub.key].retry_button.click()
-    qtbot.waitUntil(lambda: len(fake_soniox.transcriptions) == 1)
+    assert text.startswith("Could not create the job: Limit reached. Total transcription count limit")
+    assert sub.attempts == 0  # waiting would not help; only deleting jobs does
 
 
 def test_no_key_shows_what_to_do(qtbot, qloop, fake_soniox, make_context) -> None:  # noqa: ANN001

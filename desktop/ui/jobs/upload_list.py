@@ -25,6 +25,9 @@ from desktop.ui.widgets.buttons import make_button
 
 
 def stage_text(sub: Submission) -> str:
+    if sub.wait_s > 0 and sub.error is not None and sub.stage in (Stage.UPLOADING, Stage.CREATING):
+        step = "upload" if sub.stage is Stage.UPLOADING else "job"
+        return f"{sub.error.title}: sending the {step} again in {sub.wait_s:.0f} s (try {sub.attempts + 1})…"
     if sub.stage is Stage.WAITING:
         return "Waiting to upload…" if sub.path is not None and not sub.file_id else "Waiting…"
     if sub.stage is Stage.UPLOADING:

@@ -62,3 +62,17 @@ def test_cancel_mid_upload_removes_the_row_and_creates_nothing(
     assert sub.stage is Stage.CANCELLED and sub.sent < 64 * MB
     assert not panel.upload_list.isVisible()
     assert fake_soniox.transcriptions == [] and panel.jobs_model.rowCount() == 0
+
+
+def test_a_row_waiting_to_send_again_says_why_and_when() -> None:
+    """Between automatic tries the row told nothing ("Creating…"); now it says the cause and the wait."""
+    from desktop.core.errors import UserError
+    from desktop.ui.jobs.upload_list import stage_text
+
+    sub = Submission(JobOptions(), path=Path("talk.wav"))
+    sub.stage = Stage.CREATING
+    sub.error = UserError("Soniox is busy", "Too many requests.", "Wait.", True, "limit_exceeded", 429)
+    sub.wait_s, sub.attempts = 4.2, 2
+    assert stage_text(sub) == "Soniox is busy: sending the job again in 4 s (try 3)…"
+    sub.wait_s, sub.error = 0.0, None
+    assert stage_text(sub) == "Creating the transcription job…"

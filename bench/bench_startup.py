@@ -14,8 +14,9 @@ The app child starts the real app through ``desktop.app.main`` as a returning us
 API key (from the environment, so no keyring is touched), an existing settings folder and
 library (one unmeasured warm-up run creates them), the connection check after the window shows
 (pointed at a closed local port, so it fails at once without a network). The only difference to
-``python -m desktop`` is that the child creates the ``QApplication`` itself, exactly as
-``desktop.app`` would, to install the event filter; ``desktop.app`` then uses that instance.
+``python -m desktop`` is that the child creates the ``QApplication`` itself (after importing
+``desktop.app``, as ``desktop.app`` would: PySide6 checks the source of every module imported
+after it, so the order matters) to install the event filter; ``desktop.app`` then uses it.
 
 ``python -m bench.bench_startup [--runs 9] [--platform offscreen|xcb]``
 """
@@ -83,6 +84,8 @@ APP = (
     "import time\nT0 = time.perf_counter()\nimport os, sys\n"
     + _PROBE
     + """
+import desktop.app  # first, as ``python -m desktop`` does: its imports run before PySide6's
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -90,8 +93,6 @@ from PySide6.QtWidgets import QApplication
 QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
 app = QApplication(sys.argv[:1])
 _probe = _install_probe(app, T0)
-import desktop.app
-
 sys.exit(desktop.app.main(sys.argv[1:]))
 """
 )

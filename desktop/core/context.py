@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from soniox import AsyncSonioxClient
-from soniox.types import Model
+from typing import TYPE_CHECKING
 
 from desktop.core.logs import REDACTOR
 from desktop.core.paths import AppPaths
@@ -19,6 +17,10 @@ from desktop.core.regions import Endpoints, resolve_endpoints
 from desktop.core.secrets import ApiKeyStore, KeySource, LoadedKey
 from desktop.core.service import make_client
 from desktop.core.settings import Settings, SettingsStore
+
+if TYPE_CHECKING:  # the SDK is imported when the first client is made, not at start-up
+    from soniox import AsyncSonioxClient
+    from soniox.types import Model
 
 log = logging.getLogger(__name__)
 

@@ -141,6 +141,16 @@ def _quit_on_signals(app, request_quit: Callable[[], None]) -> None:  # noqa: AN
     ticker.start(500)
 
 
+async def _first_paint(painted: asyncio.Event, timeout_s: float = 2.0) -> None:
+    """Until the window has painted once, so that what follows (the SDK's import for the model
+    list, the recovery dialog) does not hold it up; at most ``timeout_s``, as a window that is
+    never exposed (minimised at start, some window managers) must not hold up the rest."""
+    try:
+        await asyncio.wait_for(painted.wait(), timeout_s)
+    except TimeoutError:
+        log.info("The main window did not paint within %.1f s; going on", timeout_s)
+
+
 async def _run(
     app, context: AppContext, *, self_test: bool, onboarding: bool, args: argparse.Namespace | None = None
 ) -> int:
@@ -167,8 +177,10 @@ async def _run(
         quitting.set()
 
     _quit_on_signals(app, request_quit)
-    library_startup.attach(window, library, library_failure)  # without a library: says why
+    # Without a library the History dock says why; with one, its panel is built after the first paint.
+    library_startup.attach(window, library, library_failure, lazy=not self_test)
     if self_test:
+        window.jobs_panel  # noqa: B018 - built after the first paint otherwise; the self-test builds all
         await asyncio.sleep(0)  # one loop tick through qasync
         window.close()
         library_startup.shutdown(window, library)
@@ -177,8 +189,11 @@ async def _run(
         return 0
 
     window.restore_geometry()
+    painted = asyncio.Event()
+    window.first_painted.connect(painted.set)
     window.show()
     log.info("Main window shown")
+    await _first_paint(painted)  # the connection check, the model list and recovery come after it
     if onboarding:
         window.start_up()
     await library_startup.after_show(window, library, args or argparse.Namespace(), quitting.set)

@@ -94,6 +94,7 @@ class LivePanel(QWidget):
         session_options: dict[str, Any] | None = None,
         monitor_microphone: bool = True,
         library: Library | None = None,
+        list_devices_now: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("livePanel")
@@ -106,7 +107,9 @@ class LivePanel(QWidget):
         self.controller = LiveController(self)
         self.library: Library | None = None
 
-        picker = DevicePicker(self, lister=lambda: devices.list_input_devices(sd))
+        # ``list_devices_now=False`` (the main window): the microphones are listed once the panel
+        # shows, off the UI thread, so loading PortAudio does not delay the window's first paint.
+        picker = DevicePicker(self, lister=lambda: devices.list_input_devices(sd), list_now=list_devices_now)
         self.source_bar = SourceBar(self, device_picker=picker)
         self.monitor = MicrophoneMonitor(
             self.source_bar.meter,

@@ -5,8 +5,9 @@ fresh Python process (imports are what we measure, so nothing may be cached in t
 the two kinds of run alternate so that both see the same machine load. Each child prints:
 
 * ``script``: seconds from the first line of its script to the end of the window's first paint
-  (an event filter on the window sees its first ``Paint`` event; a zero timer then fires once
-  that paint pass, children included, is done);
+  (an event filter on the window sees its first ``Paint`` event and posts itself an event,
+  delivered once that paint pass, children included, is done, and before anything the app
+  queued from its own paint handler, e.g. building the docks' panels);
 * ``spawn``: the same moment measured from just before this process started the child, so the
   interpreter's own start-up is included too (``perf_counter`` is the system-wide monotonic clock).
 
@@ -40,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # report and leave at once (shutting down is not part of starting).
 _PROBE = """
 def _install_probe(app, t0):
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject
     from PySide6.QtWidgets import QMainWindow
 
     def _done():
@@ -54,8 +55,13 @@ def _install_probe(app, t0):
         def eventFilter(self, obj, event):
             if not self.seen and event.type() == QEvent.Type.Paint:
                 self.seen = True
-                QTimer.singleShot(0, _done)
+                # Delivered once this paint pass (children included) is over, and before what
+                # the app queues from its own paint handler (which runs after this filter).
+                QCoreApplication.postEvent(self, QEvent(QEvent.Type.User))
             return False
+
+        def customEvent(self, event):
+            _done()
 
     class _FindWindow(QObject):
         # Watches the whole app only until the main window gets its first event (in its

@@ -106,7 +106,7 @@ def _start(args: argparse.Namespace, paths: AppPaths) -> int:
     import qasync
 
     overrides = EndpointOverrides(args.api_base_url, args.websocket_url)
-    context = AppContext.create(paths, overrides)
+    context = AppContext.create(paths, overrides, load_key=args.self_test)  # else after the first paint
     try:
         return qasync.run(_run(app, context, self_test=args.self_test, onboarding=not args.no_onboarding, args=args))
     except KeyboardInterrupt:
@@ -193,7 +193,9 @@ async def _run(
     window.first_painted.connect(painted.set)
     window.show()
     log.info("Main window shown")
-    await _first_paint(painted)  # the connection check, the model list and recovery come after it
+    await _first_paint(painted)  # the key, the connection check, the model list and recovery come after it
+    context.reload_key()  # before the jobs panel exists: it reloads its lists when the key changes
+    window.jobs_panel  # noqa: B018 - built now, after the paint and the key
     if onboarding:
         window.start_up()
     await library_startup.after_show(window, library, args or argparse.Namespace(), quitting.set)

@@ -48,7 +48,11 @@ class AppContext:
     _settings_listeners: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
-    def create(cls, paths: AppPaths, overrides: EndpointOverrides | None = None) -> AppContext:
+    def create(
+        cls, paths: AppPaths, overrides: EndpointOverrides | None = None, *, load_key: bool = True
+    ) -> AppContext:
+        """``load_key=False``: no key until :meth:`reload_key` (the app reads the keyring after
+        its window has painted: finding the keyring's backend alone takes ~50 ms)."""
         paths.ensure()
         ctx = cls(
             paths=paths,
@@ -56,7 +60,8 @@ class AppContext:
             key_store=ApiKeyStore(paths.key_file),
             overrides=overrides or EndpointOverrides(),
         )
-        ctx.reload_key()
+        if load_key:
+            ctx.reload_key()
         return ctx
 
     @property

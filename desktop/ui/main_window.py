@@ -64,12 +64,11 @@ class MainWindow(QMainWindow):
         self.live_layout.addWidget(self.live_panel, 1)
         self.setCentralWidget(self.live_area)
 
-        # The jobs panel (and the SDK and job modules it imports) is built just after the first
-        # paint, or sooner when something uses it: see ``jobs_panel``.
+        # The jobs panel (and the SDK and job modules it imports) is built on first use; the app
+        # builds it once the window has painted (``first_painted``): see ``jobs_panel``.
         self._jobs_panel: JobsSidePanel | None = None
         self._library: Library | None = None
         self._painted = False
-        self.first_painted.connect(self._build_jobs_panel_soon, Qt.ConnectionType.QueuedConnection)
         self.live_panel.transcribe_files_requested.connect(self._submit_paths)
         self.side_dock = QDockWidget("Jobs && files", self)
         self.side_dock.setObjectName("sidePanelDock")
@@ -170,7 +169,7 @@ class MainWindow(QMainWindow):
     # -- panels built on first use -------------------------------------------------------------
     @property
     def jobs_panel(self) -> JobsSidePanel:
-        """The "Jobs & files" panel, built on first use: right after the first paint at the latest."""
+        """The "Jobs & files" panel, built on first use (the app builds it right after the first paint)."""
         if self._jobs_panel is None:
             from desktop.ui.jobs.side_panel import JobsSidePanel
 
@@ -197,14 +196,11 @@ class MainWindow(QMainWindow):
     def _submit_paths(self, paths: Sequence[Path]) -> None:
         self.jobs_panel.submit_paths(paths)
 
-    def _build_jobs_panel_soon(self) -> None:
-        self.jobs_panel  # noqa: B018 - building it is the point
-
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            self.first_painted.emit()  # queued: the rest is built once this paint is on screen
+            self.first_painted.emit()  # listeners queue what they build, so this paint ends first
 
     # -- start-up and connection state ---------------------------------------------------------
     def start_up(self) -> None:

@@ -22,6 +22,7 @@ DEFERRED = (
     "httpx",
     "numpy",
     "sounddevice",
+    "keyring",
     "soundfile",
     "desktop.core.live.session",
     "desktop.audio.capture",

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from desktop import APP_ID, APP_NAME, ORGANIZATION, __version__
+from desktop import APP_ID, APP_NAME, ORGANIZATION, version
 from desktop.core.context import AppContext, EndpointOverrides
 from desktop.core.library import cli as library_cli
 from desktop.core.logs import setup_logging
@@ -25,8 +25,19 @@ from desktop.core.paths import AppPaths
 log = logging.getLogger(__name__)
 
 
+class _PrintVersion(argparse.Action):
+    """``--version``, looked up only when asked (finding it costs every start ~25 ms otherwise)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(f"{parser.prog} {version()}")
+        parser.exit()
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="soniox-desktop", description=f"{APP_NAME} {__version__}")
+    parser = argparse.ArgumentParser(prog="soniox-desktop", description=APP_NAME)
     parser.add_argument("--api-base-url", help="REST base URL for this run, e.g. http://127.0.0.1:8000/v1")
     parser.add_argument("--websocket-url", help="realtime WebSocket URL for this run")
     parser.add_argument(
@@ -36,7 +47,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-onboarding", action="store_true", help="do not show the API key dialog at start")
     parser.add_argument("--verbose", action="store_true", help="also log to the terminal")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_PrintVersion, help="show the version and exit")
     library_cli.add_arguments(parser)
     return parser.parse_args(argv)
 
@@ -88,7 +99,7 @@ def _show_start_failure(what: str, log_file: Path, *, interactive: bool) -> None
 
 
 def _start(args: argparse.Namespace, paths: AppPaths) -> int:
-    log.info("%s %s starting (Python %s, %s)", APP_NAME, __version__, sys.version.split()[0], sys.platform)
+    log.info("%s starting (Python %s, %s)", APP_NAME, sys.version.split()[0], sys.platform)
 
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
@@ -99,7 +110,6 @@ def _start(args: argparse.Namespace, paths: AppPaths) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
-    app.setApplicationVersion(__version__)
     app.setOrganizationName(ORGANIZATION)
     app.setDesktopFileName(APP_ID)
 
@@ -185,7 +195,8 @@ async def _run(
         window.close()
         library_startup.shutdown(window, library)
         await context.aclose()
-        print(f"self-test ok: {APP_NAME} {__version__}, {len(loaded)} resources, window {window.objectName()}")
+        app.setApplicationVersion(version())
+        print(f"self-test ok: {APP_NAME} {version()}, {len(loaded)} resources, window {window.objectName()}")
         return 0
 
     window.restore_geometry()
@@ -194,6 +205,8 @@ async def _run(
     window.show()
     log.info("Main window shown")
     await _first_paint(painted)  # the key, the connection check, the model list and recovery come after it
+    app.setApplicationVersion(version())
+    log.info("%s %s: main window painted", APP_NAME, version())
     context.reload_key()  # before the jobs panel exists: it reloads its lists when the key changes
     window.jobs_panel  # noqa: B018 - built now, after the paint and the key
     if onboarding:

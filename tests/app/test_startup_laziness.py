@@ -23,6 +23,7 @@ DEFERRED = (
     "numpy",
     "sounddevice",
     "keyring",
+    "importlib.metadata",
     "soundfile",
     "desktop.core.live.session",
     "desktop.audio.capture",

@@ -3,6 +3,12 @@
 The main coroutine waits on ``aboutToQuit`` rather than on the window: when the last window
 closes, pending tasks are cancelled and ``qasync.run`` returns normally, instead of raising
 "Event loop stopped before Future completed".
+
+Start-up paints the main window first (``bench/bench_startup.py`` measures it against a bare
+PySide6 window): only what that first picture shows is imported and built before it. After the
+first paint come the version, the API key (finding the keyring's backend is slow), the jobs and
+History panels, the microphone list, the connection check (which imports the SDK) and the offer
+of interrupted sessions.
 """
 
 from __future__ import annotations

@@ -97,6 +97,7 @@ async def after_show(
             host.ask()  # the library could not be opened: say so, offer a new one
             return
         library = host.library
+        host.history_panel()  # built now if start-up left it for after the first paint
     if library is None:
         return
     if not library.checked:

@@ -3,6 +3,12 @@
 The main coroutine waits on ``aboutToQuit`` rather than on the window: when the last window
 closes, pending tasks are cancelled and ``qasync.run`` returns normally, instead of raising
 "Event loop stopped before Future completed".
+
+Start-up paints the main window first (``bench/bench_startup.py`` measures it against a bare
+PySide6 window): only what that first picture shows is imported and built before it. After the
+first paint come the version, the API key (finding the keyring's backend is slow), the jobs and
+History panels, the microphone list, the connection check (which imports the SDK) and the offer
+of interrupted sessions.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from desktop import APP_ID, APP_NAME, ORGANIZATION, __version__
+from desktop import APP_ID, APP_NAME, ORGANIZATION, version
 from desktop.core.context import AppContext, EndpointOverrides
 from desktop.core.library import cli as library_cli
 from desktop.core.logs import setup_logging
@@ -25,8 +31,19 @@ from desktop.core.paths import AppPaths
 log = logging.getLogger(__name__)
 
 
+class _PrintVersion(argparse.Action):
+    """``--version``, looked up only when asked (finding it costs every start ~25 ms otherwise)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(f"{parser.prog} {version()}")
+        parser.exit()
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="soniox-desktop", description=f"{APP_NAME} {__version__}")
+    parser = argparse.ArgumentParser(prog="soniox-desktop", description=APP_NAME)
     parser.add_argument("--api-base-url", help="REST base URL for this run, e.g. http://127.0.0.1:8000/v1")
     parser.add_argument("--websocket-url", help="realtime WebSocket URL for this run")
     parser.add_argument(
@@ -36,7 +53,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-onboarding", action="store_true", help="do not show the API key dialog at start")
     parser.add_argument("--verbose", action="store_true", help="also log to the terminal")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_PrintVersion, help="show the version and exit")
     library_cli.add_arguments(parser)
     return parser.parse_args(argv)
 
@@ -88,7 +105,7 @@ def _show_start_failure(what: str, log_file: Path, *, interactive: bool) -> None
 
 
 def _start(args: argparse.Namespace, paths: AppPaths) -> int:
-    log.info("%s %s starting (Python %s, %s)", APP_NAME, __version__, sys.version.split()[0], sys.platform)
+    log.info("%s starting (Python %s, %s)", APP_NAME, sys.version.split()[0], sys.platform)
 
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
@@ -99,14 +116,13 @@ def _start(args: argparse.Namespace, paths: AppPaths) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
-    app.setApplicationVersion(__version__)
     app.setOrganizationName(ORGANIZATION)
     app.setDesktopFileName(APP_ID)
 
     import qasync
 
     overrides = EndpointOverrides(args.api_base_url, args.websocket_url)
-    context = AppContext.create(paths, overrides)
+    context = AppContext.create(paths, overrides, load_key=args.self_test)  # else after the first paint
     try:
         return qasync.run(_run(app, context, self_test=args.self_test, onboarding=not args.no_onboarding, args=args))
     except KeyboardInterrupt:
@@ -141,6 +157,16 @@ def _quit_on_signals(app, request_quit: Callable[[], None]) -> None:  # noqa: AN
     ticker.start(500)
 
 
+async def _first_paint(painted: asyncio.Event, timeout_s: float = 2.0) -> None:
+    """Until the window has painted once, so that what follows (the SDK's import for the model
+    list, the recovery dialog) does not hold it up; at most ``timeout_s``, as a window that is
+    never exposed (minimised at start, some window managers) must not hold up the rest."""
+    try:
+        await asyncio.wait_for(painted.wait(), timeout_s)
+    except TimeoutError:
+        log.info("The main window did not paint within %.1f s; going on", timeout_s)
+
+
 async def _run(
     app, context: AppContext, *, self_test: bool, onboarding: bool, args: argparse.Namespace | None = None
 ) -> int:
@@ -167,18 +193,28 @@ async def _run(
         quitting.set()
 
     _quit_on_signals(app, request_quit)
-    library_startup.attach(window, library, library_failure)  # without a library: says why
+    # Without a library the History dock says why; with one, its panel is built after the first paint.
+    library_startup.attach(window, library, library_failure, lazy=not self_test)
     if self_test:
+        window.jobs_panel  # noqa: B018 - built after the first paint otherwise; the self-test builds all
         await asyncio.sleep(0)  # one loop tick through qasync
         window.close()
         library_startup.shutdown(window, library)
         await context.aclose()
-        print(f"self-test ok: {APP_NAME} {__version__}, {len(loaded)} resources, window {window.objectName()}")
+        app.setApplicationVersion(version())
+        print(f"self-test ok: {APP_NAME} {version()}, {len(loaded)} resources, window {window.objectName()}")
         return 0
 
     window.restore_geometry()
+    painted = asyncio.Event()
+    window.first_painted.connect(painted.set)
     window.show()
     log.info("Main window shown")
+    await _first_paint(painted)  # the key, the connection check, the model list and recovery come after it
+    app.setApplicationVersion(version())
+    log.info("%s %s: main window painted", APP_NAME, version())
+    context.reload_key()  # before the jobs panel exists: it reloads its lists when the key changes
+    window.jobs_panel  # noqa: B018 - built now, after the paint and the key
     if onboarding:
         window.start_up()
     await library_startup.after_show(window, library, args or argparse.Namespace(), quitting.set)

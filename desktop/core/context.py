@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from soniox import AsyncSonioxClient
-from soniox.types import Model
+from typing import TYPE_CHECKING
 
 from desktop.core.logs import REDACTOR
 from desktop.core.paths import AppPaths
@@ -19,6 +17,10 @@ from desktop.core.regions import Endpoints, resolve_endpoints
 from desktop.core.secrets import ApiKeyStore, KeySource, LoadedKey
 from desktop.core.service import make_client
 from desktop.core.settings import Settings, SettingsStore
+
+if TYPE_CHECKING:  # the SDK is imported when the first client is made, not at start-up
+    from soniox import AsyncSonioxClient
+    from soniox.types import Model
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,11 @@ class AppContext:
     _settings_listeners: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
-    def create(cls, paths: AppPaths, overrides: EndpointOverrides | None = None) -> AppContext:
+    def create(
+        cls, paths: AppPaths, overrides: EndpointOverrides | None = None, *, load_key: bool = True
+    ) -> AppContext:
+        """``load_key=False``: no key until :meth:`reload_key` (the app reads the keyring after
+        its window has painted: finding the keyring's backend alone takes ~50 ms)."""
         paths.ensure()
         ctx = cls(
             paths=paths,
@@ -54,7 +60,8 @@ class AppContext:
             key_store=ApiKeyStore(paths.key_file),
             overrides=overrides or EndpointOverrides(),
         )
-        ctx.reload_key()
+        if load_key:
+            ctx.reload_key()
         return ctx
 
     @property

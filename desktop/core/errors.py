@@ -10,20 +10,6 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 
-import httpx
-from soniox.errors import (
-    SonioxAPIError,
-    SonioxAuthenticationError,
-    SonioxConflictError,
-    SonioxInvalidRequestError,
-    SonioxNotFoundError,
-    SonioxPermissionDeniedError,
-    SonioxRateLimitError,
-    SonioxRealtimeError,
-    SonioxServerError,
-    SonioxValidationError,
-)
-
 from desktop.core.logs import REDACTOR
 
 
@@ -157,6 +143,16 @@ def describe_service_error(status_code: int | None, error_type: str | None, mess
 
 def describe_error(exc: BaseException) -> UserError:
     """Describe any exception from the SDK, the network or the app for the user."""
+    # Imported here, not at the top: the SDK and httpx take ~150 ms to import, and the main
+    # window (which imports this module) must paint before anything needs them.
+    import httpx
+    from soniox.errors import (
+        SonioxAPIError,
+        SonioxInvalidRequestError,
+        SonioxRealtimeError,
+        SonioxValidationError,
+    )
+
     if isinstance(exc, SonioxAPIError):
         api_error = getattr(exc, "api_error", None)
         etype = getattr(api_error, "error_type", None)
@@ -215,12 +211,6 @@ def describe_error(exc: BaseException) -> UserError:
 
 __all__ = [
     "RETRIABLE_STATUSES",
-    "SonioxAuthenticationError",
-    "SonioxConflictError",
-    "SonioxNotFoundError",
-    "SonioxPermissionDeniedError",
-    "SonioxRateLimitError",
-    "SonioxServerError",
     "UserError",
     "describe_error",
     "describe_service_error",

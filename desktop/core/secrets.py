@@ -15,9 +15,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
-import keyring.errors
-
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "soniox-desktop"
@@ -69,6 +66,8 @@ class ApiKeyStore:
 
     def keyring_available(self) -> bool:
         """True when a real backend exists (not keyring's ``fail`` placeholder)."""
+        import keyring
+
         try:
             backend = keyring.get_keyring()
         except Exception:  # a broken backend configuration counts as none
@@ -82,6 +81,11 @@ class ApiKeyStore:
             return LoadedKey(env_key, KeySource.ENVIRONMENT)
         if self._session_key:
             return LoadedKey(self._session_key, KeySource.SESSION)
+        # keyring is imported here, not at the top: importing it and finding its backend takes
+        # ~50-100 ms, which the app spends after its window has painted (see desktop.app).
+        import keyring
+        import keyring.errors
+
         try:
             stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
         except keyring.errors.NoKeyringError:
@@ -102,6 +106,9 @@ class ApiKeyStore:
         if not key:
             raise KeyStorageError("The API key is empty.")
         if source is KeySource.KEYRING:
+            import keyring
+            import keyring.errors
+
             try:
                 keyring.set_password(KEYRING_SERVICE, KEYRING_USER, key)
             except keyring.errors.NoKeyringError as exc:
@@ -124,6 +131,9 @@ class ApiKeyStore:
     def forget(self) -> None:
         """Remove the key from every place the app keeps it (not from the environment)."""
         self._session_key = None
+        import keyring
+        import keyring.errors
+
         try:
             keyring.delete_password(KEYRING_SERVICE, KEYRING_USER)
         except (keyring.errors.PasswordDeleteError, keyring.errors.NoKeyringError):

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-
-from soniox import AsyncSonioxClient
-from soniox.types import Model
+from typing import TYPE_CHECKING
 
 from desktop.core.errors import UserError, describe_error
 from desktop.core.logs import REDACTOR
 from desktop.core.regions import Endpoints
+
+if TYPE_CHECKING:
+    from soniox import AsyncSonioxClient
+    from soniox.types import Model
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,10 @@ DEFAULT_TIMEOUT_S = 30.0
 
 
 def make_client(api_key: str, endpoints: Endpoints, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> AsyncSonioxClient:
+    # The SDK (with httpx and pydantic, ~170 ms) is imported by the first client, which the app
+    # makes after its window shows, not when this module is imported.
+    from soniox import AsyncSonioxClient
+
     REDACTOR.add_secret(api_key)
     return AsyncSonioxClient(
         api_key=api_key,

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from desktop.audio import devices as devmod
@@ -52,7 +53,11 @@ class DevicePicker(QComboBox):
         lister: Lister = devmod.list_input_devices,
         rescanner: Rescanner | None = None,
         poll_ms: int = 4000,
+        list_now: bool = True,
     ) -> None:
+        """``list_now=False``: show only the remembered choice until the picker is first shown,
+        then list on a worker thread (the first listing loads PortAudio, ~40 ms, which the main
+        window's first paint need not wait for)."""
         super().__init__(parent)
         self.setObjectName("devicePicker")
         self.setAccessibleName("Microphone")
@@ -65,13 +70,17 @@ class DevicePicker(QComboBox):
         self._shown: list[tuple[str, str]] = []
         self._devices: list[InputDevice] = []
         self._scanning = False
+        self._listed = False
         self.activated.connect(self._on_activated)
         self._timer = QTimer(self)
         self._timer.setObjectName("devicePickerPoll")
         self._timer.setInterval(poll_ms)
         self._timer.timeout.connect(self._on_poll)
         self._timer.start()
-        self.reload()
+        if list_now:
+            self.reload()
+        else:
+            self._rebuild()
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -105,7 +114,17 @@ class DevicePicker(QComboBox):
 
     def _show_devices(self, devices: list[InputDevice]) -> None:
         self._devices = devices
+        self._listed = True
         self._rebuild()
+
+    async def _list_in_background(self) -> None:
+        if self._scanning:
+            return
+        self._scanning = True
+        try:
+            self._show_devices(await asyncio.to_thread(self._list_devices))
+        finally:
+            self._scanning = False
 
     async def rescan(self) -> None:
         """Re-scan devices (when possible) and update the list; safe to call repeatedly."""
@@ -123,6 +142,11 @@ class DevicePicker(QComboBox):
             self._scanning = False
 
     # -- Qt ------------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._listed:
+            spawn(self._list_in_background(), name="device-list", owner=self)
 
     def showPopup(self) -> None:  # noqa: N802 - Qt override
         spawn(self.rescan(), name="device-rescan-popup")
@@ -143,7 +167,10 @@ class DevicePicker(QComboBox):
     def _rebuild(self, force: bool = False) -> None:
         items = [(d.key, d.label) for d in self._devices]
         if not any(key == self._wanted for key, _ in items):
-            items.append((self._wanted, f"{self._wanted} (unavailable)"))
+            if self._listed:
+                items.append((self._wanted, f"{self._wanted} (unavailable)"))
+            else:  # not listed yet: the remembered choice, by its name (a device's key is its label)
+                items.append((self._wanted, self._wanted or devmod.DEFAULT_NAME))
         if items == self._shown and not force:
             return
         self._shown = items

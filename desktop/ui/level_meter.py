@@ -17,17 +17,19 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from desktop.audio import devices as devmod
-from desktop.audio.capture import MicrophoneCapture
 from desktop.audio.levels import FLOOR_DB
 from desktop.core.audio_source import AudioSourceError
 from desktop.ui.async_tools import spawn
+
+if TYPE_CHECKING:
+    from desktop.audio.capture import MicrophoneCapture
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +247,7 @@ class MicrophoneMonitor(QObject):
         self,
         meter: LevelMeter,
         *,
-        capture_factory: Callable[..., MicrophoneCapture] = MicrophoneCapture,
+        capture_factory: Callable[..., MicrophoneCapture] | None = None,
         refresher: Callable[[], bool] = devmod.refresh_devices,
         poll_hz: int = 30,
         parent: QObject | None = None,
@@ -362,7 +364,12 @@ class MicrophoneMonitor(QObject):
     def _open(self) -> None:
         if self._own is not None:
             return
-        capture = self._factory(self._device or None, consume=False)
+        factory = self._factory
+        if factory is None:  # the real capture, with numpy: loaded when a meter first opens a microphone
+            from desktop.audio.capture import MicrophoneCapture
+
+            factory = MicrophoneCapture
+        capture = factory(self._device or None, consume=False)
         try:
             capture.open(asyncio.get_event_loop())
         except AudioSourceError as exc:

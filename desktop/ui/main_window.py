@@ -7,9 +7,12 @@ from Buzz's MainWindow that wires everything). Panels get the :class:`AppContext
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
 from desktop import APP_NAME
@@ -17,13 +20,15 @@ from desktop.core.context import AppContext
 from desktop.core.errors import describe_error
 from desktop.core.live.state import LiveState
 from desktop.core.regions import CUSTOM_REGION, REGIONS
-from desktop.ui.about import show_about
 from desktop.ui.async_tools import cancel_all, spawn
-from desktop.ui.jobs.side_panel import JobsSidePanel
 from desktop.ui.live.panel import LivePanel
-from desktop.ui.onboarding import OnboardingDialog
-from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.status import AppStatusBar, Connection
+
+if TYPE_CHECKING:  # imported when first used: the first paint needs none of them
+    from desktop.core.library.store import Library
+    from desktop.ui.jobs.side_panel import JobsSidePanel
+    from desktop.ui.onboarding import OnboardingDialog
+    from desktop.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,8 @@ STATE_KEY = "main_window_state"
 class MainWindow(QMainWindow):
     #: The user closed the window (or Quit, or a signal): the app should wind down now.
     closed = Signal()
+    #: The window has painted once; what it does not show at once is built from here on.
+    first_painted = Signal()
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -52,19 +59,19 @@ class MainWindow(QMainWindow):
         self.live_area.setObjectName("liveArea")
         self.live_layout = QVBoxLayout(self.live_area)
         self.live_layout.setContentsMargins(8, 8, 8, 8)
-        self.live_panel = LivePanel(context, self.live_area)
+        self.live_panel = LivePanel(context, self.live_area, list_devices_now=False)
         self.live_panel.session_state_changed.connect(self._on_live_state)
         self.live_layout.addWidget(self.live_panel, 1)
         self.setCentralWidget(self.live_area)
 
-        self.jobs_panel = JobsSidePanel(context, self)
-        self.jobs_panel.notification.connect(self._on_jobs_notice)
-        self.jobs_panel.install_drop_target(self)
-        self.live_panel.transcribe_files_requested.connect(self.jobs_panel.submit_paths)
-        self.side_tabs = self.jobs_panel
+        # The jobs panel (and the SDK and job modules it imports) is built on first use; the app
+        # builds it once the window has painted (``first_painted``): see ``jobs_panel``.
+        self._jobs_panel: JobsSidePanel | None = None
+        self._library: Library | None = None
+        self._painted = False
+        self.live_panel.transcribe_files_requested.connect(self._submit_paths)
         self.side_dock = QDockWidget("Jobs && files", self)
         self.side_dock.setObjectName("sidePanelDock")
-        self.side_dock.setWidget(self.jobs_panel)
         self.side_dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
@@ -116,7 +123,11 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.file_menu = file_menu
         self.transcribe_files_action = self._action(
-            "&Transcribe files…", "transcribeFilesAction", self.jobs_panel.open_files_dialog, "Ctrl+O", app_wide=True
+            "&Transcribe files…",
+            "transcribeFilesAction",
+            lambda: self.jobs_panel.open_files_dialog(),
+            "Ctrl+O",
+            app_wide=True,
         )
         self.transcribe_url_action = self._action(
             "Transcribe &URL…",
@@ -144,11 +155,52 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.setObjectName("helpMenu")
         self.logs_action = self._action("Open &logs folder", "openLogsAction", self.open_logs_folder)
-        self.about_action = self._action(f"&About {APP_NAME}", "aboutAction", lambda: show_about(self, self.context))
+        self.about_action = self._action(f"&About {APP_NAME}", "aboutAction", self._show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(self.logs_action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
+
+    def _show_about(self) -> None:
+        from desktop.ui.about import show_about
+
+        show_about(self, self.context)
+
+    # -- panels built on first use -------------------------------------------------------------
+    @property
+    def jobs_panel(self) -> JobsSidePanel:
+        """The "Jobs & files" panel, built on first use (the app builds it right after the first paint)."""
+        if self._jobs_panel is None:
+            from desktop.ui.jobs.side_panel import JobsSidePanel
+
+            panel = JobsSidePanel(self.context, self)
+            self._jobs_panel = panel
+            panel.notification.connect(self._on_jobs_notice)
+            panel.install_drop_target(self)
+            if self._library is not None:
+                panel.set_library(self._library)
+            self.side_dock.setWidget(panel)
+        return self._jobs_panel
+
+    def set_library(self, library: Library | None) -> None:
+        """The library the live and jobs panels keep things in (a jobs panel built later gets it then)."""
+        self._library = library
+        self.live_panel.set_library(library)
+        if self._jobs_panel is not None:
+            self._jobs_panel.set_library(library)
+
+    @property
+    def side_tabs(self) -> JobsSidePanel:
+        return self.jobs_panel
+
+    def _submit_paths(self, paths: Sequence[Path]) -> None:
+        self.jobs_panel.submit_paths(paths)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()  # listeners queue what they build, so this paint ends first
 
     # -- start-up and connection state ---------------------------------------------------------
     def start_up(self) -> None:
@@ -159,6 +211,8 @@ class MainWindow(QMainWindow):
             spawn(self.check_connection(), name="check-connection", owner=self)
 
     def open_onboarding(self) -> OnboardingDialog:
+        from desktop.ui.onboarding import OnboardingDialog
+
         dialog = OnboardingDialog(self.context, self)
         dialog.finished.connect(self._on_onboarding_finished)
         self.onboarding = dialog
@@ -174,6 +228,8 @@ class MainWindow(QMainWindow):
             self._show_key_state()
 
     def open_settings(self) -> SettingsDialog:
+        from desktop.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.context, self)
         dialog.finished.connect(self._on_settings_finished)
         self.settings_dialog = dialog
@@ -269,7 +325,8 @@ class MainWindow(QMainWindow):
     async def shutdown(self) -> None:
         """Stop background work before the loop goes away (called once the app is quitting)."""
         try:
-            self.jobs_panel.shutdown()
+            if self._jobs_panel is not None:  # never built: nothing to stop
+                self._jobs_panel.shutdown()
             await self.live_panel.shutdown()
         finally:
             await cancel_all()

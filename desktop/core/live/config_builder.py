@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-from soniox.types import Model, RealtimeSTTConfig
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.audio_source import AudioFormat
+
+if TYPE_CHECKING:
+    from soniox.types import Model, RealtimeSTTConfig
 
 ALL_LANGUAGES = "all_languages"
 
@@ -336,6 +337,8 @@ def build_realtime_config(options: LiveOptions, model: Model | None, audio: Audi
     empty context parts are omitted so the request stays minimal. Raises ``ValueError`` if no model
     id is known at all.
     """
+    from soniox.types import RealtimeSTTConfig  # the SDK loads with the first session, not at start-up
+
     model_id = options.model.strip() or (model.id if model is not None else "")
     if not model_id:
         raise ValueError("No model chosen for the live session")

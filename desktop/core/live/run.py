@@ -25,19 +25,21 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
-
-from soniox import AsyncSonioxClient
-from soniox.types import Model, RealtimeEvent, RealtimeSTTConfig, Token
+from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop.core.audio_source import AudioSource
 from desktop.core.errors import UserError
 from desktop.core.library.live_sink import LiveLibrarySink, Recording
 from desktop.core.library.store import Library
 from desktop.core.live.config_builder import LiveOptions, build_realtime_config, dropped_options
-from desktop.core.live.session import LiveSession
 from desktop.core.live.state import LiveState, LiveStats
 from desktop.core.transcript import Transcript, TranscriptDelta
+
+if TYPE_CHECKING:
+    from soniox import AsyncSonioxClient
+    from soniox.types import Model, RealtimeEvent, RealtimeSTTConfig, Token
+
+    from desktop.core.live.session import LiveSession
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +188,8 @@ class LiveRun:
 
     async def start(self) -> LiveSession:
         """Create the library entry (and the recording), then open the session."""
+        from desktop.core.live.session import LiveSession  # and the SDK: loaded with the first session
+
         streamed = self._keep_in_library()
         session = LiveSession(
             self._client_factory,

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Protocol
-
-from soniox.types import RealtimeEvent, Token
+from typing import TYPE_CHECKING, Protocol
 
 from desktop.core.errors import UserError
+
+if TYPE_CHECKING:
+    from soniox.types import RealtimeEvent, Token
 
 
 class LiveState(str, enum.Enum):

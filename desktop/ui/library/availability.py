@@ -18,22 +18,20 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
 from desktop.core.library.health import LibraryFailure, LibraryProblem, classify, set_aside
-from desktop.core.library.search import LibrarySearch
 from desktop.core.library.store import Library, LibraryError
-from desktop.ui.library.history_panel import HistoryPanel
 from desktop.ui.library.unavailable import Choice, LibraryUnavailableDialog, LibraryUnavailablePanel
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # built (and imported) after the window's first paint when start-up asks for it
+    from desktop.ui.library.history_panel import HistoryPanel
 
-#: Panels of the main window that keep things in the library (``set_library``).
-LIBRARY_USERS = ("live_panel", "jobs_panel")
+log = logging.getLogger(__name__)
 
 
 class LibraryHost(QObject):
@@ -60,18 +58,32 @@ class LibraryHost(QObject):
         self.dialog: LibraryUnavailableDialog | None = None
         self.notice: QLabel | None = None
         self._stop_watching: Callable[[], None] | None = None
+        self._pending: Library | None = None  # a History panel is due for it (``lazy``)
         self.damaged.connect(self._on_damaged, Qt.ConnectionType.QueuedConnection)
 
     # ------------------------------------------------------------------ showing a library
-    def install(self) -> HistoryPanel | None:
-        """Show the current state: the library's History, or why there is none."""
+    def install(self, *, lazy: bool = False) -> HistoryPanel | None:
+        """Show the current state: the library's History, or why there is none.
+
+        ``lazy`` (start-up, before the window shows): the History panel, which the first paint
+        does not need (its dock is a tab behind the jobs panel), is built after the window's
+        first paint, or by :meth:`history_panel`; until then this returns None.
+        """
         if self.library is not None:
-            return self._use(self.library)
+            return self._use(self.library, lazy=lazy)
         if self.failure is not None:
             self._show_unavailable(self.failure)
         return None
 
-    def _use(self, library: Library) -> HistoryPanel | None:
+    def history_panel(self) -> HistoryPanel | None:
+        """The History panel; one that is due (``install(lazy=True)``) is built now."""
+        library, self._pending = self._pending, None
+        if library is not None and library is self.library:
+            return self._build(library)
+        panel: HistoryPanel | None = getattr(self.window, "history_panel", None)
+        return panel
+
+    def _use(self, library: Library, *, lazy: bool = False) -> HistoryPanel | None:
         self.library = library
         self.failure = None
         self._stop_watching = library.on_damage(self.damaged.emit)
@@ -84,20 +96,35 @@ class LibraryHost(QObject):
             self.failure = library.damage or classify(exc, library.path)
             self._show_unavailable(self.failure)
             return None
-        for name in LIBRARY_USERS:
-            owner = getattr(self.window, name, None)
-            if owner is not None and hasattr(owner, "set_library"):
-                owner.set_library(library)
+        self._give_library(library)
         self._set_notice(None)
-        panel = getattr(self.window, "history_panel", None)
-        if isinstance(panel, HistoryPanel) and panel.library is library:
+        panel: HistoryPanel | None = getattr(self.window, "history_panel", None)
+        if panel is not None and panel.library is library:
             return panel
+        self._dock()
+        self.library_changed.emit(library)
+        first_painted = getattr(self.window, "first_painted", None)
+        if lazy and first_painted is not None:
+            self._pending = library
+            first_painted.connect(self.history_panel, Qt.ConnectionType.QueuedConnection)
+            return None
+        return self._build(library)
+
+    def _build(self, library: Library) -> HistoryPanel:
+        from desktop.core.library.search import LibrarySearch
+        from desktop.ui.library.history_panel import HistoryPanel
+
         search = LibrarySearch(library.path, on_error=library.report_error)
         panel = HistoryPanel(self.window.context, library, self.window, search=search)
         self._dock().setWidget(panel)
         self.window.history_panel = panel
-        self.library_changed.emit(library)
         return panel
+
+    def _give_library(self, library: Library | None) -> None:
+        """Hand the library to the window's panels that keep things in it (``set_library``)."""
+        give = getattr(self.window, "set_library", None)
+        if give is not None:
+            give(library)
 
     def _dock(self) -> QDockWidget:
         window = self.window
@@ -128,15 +155,13 @@ class LibraryHost(QObject):
     def _drop_library(self) -> None:
         """Stop every use of the current library and close it (before its file is moved)."""
         library, self.library = self.library, None
+        self._pending = None
         if self._stop_watching is not None:
             self._stop_watching()
             self._stop_watching = None
-        for name in LIBRARY_USERS:
-            owner = getattr(self.window, name, None)
-            if owner is not None and hasattr(owner, "set_library"):
-                owner.set_library(None)
-        panel = getattr(self.window, "history_panel", None)
-        if isinstance(panel, HistoryPanel):
+        self._give_library(None)
+        panel: HistoryPanel | None = getattr(self.window, "history_panel", None)
+        if panel is not None:
             panel.shutdown()  # closes its transcript windows and its search connection
             self.window.history_panel = None
             panel.hide()
@@ -146,8 +171,9 @@ class LibraryHost(QObject):
             self.library_changed.emit(None)
 
     def _show_unavailable(self, failure: LibraryFailure) -> None:
-        panel = getattr(self.window, "history_panel", None)
-        if isinstance(panel, HistoryPanel):
+        self._pending = None
+        panel: HistoryPanel | None = getattr(self.window, "history_panel", None)
+        if panel is not None:
             panel.shutdown()
             self.window.history_panel = None
             panel.hide()

@@ -15,21 +15,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
-from desktop.audio import recording
 from desktop.core.context import AppContext
 from desktop.core.library.health import LibraryFailure, classify
 from desktop.core.library.store import DATABASE_NAME, LIBRARY_FOLDER, Library, LibraryError
 from desktop.ui.async_tools import spawn
 from desktop.ui.library.availability import LibraryHost
-from desktop.ui.library.history_panel import HistoryPanel
-from desktop.ui.library.recovery import RecoveryDialog, offer_recovery
-from desktop.ui.library.transcript_window import LibraryTranscriptWindow
+
+if TYPE_CHECKING:  # the History panel and transcript windows are imported when first opened
+    from desktop.ui.library.history_panel import HistoryPanel
+    from desktop.ui.library.recovery import RecoveryDialog
 
 log = logging.getLogger(__name__)
 
@@ -52,26 +53,31 @@ def open_library(context: AppContext) -> Library | None:
     return open_library_checked(context)[0]
 
 
-def attach(window: Any, library: Library | None, failure: LibraryFailure | None = None) -> HistoryPanel | None:
+def attach(
+    window: Any, library: Library | None, failure: LibraryFailure | None = None, *, lazy: bool = False
+) -> HistoryPanel | None:
     """Give the main window the library, or say in its History dock why there is none.
 
-    Returns the history panel. The window's :class:`LibraryHost` (``window.library_host``) keeps
-    track of which library is in use from then on: a new one may replace it in this run.
+    Returns the history panel; with ``lazy`` (start-up) it is built after the window's first
+    paint instead, and this returns None (see :meth:`LibraryHost.install`). The window's
+    :class:`LibraryHost` (``window.library_host``) keeps track of which library is in use from
+    then on: a new one may replace it in this run.
     """
     host = getattr(window, "library_host", None)
     if isinstance(host, LibraryHost) and host.library is library and library is not None:
-        panel = getattr(window, "history_panel", None)
-        return panel if isinstance(panel, HistoryPanel) else None
+        return host.history_panel()
     context = window.context
     host = LibraryHost(window, library, failure, lambda: Library.open(context.paths.data_dir))
     window.library_host = host
-    return host.install()
+    return host.install(lazy=lazy)
 
 
 def open_transcript(window: Any, library: Library, transcript_id: int) -> QWidget | None:
     """Open a stored transcript: through the history panel when there is one."""
-    panel = getattr(window, "history_panel", None)
-    if isinstance(panel, HistoryPanel):
+    from desktop.ui.library.transcript_window import LibraryTranscriptWindow
+
+    panel: HistoryPanel | None = getattr(window, "history_panel", None)
+    if panel is not None:
         return panel.open_transcript(transcript_id)
     viewer = LibraryTranscriptWindow(library, transcript_id, window)
     viewer.show()
@@ -91,6 +97,7 @@ async def after_show(
             host.ask()  # the library could not be opened: say so, offer a new one
             return
         library = host.library
+        host.history_panel()  # built now if start-up left it for after the first paint
     if library is None:
         return
     if not library.checked:
@@ -101,6 +108,8 @@ async def after_show(
         viewer = open_transcript(window, library, tid)
         if viewer is not None:
             opened.append(viewer)
+
+    from desktop.ui.library.recovery import offer_recovery
 
     dialog = offer_recovery(library, window, open_one)
     report = getattr(args, "recovery_report", None)
@@ -121,6 +130,8 @@ async def after_show(
 
 async def write_recovery_report(path: Path, dialog: RecoveryDialog | None, opened: list[QWidget]) -> None:
     """Open every offered session as a user would, and record what the app shows."""
+    from desktop.ui.library.transcript_window import LibraryTranscriptWindow
+
     offered: list[dict[str, Any]] = []
     if dialog is not None:
         for row in range(dialog.list.count()):
@@ -165,10 +176,13 @@ def start_live_file(window: Any, path: str) -> None:
 
 
 def shutdown(window: Any, library: Library | None) -> None:
-    panel = getattr(window, "history_panel", None)
-    if isinstance(panel, HistoryPanel):
+    panel: HistoryPanel | None = getattr(window, "history_panel", None)
+    if panel is not None:
         panel.shutdown()
-    if not recording.wait_for_writers():
+    # Recordings are written by ``desktop.audio.recording``, imported by the first one: if it
+    # never was, there is nothing to wait for (and numpy need not be loaded just to say so).
+    recording = sys.modules.get("desktop.audio.recording")
+    if recording is not None and not recording.wait_for_writers():
         log.warning("A recording was still encoding at exit; its last moments may be missing")
     host = getattr(window, "library_host", None)
     if isinstance(host, LibraryHost):

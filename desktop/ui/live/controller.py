@@ -9,15 +9,19 @@ run's; this class only forwards.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.audio_source import AudioSource
 from desktop.core.errors import UserError
 from desktop.core.library.live_sink import LiveLibrarySink
 from desktop.core.live.run import LiveRun, LiveRunListener
-from desktop.core.live.session import LiveSession
 from desktop.core.live.state import LiveState, LiveStats
 from desktop.core.transcript import Transcript, TranscriptDelta
+
+if TYPE_CHECKING:
+    from desktop.core.live.session import LiveSession
 
 
 class LiveController(QObject, LiveRunListener):

@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
-from desktop.audio.clip import ClipError, write_lost_clips
 from desktop.core.live.outage import lost_text
 from desktop.ui.async_tools import spawn
 from desktop.ui.widgets.buttons import make_button
@@ -72,6 +71,8 @@ class LostAudioBar(QFrame):
         spawn(self._cut(self._recording, self._spans), name="cut-lost-audio", owner=self)
 
     async def _cut(self, recording: Path, spans: tuple[tuple[int, int], ...]) -> None:
+        from desktop.audio.clip import ClipError, write_lost_clips  # soundfile and numpy: only now
+
         self.label.setText("Cutting the missing part from the recording…")
         try:
             clips = await asyncio.to_thread(write_lost_clips, recording, spans)

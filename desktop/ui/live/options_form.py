@@ -6,7 +6,7 @@ the model lacks is disabled with a tooltip saying why, rather than sent and reje
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QStandardItemModel
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
     QWidgetAction,
 )
-from soniox.types import Model
 
 from desktop.core.live.config_builder import (
     ENDPOINT_DELAY_MAX_MS,
@@ -39,6 +38,9 @@ from desktop.core.live.config_builder import (
 from desktop.ui.live.context_dialog import ContextDialog
 from desktop.ui.widgets.language_picker import LanguagePicker
 from desktop.ui.widgets.models import model_label
+
+if TYPE_CHECKING:
+    from soniox.types import Model
 
 W = TypeVar("W", bound=QWidget)
 

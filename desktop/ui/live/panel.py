@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence
@@ -32,10 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.audio import devices
-from desktop.audio.capture import MicrophoneCapture, capture_factory
-from desktop.audio.decoded_file import DecodingFileSource
-from desktop.audio.recording import tap_for_recording
-from desktop.audio.url_source import UrlSource
 from desktop.core.audio_source import AudioSource, AudioSourceError
 from desktop.core.context import AppContext
 from desktop.core.errors import UserError, describe_error
@@ -56,6 +52,9 @@ from desktop.ui.live.source_bar import SourceBar, SourceKind
 from desktop.ui.transcript.view import TranscriptView
 from desktop.ui.widgets.buttons import make_button
 
+if TYPE_CHECKING:
+    from desktop.audio.capture import MicrophoneCapture
+
 log = logging.getLogger(__name__)
 
 _STATE_TEXT = {
@@ -68,6 +67,18 @@ _STATE_TEXT = {
     LiveState.ERROR: "Stopped by an error",
     LiveState.CANCELED: "Canceled",
 }
+
+
+def _capture_factory(sd: Any) -> Callable[..., MicrophoneCapture]:
+    """:func:`desktop.audio.capture.capture_factory`, imported by the first capture: the capture
+    needs numpy, which the window does not need before a session or a level meter runs."""
+
+    def make(device: str | int | None = None, **kwargs: Any) -> MicrophoneCapture:
+        from desktop.audio.capture import capture_factory
+
+        return capture_factory(sd)(device, **kwargs)
+
+    return make
 
 
 class LivePanel(QWidget):
@@ -83,19 +94,22 @@ class LivePanel(QWidget):
         session_options: dict[str, Any] | None = None,
         monitor_microphone: bool = True,
         library: Library | None = None,
+        list_devices_now: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("livePanel")
         self.context = context
         # ``sd`` is the sounddevice module (None: the real one, loaded on first use); tests pass a
         # fake that replays a signal through the real capture code.
-        self._capture_factory: Callable[..., MicrophoneCapture] = capture_factory(sd)
+        self._capture_factory: Callable[..., MicrophoneCapture] = _capture_factory(sd)
         self._session_options = session_options or {}
         self._monitor_wanted = monitor_microphone
         self.controller = LiveController(self)
         self.library: Library | None = None
 
-        picker = DevicePicker(self, lister=lambda: devices.list_input_devices(sd))
+        # ``list_devices_now=False`` (the main window): the microphones are listed once the panel
+        # shows, off the UI thread, so loading PortAudio does not delay the window's first paint.
+        picker = DevicePicker(self, lister=lambda: devices.list_input_devices(sd), list_now=list_devices_now)
         self.source_bar = SourceBar(self, device_picker=picker)
         self.monitor = MicrophoneMonitor(
             self.source_bar.meter,
@@ -364,6 +378,8 @@ class LivePanel(QWidget):
             source, origin = await self._make_source()
             if not await self._source_opens(source, origin):
                 return False
+            from desktop.audio.recording import tap_for_recording  # numpy, with the first session
+
             try:
                 run = LiveRun(
                     self.context.client,
@@ -394,6 +410,8 @@ class LivePanel(QWidget):
             self._last_stats = None
             self.lost_audio_bar.hide()
             self.view.set_transcript(run.transcript)
+            from desktop.audio.capture import MicrophoneCapture
+
             if isinstance(source, MicrophoneCapture):
                 self.monitor.follow(source)
             await self.controller.start(run)
@@ -410,9 +428,13 @@ class LivePanel(QWidget):
     async def _make_source(self) -> tuple[AudioSource, SourceOrigin]:
         kind = self.source_bar.kind()
         if kind is SourceKind.FILE:
+            from desktop.audio.decoded_file import DecodingFileSource
+
             path = self.source_bar.file_path()
             return DecodingFileSource(path), SourceOrigin(RunSourceKind.FILE, path=Path(path).resolve())
         if kind is SourceKind.URL:
+            from desktop.audio.url_source import UrlSource  # and httpx
+
             url = self.source_bar.url()
             return UrlSource(url), SourceOrigin(RunSourceKind.URL, url=url)
         # The session opens the device itself; a test in progress ends here, so the microphone

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from soniox.types import Model
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from soniox.types import Model
 
 
 def model_label(model: Model) -> str:

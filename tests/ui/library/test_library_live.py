@@ -129,10 +129,10 @@ def test_a_file_session_links_the_file_instead_of_recording(
     library: Library,
     monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
 ) -> None:
-    import desktop.ui.live.panel as panel_module
+    import desktop.audio.decoded_file as decoded_file  # the panel imports it from there on use
 
     monkeypatch.setattr(
-        panel_module, "DecodingFileSource", functools.partial(panel_module.DecodingFileSource, speed=8.0)
+        decoded_file, "DecodingFileSource", functools.partial(decoded_file.DecodingFileSource, speed=8.0)
     )
     fake_soniox.set_script(["streamed from a file"])
     panel = make_panel(qtbot, live_ctx, FakeSoundDevice(), library)

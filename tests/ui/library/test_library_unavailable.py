@@ -80,10 +80,10 @@ def test_start_a_new_library_keeps_the_old_file_and_the_next_session_is_saved(
     live_ctx,
     monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
 ) -> None:
-    import desktop.ui.live.panel as panel_module
+    import desktop.audio.decoded_file as decoded_file  # the panel imports it from there on use
 
     monkeypatch.setattr(
-        panel_module, "DecodingFileSource", functools.partial(panel_module.DecodingFileSource, speed=8.0)
+        decoded_file, "DecodingFileSource", functools.partial(decoded_file.DecodingFileSource, speed=8.0)
     )
     path = library_file(live_ctx)
     path.write_bytes(GARBAGE)

@@ -155,10 +155,10 @@ def test_speakers_are_coloured_blocks(qtbot, qloop, fake_soniox, live_ctx) -> No
 
 
 def test_file_source_streams_the_file(qtbot, qloop, fake_soniox, live_ctx, monkeypatch) -> None:  # noqa: ANN001
-    import desktop.ui.live.panel as panel_module
+    import desktop.audio.decoded_file as decoded_file  # the panel imports it from there on use
 
     monkeypatch.setattr(
-        panel_module, "DecodingFileSource", functools.partial(panel_module.DecodingFileSource, speed=8.0)
+        decoded_file, "DecodingFileSource", functools.partial(decoded_file.DecodingFileSource, speed=8.0)
     )
     fake_soniox.set_script(["streamed from a file"])
     panel = make_panel(qtbot, live_ctx, FakeSoundDevice())
@@ -283,9 +283,9 @@ def test_url_source_streams_through_the_same_session(
     audio_server,
     monkeypatch,  # noqa: ANN001
 ) -> None:
-    import desktop.ui.live.panel as panel_module
+    import desktop.audio.url_source as url_source  # the panel imports it from there on use
 
-    monkeypatch.setattr(panel_module, "UrlSource", functools.partial(panel_module.UrlSource, speed=6.0))
+    monkeypatch.setattr(url_source, "UrlSource", functools.partial(url_source.UrlSource, speed=6.0))
     base, body = audio_server
     fake_soniox.set_script(["words from the radio stream"])
     panel = make_panel(qtbot, live_ctx, FakeSoundDevice())

@@ -7,7 +7,10 @@ contain it. Each format groups text the way its readers expect:
   under the original.
 * SRT and VTT are for players: short cues (at most two lines of ~42 characters, at most ~7 s),
   split at word boundaries, never spanning two speakers or two utterances. Translated tokens
-  carry no timestamps, so subtitles hold the original speech only.
+  carry no timestamps, so the plain subtitles hold the original speech; the bilingual ones put
+  each segment's translation under its original, shared out over the segment's cues in
+  proportion to their text (a translation does not follow the original word for word), and the
+  translation-only ones time the translation by the original's cues.
 * JSON keeps every token field and the speaker names, and loads back with
   :meth:`Transcript.from_dict` (see :func:`import_json`).
 """
@@ -38,6 +41,8 @@ class ExportFormat:
     extension: str
     #: A QFileDialog name filter, e.g. ``"SubRip subtitles (*.srt)"``.
     filter: str
+    #: Only offered for a transcript that has translations.
+    needs_translation: bool = False
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -46,7 +51,29 @@ FORMATS: dict[str, ExportFormat] = {
     "vtt": ExportFormat("vtt", "WebVTT subtitles (.vtt)", "vtt", "WebVTT subtitles (*.vtt)"),
     "json": ExportFormat("json", "JSON with all tokens (.json)", "json", "JSON files (*.json)"),
     "md": ExportFormat("md", "Markdown (.md)", "md", "Markdown files (*.md)"),
+    "srt2": ExportFormat(
+        "srt2", "Bilingual subtitles, SRT (.srt)", "srt", "SubRip subtitles (*.srt)", needs_translation=True
+    ),
+    "vtt2": ExportFormat(
+        "vtt2", "Bilingual subtitles, WebVTT (.vtt)", "vtt", "WebVTT subtitles (*.vtt)", needs_translation=True
+    ),
+    "srt_tr": ExportFormat(
+        "srt_tr", "Translation subtitles, SRT (.srt)", "srt", "SubRip subtitles (*.srt)", needs_translation=True
+    ),
+    "vtt_tr": ExportFormat(
+        "vtt_tr", "Translation subtitles, WebVTT (.vtt)", "vtt", "WebVTT subtitles (*.vtt)", needs_translation=True
+    ),
 }
+
+
+def formats_for(transcript: Transcript) -> dict[str, ExportFormat]:
+    """The formats worth offering for ``transcript`` (bilingual ones only when it is translated)."""
+    translated = has_translation(transcript)
+    return {k: f for k, f in FORMATS.items() if translated or not f.needs_translation}
+
+
+def has_translation(transcript: Transcript) -> bool:
+    return any(t.is_translation and t.text.strip() for t in transcript.final_tokens)
 
 
 def export_transcript(transcript: Transcript, fmt: str, *, title: str = "Transcript") -> str:
@@ -57,6 +84,10 @@ def export_transcript(transcript: Transcript, fmt: str, *, title: str = "Transcr
         "vtt": to_vtt,
         "json": to_json,
         "md": lambda t: to_markdown(t, title=title),
+        "srt2": lambda t: to_srt(t, translation="both"),
+        "vtt2": lambda t: to_vtt(t, translation="both"),
+        "srt_tr": lambda t: to_srt(t, translation="only"),
+        "vtt_tr": lambda t: to_vtt(t, translation="only"),
     }
     try:
         writer = writers[fmt]
@@ -156,6 +187,8 @@ class Cue:
     end_ms: int
     speaker: str | None
     lines: tuple[str, ...]
+    #: The share of the segment's translation that goes with this cue (wrapped like ``lines``).
+    translation: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -195,6 +228,7 @@ def build_cues(transcript: Transcript, *, reserve: Callable[[str | None], int] =
     """
     cues: list[Cue] = []
     for seg in transcript.segments():
+        first_cue = len(cues)
         first_limit = max(MAX_LINE_CHARS - reserve(seg.speaker), MAX_LINE_CHARS // 2)
         lines: list[str] = []
         words: list[_Word] = []
@@ -209,7 +243,36 @@ def build_cues(transcript: Transcript, *, reserve: Callable[[str | None], int] =
                 lines.append(word.text)
             words.append(word)
         _add_cue(cues, seg.speaker, lines, words)
+        if seg.translation_text:
+            _share_translation(cues, first_cue, seg.translation_text)
     return _monotonic(cues)
+
+
+def _share_translation(cues: list[Cue], first: int, translation: str) -> None:
+    """Give cues[first:] (one segment's cues) its translation, split in proportion to their text."""
+    own = cues[first:]
+    if not own:
+        return
+    words = translation.split()
+    sizes = [sum(len(line) for line in cue.lines) for cue in own]
+    total = sum(sizes) or 1
+    taken = 0
+    done = 0
+    for i, (cue, size) in enumerate(zip(own, sizes, strict=True)):
+        done += size
+        upto = len(words) if i == len(own) - 1 else round(len(words) * done / total)
+        part, taken = words[taken:upto], max(taken, upto)
+        cues[first + i] = Cue(cue.start_ms, cue.end_ms, cue.speaker, cue.lines, _wrap_words(part))
+
+
+def _wrap_words(words: list[str]) -> tuple[str, ...]:
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= MAX_LINE_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return tuple(lines)
 
 
 def _must_break(lines: list[str], words: list[_Word], word: _Word, first_limit: int) -> bool:
@@ -239,19 +302,34 @@ def _monotonic(cues: list[Cue]) -> list[Cue]:
     for cue in cues:
         start = max(cue.start_ms, previous_start)
         end = max(cue.end_ms, start)
-        result.append(Cue(start, end, cue.speaker, cue.lines))
+        result.append(Cue(start, end, cue.speaker, cue.lines, cue.translation))
         previous_start = start
     return result
 
 
-def to_srt(transcript: Transcript) -> str:
+def _cue_lines(cue: Cue, translation: str) -> list[str]:
+    """The text lines of a cue: the original, the original then its translation, or the translation."""
+    if translation == "only":
+        return list(cue.translation)
+    if translation == "both":
+        return [*cue.lines, *cue.translation]
+    return list(cue.lines)
+
+
+def to_srt(transcript: Transcript, *, translation: str = "none") -> str:
+    """SubRip; ``translation`` is "none", "both" (original lines, then translation) or "only"."""
+
     def prefix(speaker: str | None) -> str:
         return f"{transcript.speaker_label(speaker)}: " if speaker is not None else ""
 
     blocks = []
     cues = build_cues(transcript, reserve=lambda s: len(prefix(s)))
-    for number, cue in enumerate(cues, start=1):
-        lines = list(cue.lines)
+    number = 0
+    for cue in cues:
+        lines = _cue_lines(cue, translation)
+        if not lines:
+            continue
+        number += 1
         lines[0] = prefix(cue.speaker) + lines[0]
         blocks.append(f"{number}\n{srt_time(cue.start_ms)} --> {srt_time(cue.end_ms)}\n" + "\n".join(lines))
     return "\n\n".join(blocks) + "\n" if blocks else ""
@@ -261,10 +339,17 @@ def _vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_vtt(transcript: Transcript) -> str:
+def to_vtt(transcript: Transcript, *, translation: str = "none") -> str:
+    """WebVTT; ``translation`` as for :func:`to_srt` (in "both", the translation is in italics)."""
     blocks = ["WEBVTT"]
     for cue in build_cues(transcript):
-        text = "\n".join(_vtt_escape(line) for line in cue.lines)
+        original = [_vtt_escape(line) for line in cue.lines] if translation != "only" else []
+        translated = [_vtt_escape(line) for line in cue.translation] if translation != "none" else []
+        if translation == "both":
+            translated = [f"<i>{line}</i>" for line in translated]
+        if not original and not translated:
+            continue
+        text = "\n".join(original + translated)
         if cue.speaker is not None:
             text = f"<v {_vtt_escape(transcript.speaker_label(cue.speaker))}>{text}"
         blocks.append(f"{vtt_time(cue.start_ms)} --> {vtt_time(cue.end_ms)}\n{text}")

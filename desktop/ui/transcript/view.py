@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.export import FORMATS, export_transcript
+from desktop.core.export import FORMATS, export_transcript, formats_for
 from desktop.core.transcript import Transcript, TranscriptDelta
 from desktop.ui.transcript.document import TranscriptDocument, clean_text
 from desktop.ui.transcript.edit import TranscriptEdit
@@ -183,7 +183,8 @@ class TranscriptView(QWidget):
         menu.setAccessibleDescription("Choose a format; a save dialog asks where to write the file")
         for key, fmt in FORMATS.items():
             action = QAction(fmt.label, menu)
-            action.setObjectName(f"export{key.capitalize()}Action")
+            action.setObjectName(f"export{key.title().replace('_', '')}Action")
+            action.setData(key)
             action.setToolTip(f"Save the transcript as {fmt.label}")
             action.setStatusTip(f"Save the transcript as {fmt.label}")
             action.triggered.connect(lambda _checked=False, k=key: self.export_via_dialog(k))
@@ -194,7 +195,16 @@ class TranscriptView(QWidget):
         copy.setToolTip("Copy the final transcript as plain text with speakers and times")
         copy.triggered.connect(lambda _checked=False: self.copy_to_clipboard("txt"))
         menu.addAction(copy)
+        # Bilingual subtitles only make sense once the transcript holds a translation.
+        menu.aboutToShow.connect(lambda: self._offer_formats(menu))
         return menu
+
+    def _offer_formats(self, menu: QMenu) -> None:
+        offered = formats_for(self.transcript)
+        for action in menu.actions():
+            key = action.data()
+            if isinstance(key, str) and key in FORMATS:
+                action.setVisible(key in offered)
 
     # ---------------------------------------------------------------------------- content
     @property

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette, QTextCursor
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QToolButton
 
 from desktop.core.export import FORMATS, export_transcript
@@ -456,7 +456,8 @@ def test_export_menu_writes_the_chosen_format(view: TranscriptView, tmp_path: Pa
     view.save_file_prompt = choose
     exported: list[tuple[str, str]] = []
     view.exported.connect(lambda path, key: exported.append((path, key)))
-    action = next(a for a in view.export_menu.actions() if a.objectName() == f"export{fmt.capitalize()}Action")
+    name = f"export{fmt.title().replace('_', '')}Action"
+    action = next(a for a in view.export_menu.actions() if a.objectName() == name)
     action.trigger()
     target = tmp_path / f"meeting.{FORMATS[fmt].extension}"
     assert target.read_text(encoding="utf-8") == export_transcript(view.transcript, fmt)
@@ -465,6 +466,18 @@ def test_export_menu_writes_the_chosen_format(view: TranscriptView, tmp_path: Pa
     assert exported == [(str(target), fmt)]
     if fmt != "json":
         assert "Yes" not in target.read_text(encoding="utf-8")  # the provisional tail is not exported
+
+
+def test_bilingual_subtitles_are_offered_once_the_transcript_is_translated(view: TranscriptView) -> None:
+    def offered() -> set[str]:
+        view.export_menu.aboutToShow.emit()
+        return {a.data() for a in view.export_menu.actions() if a.isVisible() and isinstance(a.data(), str)}
+
+    feed(view, SCRIPT[:2])  # no translation yet
+    assert offered() == {"txt", "srt", "vtt", "json", "md"}
+    feed(view, SCRIPT[2:])  # "Bonjour à tous." arrives
+    assert offered() == set(FORMATS)
+    assert view.export_menu.findChild(QAction, "exportSrt2Action").text() == "Bilingual subtitles, SRT (.srt)"
 
 
 def test_export_cancel_and_failure(view: TranscriptView, tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from desktop.ui.status import AppStatusBar, Connection
 
 if TYPE_CHECKING:  # imported when first used: the first paint needs none of them
     from desktop.core.library.store import Library
+    from desktop.ui.captions.controller import CaptionsController
     from desktop.ui.jobs.side_panel import JobsSidePanel
     from desktop.ui.onboarding import OnboardingDialog
     from desktop.ui.settings_dialog import SettingsDialog
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         # The jobs panel (and the SDK and job modules it imports) is built on first use; the app
         # builds it once the window has painted (``first_painted``): see ``jobs_panel``.
         self._jobs_panel: JobsSidePanel | None = None
+        self._captions: CaptionsController | None = None
         self._library: Library | None = None
         self._painted = False
         self.live_panel.transcribe_files_requested.connect(self._submit_paths)
@@ -150,6 +152,19 @@ class MainWindow(QMainWindow):
         toggle.setObjectName("toggleSidePanelAction")
         toggle.setShortcut(QKeySequence("Ctrl+J"))
         view_menu.addAction(toggle)
+        view_menu.addSeparator()
+        self.captions_action = self._action("Live &captions", "toggleCaptionsAction", lambda: None, "Ctrl+Shift+C")
+        self.captions_action.setCheckable(True)
+        self.captions_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.captions_action.setToolTip("Show the live transcript over every app (Ctrl+Shift+C)")
+        self.captions_action.toggled.connect(self._show_captions)
+        self.lock_captions_action = self._action("L&ock captions", "lockCaptionsAction", lambda: None)
+        self.lock_captions_action.setCheckable(True)
+        self.lock_captions_action.setChecked(True)
+        self.lock_captions_action.setToolTip("Locked: clicks pass through the captions. Unlock to move or resize them.")
+        self.lock_captions_action.toggled.connect(lambda on: self.captions.set_locked(on))
+        view_menu.addAction(self.captions_action)
+        view_menu.addAction(self.lock_captions_action)
         self.view_menu = view_menu
 
         help_menu = bar.addMenu("&Help")
@@ -160,6 +175,27 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.logs_action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
+
+    @property
+    def captions(self) -> CaptionsController:
+        """The caption overlay's controller, built when captions are first shown."""
+        if self._captions is None:
+            from desktop.ui.captions.controller import CaptionsController
+
+            self._captions = CaptionsController(self.context, self.live_panel.controller, self)
+            self.lock_captions_action.setChecked(self._captions.prefs.locked)
+            self._captions.visibility_changed.connect(self.captions_action.setChecked)
+        return self._captions
+
+    def _show_captions(self, on: bool) -> None:
+        self.captions.set_visible(on)
+        overlay = self.captions.overlay
+        if on and overlay is not None and not overlay.on_top_supported:
+            self.statusBar().showMessage(
+                "On Wayland an app cannot keep its window above others: the captions may go behind "
+                "the app you use. An X11 session keeps them on top.",
+                10000,
+            )
 
     def _show_about(self) -> None:
         from desktop.ui.about import show_about
@@ -328,5 +364,7 @@ class MainWindow(QMainWindow):
             if self._jobs_panel is not None:  # never built: nothing to stop
                 self._jobs_panel.shutdown()
             await self.live_panel.shutdown()
+            if self._captions is not None:
+                self._captions.close()
         finally:
             await cancel_all()

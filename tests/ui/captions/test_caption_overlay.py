@@ -1,0 +1,69 @@
+"""The caption overlay follows a live session, stays out of the way, and remembers how it was set."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from desktop.core.captions.prefs import CaptionPrefs
+from desktop.core.live.state import LiveState
+from desktop.ui.main_window import MainWindow
+from tests.audio_helpers import FakeSoundDevice
+from tests.live_helpers import FAST, RATE, silence, speech
+
+
+def test_captions_show_the_live_words_and_never_take_input_while_locked(
+    qtbot,
+    qloop,
+    fake_soniox,
+    live_ctx,  # noqa: ANN001
+) -> None:
+    fake_soniox.set_script([{"speaker": "1", "text": "Captions follow the speaker"}])
+    window = MainWindow(live_ctx)
+    qtbot.addWidget(window)
+    panel = window.live_panel
+    panel._capture_factory = __import__("desktop.audio.capture", fromlist=["capture_factory"]).capture_factory(
+        FakeSoundDevice(np.concatenate([speech(2.0), silence(1.0)]), RATE, speed=4.0)
+    )
+    panel._session_options = FAST
+    panel.options_form.diarization_check.setChecked(True)
+    window.show()
+    window.captions_action.trigger()  # Ctrl+Shift+C
+    captions = window.captions
+    overlay = captions.overlay
+    assert overlay is not None and overlay.isVisible() and window.captions_action.isChecked()
+    assert "Live captions will appear here." in overlay.text()
+    flags = overlay.windowFlags()
+    for flag in (
+        Qt.WindowType.WindowStaysOnTopHint,
+        Qt.WindowType.FramelessWindowHint,
+        Qt.WindowType.WindowDoesNotAcceptFocus,
+        Qt.WindowType.WindowTransparentForInput,  # locked: clicks pass through to the app beneath
+    ):
+        assert flags & flag, flag
+    assert overlay.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+
+    panel.start()
+    qtbot.waitUntil(lambda: "Captions follow the speaker" in overlay.text(), timeout=10000)
+    assert overlay.text().startswith("Speaker 1: ")
+    panel.stop()
+    qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
+    assert overlay.text() == "Speaker 1: Captions follow the speaker"  # final, the tail gone
+
+    window.lock_captions_action.setChecked(False)  # unlocked: movable, takes the mouse
+    assert not overlay.windowFlags() & Qt.WindowType.WindowTransparentForInput
+    assert overlay.grip.isVisible()
+    overlay.set_font_pt(34)
+    overlay.set_line_count(3)
+    captions.close()  # saves at once what the timer would save a moment later
+    saved = CaptionPrefs.from_json(live_ctx.settings_store.ui_str("captions"))
+    assert (saved.locked, saved.font_pt, saved.lines) == (False, 34, 3)
+    window.captions_action.setChecked(False)
+
+
+def test_bad_saved_caption_settings_fall_back_to_defaults() -> None:
+    prefs = CaptionPrefs.from_json(
+        '{"lines": 9, "font_pt": "big", "opacity": 3, "locked": "no", "geometry": {"a": [1]}}'
+    )
+    assert (prefs.lines, prefs.font_pt, prefs.opacity, prefs.locked, prefs.geometry) == (2, 26, 1.0, True, {})
+    assert CaptionPrefs.from_json("not json").lines == 2

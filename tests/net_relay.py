@@ -4,8 +4,8 @@ The app connects to the relay's port instead of the emulator's. The relay forwar
 ways until a test breaks it in one of two ways:
 
 * :meth:`TcpRelay.black_out` is a network that is gone (a train tunnel, a laptop moving between
-  networks): the listening port closes and every open connection is reset, so reconnect attempts
-  are refused until :meth:`TcpRelay.restore` listens again **on the same port**.
+  networks): every open connection is reset, and so is every new one the moment it arrives, so
+  reconnect attempts fail without an answer until :meth:`TcpRelay.restore`, on the same port.
 * :meth:`TcpRelay.stall` is Wi-Fi that vanished without a reset: sockets stay open but no byte
   moves in either direction, and new connections are accepted and then hear nothing, until
   :meth:`TcpRelay.resume`.
@@ -30,6 +30,7 @@ class TcpRelay:
         self._links: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self.connections = 0  # accepted connections, all time
+        self._down = False
 
     @property
     def port(self) -> int:
@@ -46,19 +47,20 @@ class TcpRelay:
         self._port = self._server.sockets[0].getsockname()[1]
 
     async def black_out(self) -> None:
-        """Close the port and reset every connection: attempts are refused until :meth:`restore`."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.close()
-            await server.wait_closed()
+        """Reset every connection, and every new one at once, until :meth:`restore`.
+
+        The listening socket stays bound (new connections are reset as soon as they arrive, which
+        the client sees as a refused/reset connect, no HTTP answer): closing it would let another
+        process on this machine take the port meanwhile, and "back on the same port" would fail.
+        """
+        self._down = True
         for client_w, upstream_w in list(self._links):
             for writer in (client_w, upstream_w):
                 _reset(writer)
         self._links.clear()
 
     async def restore(self) -> None:
-        if self._server is None:
-            await self._listen()
+        self._down = False
 
     def stall(self) -> None:
         """Keep every socket open but let no byte through (and accept new ones into the void)."""
@@ -69,12 +71,19 @@ class TcpRelay:
 
     async def close(self) -> None:
         await self.black_out()
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+            await server.wait_closed()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        if self._down:
+            _reset(writer)
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection(*self._target)
         except OSError:

@@ -27,6 +27,7 @@ from desktop.ui.status import AppStatusBar, Connection
 if TYPE_CHECKING:  # imported when first used: the first paint needs none of them
     from desktop.core.library.store import Library
     from desktop.ui.captions.controller import CaptionsController
+    from desktop.ui.captions.presentation import PresentationWindow
     from desktop.ui.jobs.side_panel import JobsSidePanel
     from desktop.ui.onboarding import OnboardingDialog
     from desktop.ui.settings_dialog import SettingsDialog
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         # builds it once the window has painted (``first_painted``): see ``jobs_panel``.
         self._jobs_panel: JobsSidePanel | None = None
         self._captions: CaptionsController | None = None
+        self._presentation: PresentationWindow | None = None
         self._library: Library | None = None
         self._painted = False
         self.live_panel.transcribe_files_requested.connect(self._submit_paths)
@@ -165,6 +167,16 @@ class MainWindow(QMainWindow):
         self.lock_captions_action.toggled.connect(lambda on: self.captions.set_locked(on))
         view_menu.addAction(self.captions_action)
         view_menu.addAction(self.lock_captions_action)
+        self.caption_file_action = self._action("Caption &file…", "captionFileAction", self.choose_caption_file)
+        self.caption_file_action.setToolTip(
+            "Keep the last final lines in a text file that OBS or other tools read, rewritten as words become final"
+        )
+        view_menu.addAction(self.caption_file_action)
+        self.presentation_action = self._action(
+            "&Presentation mode", "presentationAction", self.open_presentation, "Ctrl+Shift+P"
+        )
+        self.presentation_action.setToolTip("The live transcript full-screen in large type (Esc leaves it)")
+        view_menu.addAction(self.presentation_action)
         self.view_menu = view_menu
 
         help_menu = bar.addMenu("&Help")
@@ -186,6 +198,32 @@ class MainWindow(QMainWindow):
             self.lock_captions_action.setChecked(self._captions.prefs.locked)
             self._captions.visibility_changed.connect(self.captions_action.setChecked)
         return self._captions
+
+    def open_presentation(self) -> PresentationWindow:
+        """The live transcript full-screen on the screen this window is on (Esc leaves it)."""
+        from desktop.ui.captions.presentation import PresentationWindow
+
+        if self._presentation is None:
+            self._presentation = PresentationWindow(self.live_panel.controller)
+            self._presentation.closed.connect(lambda: setattr(self, "_presentation", None))
+            self._presentation.setScreen(self.screen())
+        self._presentation.showFullScreen()
+        self._presentation.raise_()
+        return self._presentation
+
+    def choose_caption_file(self) -> None:
+        """Pick the caption file (or turn it off) in a non-blocking dialog."""
+        from PySide6.QtWidgets import QFileDialog
+
+        current = self.captions.caption_file
+        dialog = QFileDialog(self, "Write live captions to a file")
+        dialog.setObjectName("captionFileDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("Text files (*.txt)")
+        dialog.setDefaultSuffix("txt")
+        dialog.selectFile(str(current.path) if current is not None else "live-captions.txt")
+        dialog.fileSelected.connect(lambda path: self.captions.set_caption_file(Path(path)))
+        dialog.open()
 
     def _show_captions(self, on: bool) -> None:
         self.captions.set_visible(on)

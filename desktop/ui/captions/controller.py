@@ -8,9 +8,11 @@ run (the Live panel's, later a tray's or a hotkey's) is captioned the same way. 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from desktop.core.captions.caption_file import CaptionFile
 from desktop.core.captions.lines import caption_lines
 from desktop.core.captions.prefs import CaptionPrefs
 from desktop.core.context import AppContext
@@ -20,6 +22,7 @@ from desktop.ui.live.controller import LiveController
 log = logging.getLogger(__name__)
 
 PREFS_KEY = "captions"
+CAPTION_FILE_KEY = "caption_file"
 SAVE_DELAY_MS = 500  # a drag or a resize saves once, when it settles
 
 
@@ -32,6 +35,10 @@ class CaptionsController(QObject):
         self.live = live
         self.prefs = CaptionPrefs.from_json(context.settings_store.ui_str(PREFS_KEY))
         self.overlay: CaptionOverlay | None = None
+        self.caption_file: CaptionFile | None = None
+        saved_file = context.settings_store.ui_str(CAPTION_FILE_KEY)
+        if saved_file:
+            self.caption_file = CaptionFile(Path(saved_file))
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
@@ -67,6 +74,19 @@ class CaptionsController(QObject):
     def _on_delta(self, _delta: object) -> None:
         if self.visible:
             self.refresh()
+        if self.caption_file is not None:
+            try:
+                self.caption_file.update(self.live.transcript)
+            except OSError as exc:
+                log.warning("Could not write the caption file: %s", exc)
+
+    def set_caption_file(self, path: Path | None) -> None:
+        """Write the last final lines to ``path`` as they change (None: stop); remembered."""
+        self.caption_file = CaptionFile(path) if path is not None else None
+        self.context.settings.ui_state[CAPTION_FILE_KEY] = str(path) if path is not None else ""
+        self._save()
+        if self.caption_file is not None:
+            self.caption_file.update(self.live.transcript)
 
     def _overlay(self) -> CaptionOverlay:
         if self.overlay is None:
@@ -84,6 +104,11 @@ class CaptionsController(QObject):
             log.warning("Could not save the caption settings: %s", exc)
 
     def close(self) -> None:
+        if self.caption_file is not None:
+            try:
+                self.caption_file.flush()
+            except OSError as exc:
+                log.warning("Could not write the caption file: %s", exc)
         if self._save_timer.isActive():
             self._save_timer.stop()
             self._save()

@@ -67,3 +67,60 @@ def test_bad_saved_caption_settings_fall_back_to_defaults() -> None:
     )
     assert (prefs.lines, prefs.font_pt, prefs.opacity, prefs.locked, prefs.geometry) == (2, 26, 1.0, True, {})
     assert CaptionPrefs.from_json("not json").lines == 2
+
+
+def _window_with_fake_mic(qtbot, live_ctx, seconds: float = 2.0) -> MainWindow:  # noqa: ANN001
+    from desktop.audio.capture import capture_factory
+
+    window = MainWindow(live_ctx)
+    qtbot.addWidget(window)
+    panel = window.live_panel
+    panel._capture_factory = capture_factory(
+        FakeSoundDevice(np.concatenate([speech(seconds), silence(1.0)]), RATE, speed=4.0)
+    )
+    panel._session_options = FAST
+    window.show()
+    return window
+
+
+def test_the_caption_file_follows_final_words_and_is_remembered(
+    qtbot,
+    qloop,
+    fake_soniox,
+    live_ctx,
+    tmp_path,  # noqa: ANN001
+) -> None:
+    fake_soniox.set_script(["words for the stream overlay"])
+    window = _window_with_fake_mic(qtbot, live_ctx)
+    target = tmp_path / "obs" / "captions.txt"
+    window.captions.set_caption_file(target)
+    assert target.read_text() == ""  # created at once, empty until words are final
+    seen: set[str] = set()
+    window.live_panel.controller.delta_ready.connect(lambda _d: seen.add(target.read_text()))
+    window.live_panel.start()
+    qtbot.waitUntil(lambda: "overlay" in target.read_text(), timeout=10000)
+    window.live_panel.stop()
+    qtbot.waitUntil(lambda: window.live_panel.state is LiveState.FINISHED, timeout=10000)
+    assert target.read_text() == "words for the stream overlay\n"
+    assert all("words for the stream overlay\n".startswith(text.rstrip("\n")) for text in seen)  # only finals
+    assert live_ctx.settings_store.ui_str("caption_file") == str(target)
+
+
+def test_presentation_mode_shows_the_live_words_full_screen_in_large_type(
+    qtbot,
+    qloop,
+    fake_soniox,
+    live_ctx,  # noqa: ANN001
+) -> None:
+    fake_soniox.set_script(["the room reads this"])
+    window = _window_with_fake_mic(qtbot, live_ctx)
+    shown = window.open_presentation()  # Ctrl+Shift+P
+    assert shown.isFullScreen() and shown.view.editor.font().pointSize() == 40
+    window.live_panel.start()
+    qtbot.waitUntil(lambda: "the room reads this" in shown.view.toPlainText(), timeout=10000)
+    assert shown.view.toPlainText() == window.live_panel.view.toPlainText()
+    shown.set_font_pt(200)
+    assert shown.view.editor.font().pointSize() == 120  # bounded
+    qtbot.keyClick(shown, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not shown.isVisible(), timeout=2000)
+    window.live_panel.cancel()

@@ -122,6 +122,19 @@ DROPPED_QT_LIBRARIES = (
 #: Windows' software OpenGL (Mesa llvmpipe, ~20 MB): only for GL content, which the app has none of.
 DROPPED_FILES = ("opengl32sw.dll",)
 
+#: ICU data trees QtCore never opens (packaging/icu_data.py rebuilds the data library without
+#: them). Qt calls ICU only for converters, collation, calendars with time-zone names and case
+#: mapping (icu_data.ICU_APIS_QT_USES); it breaks text with its own tables, formats numbers,
+#: dates, currencies and language names from its own CLDR copy, so break-iterator dictionaries
+#: (brkitr, 3.4 MB), units, currencies, language and region names, transliteration and number
+#: spelling (rbnf) are dead weight.
+DROPPED_ICU_TREES = ("brkitr", "unit", "curr", "lang", "region", "translit", "rbnf")
+
+#: Top-level ICU data items no ICU function Qt calls reads: StringPrep profiles and UTS #46
+#: (IDNA: Qt has its own), spoof-check confusables, character names, layout and emoji properties.
+DROPPED_ICU_ITEMS = ("*.spp", "*.cfu", "uts46.nrm", "unames.icu", "ulayout.icu", "uemoji.icu")
+
+
 _QT_LIB_RE = re.compile(
     r"(?:^|/)(?:lib)?qt6?(" + "|".join(name.lower() for name in DROPPED_QT_LIBRARIES) + r")(?:\.|_debug\.|/|$)"
 )
@@ -182,6 +195,14 @@ def drop_reason(dest: str) -> str | None:
     if parts[-1] in DROPPED_FILES:
         return "Windows software OpenGL"
     return None
+
+
+def icu_item_kept(name: str) -> bool:
+    """Whether the rebuilt ICU data keeps ``name`` (``icudt73l/coll/de.res``: package/tree/item)."""
+    parts = name.split("/")[1:]
+    if len(parts) > 1:
+        return parts[0] not in DROPPED_ICU_TREES
+    return not any(fnmatchcase(parts[-1], pattern) for pattern in DROPPED_ICU_ITEMS)
 
 
 def _symlink_target(dest: str, target: str) -> str:

@@ -3,7 +3,8 @@
 PyInstaller's Qt hooks collect every plugin and translation of the Qt modules they see, and the
 dependency walk then pulls in the system libraries those plugins link (GTK's theme plugin alone
 brings cairo, pango and friends). The app only uses QtCore, QtGui and QtWidgets, draws with the
-raster engine, loads PNG icons and ships no Qt translations, so everything else is dead weight.
+raster engine, loads PNG and SVG icons and ships no Qt translations, so everything else is dead
+weight.
 Each rule names why it is safe; ``tests/app/test_packaging.py`` pins the files that must stay.
 """
 
@@ -16,16 +17,23 @@ from collections.abc import Callable, Iterable, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-#: The only Qt bindings the app imports (``grep -r PySide6 desktop``).
-QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets")
+#: The only Qt bindings the app imports (``grep -r PySide6 desktop``), plus QtSvg for rendering
+#: and tinting the SVG icon set in resources/ (0.1 MB).
+QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtSvg")
 
 #: Other Qt bindings qasync names in its import fallbacks; collecting two bindings breaks the build.
 OTHER_QT_BINDINGS = ("PyQt5", "PyQt6", "PySide2")
 
 #: Standard-library and third-party modules the app never imports at run time. Each is reached
 #: only from debugging or tooling code paths (numpy.testing -> unittest/doctest -> pdb -> pydoc,
-#: websockets.cli -> readline, pydantic.mypy, numpy.f2py); the xref report of a build lists who
-#: imports what (build/pyinstaller/soniox-desktop/xref-soniox-desktop.html).
+#: websockets.cli -> readline, pydantic.mypy, numpy.f2py), or only lazily, by an attribute or a
+#: feature the app never uses: numpy loads random, fft, polynomial, ma, ctypeslib on first
+#: ``np.random`` (3 MB of extensions); httpx imports its command-line client (click, rich,
+#: markdown-it) in a ``try`` and falls back without it; websockets loads its legacy and trio
+#: APIs on first use; concurrent.futures loads multiprocessing for process pools only; decimal
+#: uses _pydecimal only without its C module. The xref report of a build lists who imports what
+#: (build/pyinstaller/soniox-desktop/xref-soniox-desktop.html); tests/app/test_packaging.py
+#: imports every desktop module and checks none of these is loaded.
 PYTHON_EXCLUDES = (
     "tkinter",
     "turtle",
@@ -54,12 +62,32 @@ PYTHON_EXCLUDES = (
     "pydantic.v1.mypy",
     "IPython",
     "matplotlib",
+    "numpy.random",
+    "numpy.fft",
+    "numpy.polynomial",
+    "numpy.ma",
+    "numpy.testing",
+    "numpy.ctypeslib",
+    "numpy.lib.recfunctions",
+    "numpy._core._multiarray_tests",
+    "click",
+    "rich",
+    "markdown_it",
+    "mdurl",
+    "websockets.legacy",
+    "websockets.trio",
+    "websockets.cli",
+    "anyio._backends._trio",
+    "multiprocessing",
+    "concurrent.futures.process",
+    "_pydecimal",
 )
 
 #: Plugin folders no part of the app loads: Linux framebuffer/EGL input and devices
 #: (egldeviceintegrations, generic), networking (gone with QtNetwork), GTK/portal themes (the app
-#: styles itself; the GTK theme would load the system's GTK against bundled cairo/pango), SVG
-#: icon engine (icons are PNG), GLX/EGL glue (raster only), Wayland (XWayland serves it via xcb).
+#: styles itself; the GTK theme would load the system's GTK against bundled cairo/pango),
+#: GLX/EGL glue (raster only), Wayland (XWayland serves it via xcb). The SVG icon engine
+#: (iconengines/qsvgicon) stays: QIcon draws the SVG icons with it at every size.
 DROPPED_PLUGIN_FOLDERS = (
     "egldeviceintegrations",
     "generic",
@@ -67,7 +95,6 @@ DROPPED_PLUGIN_FOLDERS = (
     "tls",
     "bearer",
     "platformthemes",
-    "iconengines",
     "xcbglintegrations",
     "wayland-*",
     "virtualkeyboard",
@@ -83,15 +110,15 @@ DROPPED_PLUGIN_FOLDERS = (
 #: Platform plugins kept, by stem: the desktop ones, plus offscreen and minimal for --self-test.
 KEPT_PLATFORMS = ("qxcb", "qwindows", "qcocoa", "qoffscreen", "qminimal")
 
-#: Image formats the app never reads (PNG is built into QtGui; ICO/JPEG/GIF stay for icons
-#: and the standard file dialogs' previews).
-DROPPED_IMAGE_FORMATS = ("qpdf", "qtiff", "qwebp", "qicns", "qsvg", "qtga", "qwbmp")
+#: Image formats the app never reads (PNG is built into QtGui; SVG stays for the icon set,
+#: ICO/JPEG/GIF for icons and the standard file dialogs' previews).
+DROPPED_IMAGE_FORMATS = ("qpdf", "qtiff", "qwebp", "qicns", "qtga", "qwbmp")
 
-#: Qt libraries only the dropped plugins or modules need. QtDBus stays: QtGui links it.
+#: Qt libraries only the dropped plugins or modules need. QtDBus stays: QtGui links it (and the
+#: AT-SPI accessibility bridge talks D-Bus); QtSvg stays for the SVG icons.
 DROPPED_QT_LIBRARIES = (
     "Network",
     "Pdf",
-    "Svg",
     "SvgWidgets",
     "OpenGL",
     "OpenGLWidgets",

@@ -134,6 +134,37 @@ def test_no_excluded_module_is_imported_by_the_app() -> None:
         assert not hit, f"desktop imports {module}, which packaging/bundle_rules.py leaves out of the bundle"
 
 
+_WITHOUT_EXCLUDES = """
+import importlib, pkgutil, sys
+EXCLUDES = sys.argv[1:]
+class LeftOut:  # what the frozen app lacks: importing it fails as it does there
+    def find_spec(self, name, path=None, target=None):
+        if any(name == ex or name.startswith(ex + ".") for ex in EXCLUDES):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, LeftOut())
+import desktop, httpx, numpy
+for info in pkgutil.walk_packages(desktop.__path__, "desktop."):
+    importlib.import_module(info.name)
+assert numpy.sqrt(numpy.array([4.0]))[0] == 2.0
+print("\\n".join(sys.modules))
+"""
+
+
+def test_every_app_module_imports_without_the_excluded_modules() -> None:
+    """The excludes also cover modules only imported lazily (``np.random``) or in a ``try`` with
+    a fallback (httpx's command-line client): every module of the app must import without them,
+    as in the frozen app, and none of them may be loaded."""
+    excludes = rules.python_excludes(rules.installed_pyside_modules())
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_EXCLUDES, *excludes], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.split())
+    assert {"desktop.app", "httpx", "soniox", "PySide6.QtWidgets", "keyring"} <= loaded
+    assert not any(m == ex or m.startswith(ex + ".") for m in loaded for ex in excludes)
+
+
 @pytest.mark.parametrize(
     "dest",
     [
@@ -147,6 +178,14 @@ def test_no_excluded_module_is_imported_by_the_app() -> None:
         "PySide6/Qt/plugins/styles/libqmacstyle.dylib",
         "PySide6/Qt/plugins/imageformats/libqico.so",
         "PySide6/Qt/plugins/imageformats/libqjpeg.so",
+        "PySide6/Qt/plugins/imageformats/libqsvg.so",
+        "PySide6\\plugins\\imageformats\\qsvg.dll",
+        "PySide6/Qt/plugins/iconengines/libqsvgicon.so",
+        "PySide6\\plugins\\iconengines\\qsvgicon.dll",
+        "PySide6/Qt/lib/libQt6Svg.so.6",
+        "PySide6\\Qt6Svg.dll",
+        "PySide6/Qt/lib/QtSvg.framework/Versions/A/QtSvg",
+        "PySide6/QtSvg.abi3.so",
         "PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so",
         "PySide6/Qt/plugins/platforminputcontexts/libcomposeplatforminputcontextplugin.so",
         "PySide6/Qt/lib/libQt6Core.so.6",
@@ -182,10 +221,9 @@ def test_trimming_keeps(dest: str) -> None:
         "PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so",
         "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
         "PySide6/Qt/plugins/tls/libqopensslbackend.so",
-        "PySide6/Qt/plugins/iconengines/libqsvgicon.so",
         "PySide6/Qt/plugins/imageformats/libqpdf.so",
         "PySide6/Qt/lib/libQt6Network.so.6",
-        "PySide6/Qt/lib/libQt6Svg.so.6",
+        "PySide6/Qt/lib/libQt6SvgWidgets.so.6",
         "PySide6/Qt/lib/libQt6WaylandClient.so.6",
         "PySide6\\Qt6Network.dll",
         "PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork",

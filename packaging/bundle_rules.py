@@ -146,6 +146,25 @@ DROPPED_QT_LIBRARIES = (
     "UiTools",
 )
 
+#: Linux system libraries the bundle takes from the host, like glibc, libxcb and the GL stack that
+#: PyInstaller already leaves out, and as AppImage's excludelist does: each must match the rest
+#: of the host. libmvec is part of glibc; libX11 and its X client helpers come with the libxcb
+#: the host already supplies; fontconfig and FreeType read the host's fonts.conf (a bundled,
+#: older fontconfig warns about or ignores newer configuration); ALSA loads the host's plugins
+#: (PipeWire's, PulseAudio's), which are built against the host's libasound. Libraries only
+#: these needed (expat, libpng, brotli) then go as orphans. postbuild.py checks that every
+#: library a bundled file needs is in the bundle or on this list or PyInstaller's.
+HOST_LIBRARIES = (
+    "libmvec.so.*",
+    "libX11.so.*",
+    "libX11-xcb.so.*",
+    "libXau.so.*",
+    "libXdmcp.so.*",
+    "libfontconfig.so.*",
+    "libfreetype.so.*",
+    "libasound.so.*",
+)
+
 #: Windows' software OpenGL (Mesa llvmpipe, ~20 MB): only for GL content, which the app has none of.
 DROPPED_FILES = ("opengl32sw.dll",)
 
@@ -232,6 +251,12 @@ def icu_item_kept(name: str) -> bool:
     return not any(fnmatchcase(parts[-1], pattern) for pattern in DROPPED_ICU_ITEMS)
 
 
+def host_provided(dest: str) -> bool:
+    """Whether ``dest`` is a Linux system library the bundle uses from the host (HOST_LIBRARIES)."""
+    name = _normal(dest).rsplit("/", 1)[-1]
+    return any(fnmatchcase(name, pattern.lower()) for pattern in HOST_LIBRARIES)
+
+
 def _symlink_target(dest: str, target: str) -> str:
     return os.path.normpath(os.path.join(os.path.dirname(dest), target))
 
@@ -241,12 +266,14 @@ def trim(
     datas: Sequence[TocEntry],
     get_imports: Callable[[str], Iterable[tuple[str, str | None]]],
 ) -> tuple[list[TocEntry], list[TocEntry], dict[str, list[TocEntry]]]:
-    """Apply :func:`drop_reason`, then drop what only dropped files needed, and dangling links.
+    """Apply :func:`drop_reason` and :func:`host_provided`, then drop what only dropped files
+    needed, and dangling links.
 
-    A library is an orphan when a dropped binary needs it (``get_imports``) and no kept binary
-    does; removing only those never touches a library a hook collected for ``dlopen`` (such as
-    PortAudio), because no dropped plugin links it. Raises ValueError when a kept binary links a
-    dropped one. Returns the kept TOCs and a report ``{reason: [entry, ...]}``.
+    A library is an orphan when a dropped or host-provided binary needs it (``get_imports``) and
+    no kept binary does; removing only those never touches a library a hook collected for
+    ``dlopen`` (such as PortAudio), because no dropped plugin links it. Raises ValueError when a
+    kept binary links a dropped one (kept files may link host-provided ones: the host loads its
+    own). Returns the kept TOCs and a report ``{reason: [entry, ...]}``.
     """
     report: dict[str, list[TocEntry]] = {}
 
@@ -255,11 +282,15 @@ def trim(
 
     kept_bins: list[TocEntry] = []
     dropped_bins: list[TocEntry] = []
+    host_bins: list[TocEntry] = []
     for entry in binaries:
         reason = None if entry[2] == "SYMLINK" else drop_reason(entry[0])
         if reason:
             note(reason, entry)
             dropped_bins.append(entry)
+        elif entry[2] != "SYMLINK" and host_provided(entry[0]):
+            note("system libraries the host provides", entry)
+            host_bins.append(entry)
         else:
             kept_bins.append(entry)
 
@@ -289,7 +320,7 @@ def trim(
                     queue.extend(by_name.get(name, []))
         return seen
 
-    candidates = closure(dropped_bins) & by_name.keys()
+    candidates = closure([*dropped_bins, *host_bins]) & by_name.keys()
     roots = [e for e in kept_bins if e[2] != "SYMLINK" and os.path.basename(e[0]).lower() not in candidates]
     still_needed = closure(roots)
     orphans = candidates - still_needed

@@ -27,6 +27,9 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+sys.path.append(str(Path(__file__).resolve().parent))  # the packaging scripts import each other by name
+import elf_file
+
 #: The ICU functions QtCore imports from ICU 73 (``nm -D --undefined-only libQt6Core.so.6``),
 #: without the version suffix. Data pruning is only safe for these: :func:`icu_imports` reads
 #: the real list at build time and the build fails when a new Qt calls anything else.
@@ -75,48 +78,17 @@ class IcuDataError(ValueError):
     """The library or package is not what this module knows how to rebuild."""
 
 
-# --- ELF (64-bit little-endian, what x86_64 and aarch64 Linux use) ---------------------------
-
-
-def _sections(elf: bytes) -> list[tuple[str, int, int, int, int, int]]:
-    """``(name, type, addr, offset, size, link)`` for every section."""
-    if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
-        raise IcuDataError("not a 64-bit little-endian ELF file")
-    (shoff,) = struct.unpack_from("<Q", elf, 0x28)
-    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", elf, 0x3A)
-    raw = [struct.unpack_from("<IIQQQQIIQQ", elf, shoff + i * shentsize) for i in range(shnum)]
-    names_at = raw[shstrndx][4]
-
-    def name(offset: int) -> str:
-        start = names_at + offset
-        return elf[start : elf.index(b"\0", start)].decode()
-
-    return [(name(s[0]), s[1], s[3], s[4], s[5], s[6]) for s in raw]
-
-
-def dynamic_symbols(elf: bytes) -> list[tuple[str, int, int, bool]]:
-    """``(name, value, size, defined)`` of the dynamic symbol table."""
-    sections = _sections(elf)
-    dynsym = next((s for s in sections if s[1] == 11), None)  # SHT_DYNSYM
-    if dynsym is None:
-        return []
-    strtab = sections[dynsym[5]]
-    symbols = []
-    for start in range(dynsym[3], dynsym[3] + dynsym[4], 24):
-        st_name, _info, _other, shndx, value, size = struct.unpack_from("<IBBHQQ", elf, start)
-        at = strtab[3] + st_name
-        symbols.append((elf[at : elf.index(b"\0", at)].decode(), value, size, shndx != 0))
-    return symbols
+# --- the data library ---------------------------------------------------------------------
 
 
 def data_symbol(elf: bytes) -> tuple[str, bytes]:
     """The ``icudtNN_dat`` symbol of an ICU data library and the package it holds."""
-    found = [s for s in dynamic_symbols(elf) if s[3] and s[0].startswith("icudt") and s[0].endswith("_dat")]
+    found = [s for s in elf_file.dynamic_symbols(elf) if s[3] and s[0].startswith("icudt") and s[0].endswith("_dat")]
     if len(found) != 1:
         raise IcuDataError(f"expected one icudtNN_dat symbol, found {[s[0] for s in found]}")
     name, address, size, _defined = found[0]
-    for _section, _type, addr, offset, length, _link in _sections(elf):
-        if addr <= address and address + size <= addr + length and _type != 8:  # not SHT_NOBITS
+    for _section, _type, addr, offset, length, _link in elf_file.sections(elf):
+        if addr <= address and address + size <= addr + length and _type != elf_file.SHT_NOBITS:
             start = offset + address - addr
             return name, elf[start : start + size]
     raise IcuDataError(f"{name} is not inside a section with contents")
@@ -125,7 +97,7 @@ def data_symbol(elf: bytes) -> tuple[str, bytes]:
 def icu_imports(elf: bytes, version: str) -> set[str]:
     """The ICU functions and constants a library imports, without ICU's ``_NN`` suffix."""
     suffix = f"_{version}"
-    symbols = dynamic_symbols(elf)
+    symbols = elf_file.dynamic_symbols(elf)
     return {name[: -len(suffix)] for name, _v, _s, defined in symbols if not defined and name.endswith(suffix)}
 
 
@@ -256,7 +228,7 @@ def rebuild_in_toc(
         try:
             elf = Path(path).read_bytes()
             unknown = icu_imports(elf, version) - ICU_APIS_QT_USES
-        except (OSError, IcuDataError, struct.error):
+        except (OSError, ValueError, struct.error):
             continue
         if unknown:
             raise IcuDataError(f"{name} calls ICU functions the data pruning was not checked for: {sorted(unknown)}")

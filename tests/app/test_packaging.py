@@ -13,6 +13,7 @@ import os
 import plistlib
 import re
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -243,7 +244,7 @@ def test_trim_drops_only_what_dropped_files_alone_needed() -> None:
         ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "/s/qgtk3", "BINARY"),
         ("libcairo.so.2", "/s/cairo", "BINARY"),
         ("libpixman-1.so.0", "/s/pixman", "BINARY"),
-        ("libfreetype.so.6", "/s/freetype", "BINARY"),
+        ("libglib-2.0.so.0", "/s/glib", "BINARY"),
         ("PySide6/Qt/lib/libQt6Gui.so.6", "/s/gui", "BINARY"),
         ("PySide6/QtGui.abi3.so", "/s/qtgui-module", "EXTENSION"),
         ("PySide6/Qt/lib/libQt6Network.so.6", "/s/network", "BINARY"),
@@ -253,14 +254,14 @@ def test_trim_drops_only_what_dropped_files_alone_needed() -> None:
     ]
     datas = [("PySide6/Qt/translations/qtbase_fr.qm", "/s/fr.qm", "DATA"), ("resources/style.qss", "/s/qss", "DATA")]
     needs = {
-        "/s/qgtk3": ["libcairo.so.2", "libfreetype.so.6", "libQt6Gui.so.6"],
-        "/s/cairo": ["libpixman-1.so.0", "libfreetype.so.6"],
-        "/s/gui": ["libfreetype.so.6"],
+        "/s/qgtk3": ["libcairo.so.2", "libglib-2.0.so.0", "libQt6Gui.so.6"],
+        "/s/cairo": ["libpixman-1.so.0", "libglib-2.0.so.0"],
+        "/s/gui": ["libglib-2.0.so.0"],
         "/s/qtgui-module": ["libQt6Gui.so.6"],
     }
     kept_bins, kept_datas, report = rules.trim(binaries, datas, _imports(needs))
     assert [e[0] for e in kept_bins] == [
-        "libfreetype.so.6",
+        "libglib-2.0.so.0",
         "PySide6/Qt/lib/libQt6Gui.so.6",
         "PySide6/QtGui.abi3.so",
         "libQt6Gui.so.6",
@@ -270,6 +271,91 @@ def test_trim_drops_only_what_dropped_files_alone_needed() -> None:
     orphans = {e[0] for e in report["libraries only dropped files needed"]}
     assert orphans == {"libcairo.so.2", "libpixman-1.so.0"}
     assert [e[0] for e in report["links to dropped files"]] == ["libQt6Network.so.6"]
+
+
+def test_trim_leaves_host_libraries_to_the_host_with_what_only_they_needed() -> None:
+    binaries = [
+        ("PySide6/Qt/lib/libQt6Gui.so.6", "/s/gui", "BINARY"),
+        ("libfontconfig.so.1", "/s/fontconfig", "BINARY"),
+        ("libfreetype.so.6", "/s/freetype", "BINARY"),
+        ("libexpat.so.1", "/s/expat", "BINARY"),
+        ("libpng16.so.16", "/s/png", "BINARY"),
+        ("libz.so.1", "/s/z", "BINARY"),
+        ("libasound.so.2", "/s/asound", "BINARY"),
+        ("libportaudio.so.2", "/s/portaudio", "BINARY"),
+        ("libjack.so.0", "/s/jack", "BINARY"),
+        ("libmvec.so.1", "/s/mvec", "BINARY"),
+    ]
+    needs = {
+        "/s/gui": ["libfontconfig.so.1", "libfreetype.so.6", "libz.so.1"],
+        "/s/fontconfig": ["libfreetype.so.6", "libexpat.so.1"],
+        "/s/freetype": ["libpng16.so.16", "libz.so.1"],
+        "/s/portaudio": ["libasound.so.2", "libjack.so.0"],
+    }
+    kept, _datas, report = rules.trim(binaries, [], _imports(needs))  # kept files may link host ones
+    assert [e[0] for e in kept] == ["PySide6/Qt/lib/libQt6Gui.so.6", "libz.so.1", "libportaudio.so.2", "libjack.so.0"]
+    host = {e[0] for e in report["system libraries the host provides"]}
+    assert host == {"libfontconfig.so.1", "libfreetype.so.6", "libasound.so.2", "libmvec.so.1"}
+    assert {e[0] for e in report["libraries only dropped files needed"]} == {"libexpat.so.1", "libpng16.so.16"}
+
+
+@pytest.mark.parametrize(
+    ("dest", "host"),
+    [
+        ("libX11.so.6", True),
+        ("libX11-xcb.so.1", True),
+        ("libfontconfig.so.1", True),
+        ("libasound.so.2", True),
+        ("libmvec.so.1", True),
+        ("libjack.so.0", False),  # PortAudio needs it and not every host has it
+        ("libportaudio.so.2", False),
+        ("libdbus-1.so.3", False),
+        ("libstdc++.so.6", False),
+        ("PySide6/Qt/lib/libQt6Gui.so.6", False),
+    ],
+)
+def test_host_libraries(dest: str, host: bool) -> None:
+    assert rules.host_provided(dest) is host
+
+
+def _elf_needing(path: Path, *libraries: str) -> None:
+    """A minimal ELF64 file with a dynamic section naming ``libraries`` (what elf_file reads)."""
+    strtab = b"\0" + b"".join(name.encode() + b"\0" for name in libraries) + b"\0.shstrtab\0.dynstr\0.dynamic\0"
+    offsets, at = [], 1
+    for name in libraries:
+        offsets.append(at)
+        at += len(name) + 1
+    shstr = strtab.index(b".shstrtab")
+    dynamic = b"".join(struct.pack("<qQ", 1, offset) for offset in offsets) + struct.pack("<qQ", 0, 0)
+    strtab_at, dynamic_at = 64, 64 + len(strtab) + (-len(strtab) % 8)
+    shoff = dynamic_at + len(dynamic)
+    header = (
+        b"\x7fELF"
+        + bytes([2, 1, 1])
+        + bytes(9)
+        + struct.pack("<HHIQQQIHHHHHH", 3, 62, 1, 0, 0, shoff, 0, 64, 0, 0, 64, 4, 1)
+    )
+    sections = [
+        struct.pack("<IIQQQQIIQQ", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+        struct.pack("<IIQQQQIIQQ", shstr, 3, 0, 0, strtab_at, len(strtab), 0, 0, 1, 0),
+        struct.pack("<IIQQQQIIQQ", shstr + 10, 3, 0, 0, strtab_at, len(strtab), 0, 0, 1, 0),
+        struct.pack("<IIQQQQIIQQ", shstr + 18, 6, 0, 0, dynamic_at, len(dynamic), 2, 0, 8, 16),
+    ]
+    body = header + strtab + bytes(dynamic_at - 64 - len(strtab)) + dynamic + b"".join(sections)
+    path.write_bytes(body)
+
+
+def test_postbuild_finds_libraries_neither_bundled_nor_on_the_host(tmp_path: Path) -> None:
+    internal = tmp_path / "_internal"
+    internal.mkdir()
+    _elf_needing(internal / "libQt6Gui.so.6", "libQt6Core.so.6", "libfontconfig.so.1", "libc.so.6")
+    _elf_needing(internal / "libQt6Core.so.6", "libicuuc.so.73", "libstdc++.so.6")
+    (internal / "libstdc++.so.6").symlink_to("libQt6Core.so.6")  # present as a link is present
+    (internal / "notes.txt").write_text("not a library")
+    missing = postbuild.missing_libraries(tmp_path, postbuild.host_library)
+    assert missing == {"libicuuc.so.73": ["_internal/libQt6Core.so.6"]}
+    everything_bundled = postbuild.missing_libraries(tmp_path, lambda name: False)
+    assert set(everything_bundled) == {"libicuuc.so.73", "libfontconfig.so.1", "libc.so.6"}
 
 
 def test_trim_keeps_macos_framework_links_of_kept_frameworks_only() -> None:

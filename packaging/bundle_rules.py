@@ -31,9 +31,11 @@ OTHER_QT_BINDINGS = ("PyQt5", "PyQt6", "PySide2")
 #: ``np.random`` (3 MB of extensions); httpx imports its command-line client (click, rich,
 #: markdown-it) in a ``try`` and falls back without it; websockets loads its legacy and trio
 #: APIs on first use; concurrent.futures loads multiprocessing for process pools only; decimal
-#: uses _pydecimal only without its C module. The xref report of a build lists who imports what
-#: (build/pyinstaller/soniox-desktop/xref-soniox-desktop.html); tests/app/test_packaging.py
-#: imports every desktop module and checks none of these is loaded.
+#: uses _pydecimal only without its C module; pydantic imports its V1 API only for V1-style
+#: models and types (``__get_validators__``), which neither the SDK nor the app defines. The
+#: xref report of a build lists who imports what (build/pyinstaller/soniox-desktop/
+#: xref-soniox-desktop.html); tests/app/test_packaging.py imports every desktop module with
+#: these unimportable and checks none of them is loaded.
 PYTHON_EXCLUDES = (
     "tkinter",
     "turtle",
@@ -59,7 +61,7 @@ PYTHON_EXCLUDES = (
     "numpy.f2py",
     "numpy.distutils",
     "pydantic.mypy",
-    "pydantic.v1.mypy",
+    "pydantic.v1",
     "IPython",
     "matplotlib",
     "numpy.random",
@@ -105,6 +107,9 @@ DROPPED_PLUGIN_FOLDERS = (
     "position",
     "renderers",
     "scenegraph",
+    "vectorimageformats",
+    "designer",
+    "qmllint",
 )
 
 #: Platform plugins kept, by stem: the desktop ones, plus offscreen and minimal for --self-test.
@@ -165,8 +170,14 @@ HOST_LIBRARIES = (
     "libasound.so.*",
 )
 
-#: Windows' software OpenGL (Mesa llvmpipe, ~20 MB): only for GL content, which the app has none of.
-DROPPED_FILES = ("opengl32sw.dll",)
+#: Windows files for GL and Direct3D content, which a widgets app drawn by the raster engine has
+#: none of: the software OpenGL (Mesa llvmpipe, 20.6 MB) and the shader compilers Qt's RHI loads
+#: for Qt Quick or OpenGL widgets (Windows has its own d3dcompiler_47.dll in any case).
+DROPPED_FILES = ("opengl32sw.dll", "d3dcompiler_47.dll", "dxcompiler.dll", "dxil.dll")
+
+#: Folders of PySide6 that only Qt WebEngine, Qt PDF and QML read (icudtl.dat is Chromium's
+#: own 10 MB ICU data, not Qt's), nor the Qt tools' metatypes and helper programs.
+DROPPED_PYSIDE_FOLDERS = ("resources", "qml", "metatypes", "libexec")
 
 #: ICU data trees QtCore never opens (packaging/icu_data.py rebuilds the data library without
 #: them). Qt calls ICU only for converters, collation, calendars with time-zone names and case
@@ -239,7 +250,12 @@ def drop_reason(dest: str) -> str | None:
     if "pyside6" in parts and _QT_LIB_RE.search(path):
         return "Qt libraries"
     if parts[-1] in DROPPED_FILES:
-        return "Windows software OpenGL"
+        return "Windows OpenGL and Direct3D shader compilers"
+    if "pyside6" in parts:
+        below = parts[parts.index("pyside6") + 1 :]
+        folder = below[1] if below[:1] == ["qt"] and len(below) > 2 else below[0] if len(below) > 1 else ""
+        if folder in DROPPED_PYSIDE_FOLDERS:
+            return f"PySide6 {folder}"
     return None
 
 

@@ -166,6 +166,16 @@ def test_every_app_module_imports_without_the_excluded_modules() -> None:
     assert not any(m == ex or m.startswith(ex + ".") for m in loaded for ex in excludes)
 
 
+def test_no_model_of_the_sdk_or_app_needs_pydantics_v1_api() -> None:
+    """pydantic imports pydantic.v1 (left out) only for a type with ``__get_validators__``."""
+    import soniox
+
+    for folder in (Path(soniox.__file__).parent, ROOT / "desktop"):
+        for path in folder.rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert "__get_validators__" not in text and "pydantic.v1" not in text, path
+
+
 @pytest.mark.parametrize(
     "dest",
     [
@@ -198,6 +208,15 @@ def test_every_app_module_imports_without_the_excluded_modules() -> None:
         "PySide6\\Qt6Core.dll",
         "PySide6\\Qt6Widgets.dll",
         "PySide6\\msvcp140.dll",
+        "PySide6\\vcruntime140_1.dll",
+        "PySide6\\Qt6Gui.dll",
+        "PySide6\\Qt6Core.dll",
+        "PySide6\\Qt6Svg.dll",
+        "PySide6\\pyside6.abi3.dll",
+        "PySide6\\QtWidgets.pyd",
+        "PySide6\\plugins\\imageformats\\qico.dll",
+        "PySide6\\plugins\\imageformats\\qjpeg.dll",
+        "resources/icons/app-256.png",
         "PySide6/Qt/lib/QtGui.framework/Versions/A/QtGui",
         "PySide6/QtWidgets.abi3.so",
         "numpy.libs/libscipy_openblas64_-32a4b2a6.so",
@@ -229,6 +248,22 @@ def test_trimming_keeps(dest: str) -> None:
         "PySide6\\Qt6Network.dll",
         "PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork",
         "PySide6\\opengl32sw.dll",
+        "PySide6\\d3dcompiler_47.dll",
+        "PySide6\\resources\\icudtl.dat",
+        "PySide6/Qt/resources/icudtl.dat",
+        "PySide6\\qml\\QtQuick\\Controls\\Windows\\qtquickcontrols2windowsstyleplugin.dll",
+        "PySide6\\plugins\\vectorimageformats\\qlottievectorimage.dll",
+        "PySide6\\plugins\\platforminputcontexts\\qtvirtualkeyboardplugin.dll",
+        "PySide6\\plugins\\generic\\qtuiotouchplugin.dll",
+        "PySide6\\plugins\\platforms\\qdirect2d.dll",
+        "PySide6\\plugins\\tls\\qschannelbackend.dll",
+        "PySide6\\plugins\\sqldrivers\\qsqlite.dll",
+        "PySide6\\Qt6Quick.dll",
+        "PySide6\\Qt6Qml.dll",
+        "PySide6\\Qt6Pdf.dll",
+        "PySide6\\Qt6OpenGL.dll",
+        "PySide6\\Qt6VirtualKeyboard.dll",
+        "PySide6\\translations\\qt_ja.qm",
     ],
 )
 def test_trimming_drops(dest: str) -> None:

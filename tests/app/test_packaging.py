@@ -44,6 +44,7 @@ version = _load("version.py")
 rules = _load("bundle_rules.py")
 postbuild = _load("postbuild.py")
 sign_windows = _load("windows/sign.py")
+size_report = _load("size_report.py")
 
 
 # --- version ---------------------------------------------------------------------------------
@@ -443,6 +444,25 @@ def test_postbuild_strips_regular_libraries_but_not_numpy_libs_or_links(tmp_path
     assert postbuild.strippable(tmp_path) == [internal / "libfoo.so.1"]
     assert postbuild.remove_dangling_links(tmp_path) == [internal / "gone.so"]
     assert (internal / "libfoo.so").is_symlink()
+
+
+def test_size_report_counts_regular_files_once_and_groups_them(tmp_path: Path) -> None:
+    lib = tmp_path / "_internal" / "PySide6" / "Qt" / "lib"
+    lib.mkdir(parents=True)
+    (lib / "libicudata.so.73").write_bytes(b"i" * 3_000_000)
+    (lib / "libQt6Core.so.6").write_bytes(b"q" * 1_000_000)
+    (tmp_path / "_internal" / "libQt6Core.so.6").symlink_to(lib / "libQt6Core.so.6")  # counts nothing
+    (tmp_path / "soniox-desktop").write_bytes(b"x" * 500_000)
+    sizes = size_report.file_sizes(tmp_path)
+    assert sum(sizes.values()) == 4_500_000
+    assert size_report.contributors(sizes) == [
+        ("ICU data (libicudata)", 3_000_000, 1),
+        ("Qt libraries (libQt6*)", 1_000_000, 1),
+        ("executable and Python archive (PYZ)", 500_000, 1),
+    ]
+    lines = list(size_report.table(sizes, top=1))
+    assert " ".join(lines[0].split()) == "Total: 4500000 bytes = 4.5 MB 4.3 MiB (3 files)"
+    assert "| ICU data (libicudata) | 3.0 | 2.9 | 1 |" in lines
 
 
 # --- installer.nsi ---------------------------------------------------------------------------

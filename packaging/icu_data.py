@@ -182,11 +182,12 @@ def link_library(package: bytes, symbol: str, soname: str, out: Path) -> None:
             encoding="ascii",
         )
         obj = Path(work) / "icudata.o"
-        subprocess.run(["as", "-o", str(obj), str(source)], check=True)
-        subprocess.run(
-            ["ld", "-shared", "-soname", soname, "-z", "noexecstack", "--hash-style=both", "-o", str(out), str(obj)],
-            check=True,
-        )
+        try:
+            subprocess.run(["as", "-o", str(obj), str(source)], check=True)
+            link = ["ld", "-shared", "-soname", soname, "-z", "noexecstack", "--hash-style=both"]
+            subprocess.run([*link, "-o", str(out), str(obj)], check=True)
+        except FileNotFoundError as exc:
+            raise IcuDataError(f"rebuilding ICU's data needs binutils ({exc.filename} is not on PATH)") from exc
 
 
 def check_library(folder: Path, version: str) -> list[str]:

@@ -164,3 +164,9 @@ def test_rebuild_refuses_a_qt_that_calls_icu_functions_nobody_checked(
 def test_a_bundle_without_icu_is_left_alone(tmp_path: Path) -> None:
     toc = [("PySide6\\Qt6Core.dll", "C:/s/Qt6Core.dll", "BINARY")]
     assert icu.rebuild_in_toc(toc, tmp_path, rules.icu_item_kept) == (toc, [])
+
+
+def test_linking_without_binutils_says_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no as, no ld
+    with pytest.raises(icu.IcuDataError, match="binutils"):
+        icu.link_library(b"data", "icudt73_dat", "libicudata.so.73", tmp_path / "out.so")

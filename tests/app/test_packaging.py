@@ -96,6 +96,8 @@ def test_spec_parses_and_builds_from_the_launcher_and_rules() -> None:
     ast.parse(source)
     assert "bundle_rules.resource_datas(ROOT)" in source
     assert "bundle_rules.trim(" in source and "bundle_rules.python_excludes(" in source
+    assert "icu_data.rebuild_in_toc(" in source and "bundle_rules.icu_item_kept" in source
+    assert "trim(a.binaries, a.datas, direct_imports)" in source  # each file's own DT_NEEDED
     assert 'copy_metadata("soniox-desktop")' in source and 'copy_metadata("soniox")' in source
     assert "console=False" in source and "exclude_binaries=True" in source  # one folder, windowed
     assert "CFBundleShortVersionString=VERSION" in source

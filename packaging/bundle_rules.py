@@ -156,9 +156,13 @@ DROPPED_QT_LIBRARIES = (
 #: of the host. libmvec is part of glibc; libX11 and its X client helpers come with the libxcb
 #: the host already supplies; fontconfig and FreeType read the host's fonts.conf (a bundled,
 #: older fontconfig warns about or ignores newer configuration); ALSA loads the host's plugins
-#: (PipeWire's, PulseAudio's), which are built against the host's libasound. Libraries only
-#: these needed (expat, libpng, brotli) then go as orphans. postbuild.py checks that every
-#: library a bundled file needs is in the bundle or on this list or PyInstaller's.
+#: (PipeWire's, PulseAudio's), which are built against the host's libasound. libdbus is the
+#: client of the host's session bus, present wherever there is one (AT-SPI and PulseAudio need
+#: it too); the build host's copy links libsystemd, so it would not even load on hosts without
+#: systemd, and brought libsystemd, libgcrypt, lz4, libgpg-error and libcap along (2.9 MB).
+#: Libraries only these needed (those, expat, libpng, brotli) go as orphans. postbuild.py
+#: checks that every library a bundled file needs is in the bundle or on this list or
+#: PyInstaller's.
 HOST_LIBRARIES = (
     "libmvec.so.*",
     "libX11.so.*",
@@ -168,6 +172,7 @@ HOST_LIBRARIES = (
     "libfontconfig.so.*",
     "libfreetype.so.*",
     "libasound.so.*",
+    "libdbus-1.so.*",
 )
 
 #: Windows files for GL and Direct3D content, which a widgets app drawn by the raster engine has

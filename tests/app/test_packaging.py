@@ -350,7 +350,8 @@ def test_trim_leaves_host_libraries_to_the_host_with_what_only_they_needed() -> 
         ("libmvec.so.1", True),
         ("libjack.so.0", False),  # PortAudio needs it and not every host has it
         ("libportaudio.so.2", False),
-        ("libdbus-1.so.3", False),
+        ("libdbus-1.so.3", True),
+        ("libsystemd.so.0", False),  # goes only as an orphan of libdbus
         ("libstdc++.so.6", False),
         ("PySide6/Qt/lib/libQt6Gui.so.6", False),
     ],

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck lint-imports bench dist clean emulator icons installer installer-check tarball dmg lint-workflows
+.PHONY: run test lint typecheck lint-imports bench dist size clean emulator icons installer installer-check tarball dmg lint-workflows
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,10 +58,17 @@ dist: $(STAMP)
 		packaging/soniox-desktop.spec
 	$(BIN)/python packaging/postbuild.py $(DIST)
 	SONIOX_DESKTOP_HOME=build/self-test-home $(DIST)/soniox-desktop --self-test
+	$(BIN)/python packaging/size_report.py $(DIST) --top 10
+
+# The bundle's size and largest contributors (bytes, MB and MiB), and the installer's when built.
+size: $(STAMP)
+	$(BIN)/python packaging/size_report.py $(DIST) --top 25 \
+		$$(for f in dist/*-setup.exe; do [ -f "$$f" ] && echo --installer "$$f"; done)
 
 # The Windows installer (LZMA, ~3 min); on Linux the Linux build is a stand-in payload.
 installer: $(STAMP)
 	makensis -V2 -WX -DVERSION=$(call VERSION_OF,version) -DSRCDIR=$(DIST) installer.nsi
+	@ls -l dist/*-setup.exe
 
 # What CI checks, in seconds: the script with warnings as errors against the real build stored
 # uncompressed, then with the release's LZMA settings against a one-file stand-in.

@@ -3,7 +3,8 @@
 PyInstaller's Qt hooks collect every plugin and translation of the Qt modules they see, and the
 dependency walk then pulls in the system libraries those plugins link (GTK's theme plugin alone
 brings cairo, pango and friends). The app only uses QtCore, QtGui and QtWidgets, draws with the
-raster engine, loads PNG icons and ships no Qt translations, so everything else is dead weight.
+raster engine, loads PNG and SVG icons and ships no Qt translations, so everything else is dead
+weight.
 Each rule names why it is safe; ``tests/app/test_packaging.py`` pins the files that must stay.
 """
 
@@ -16,16 +17,25 @@ from collections.abc import Callable, Iterable, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-#: The only Qt bindings the app imports (``grep -r PySide6 desktop``).
-QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets")
+#: The only Qt bindings the app imports (``grep -r PySide6 desktop``), plus QtSvg for rendering
+#: and tinting the SVG icon set in resources/ (0.1 MB).
+QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtSvg")
 
 #: Other Qt bindings qasync names in its import fallbacks; collecting two bindings breaks the build.
 OTHER_QT_BINDINGS = ("PyQt5", "PyQt6", "PySide2")
 
 #: Standard-library and third-party modules the app never imports at run time. Each is reached
 #: only from debugging or tooling code paths (numpy.testing -> unittest/doctest -> pdb -> pydoc,
-#: websockets.cli -> readline, pydantic.mypy, numpy.f2py); the xref report of a build lists who
-#: imports what (build/pyinstaller/soniox-desktop/xref-soniox-desktop.html).
+#: websockets.cli -> readline, pydantic.mypy, numpy.f2py), or only lazily, by an attribute or a
+#: feature the app never uses: numpy loads random, fft, polynomial, ma, ctypeslib on first
+#: ``np.random`` (3 MB of extensions); httpx imports its command-line client (click, rich,
+#: markdown-it) in a ``try`` and falls back without it; websockets loads its legacy and trio
+#: APIs on first use; concurrent.futures loads multiprocessing for process pools only; decimal
+#: uses _pydecimal only without its C module; pydantic imports its V1 API only for V1-style
+#: models and types (``__get_validators__``), which neither the SDK nor the app defines. The
+#: xref report of a build lists who imports what (build/pyinstaller/soniox-desktop/
+#: xref-soniox-desktop.html); tests/app/test_packaging.py imports every desktop module with
+#: these unimportable and checks none of them is loaded.
 PYTHON_EXCLUDES = (
     "tkinter",
     "turtle",
@@ -51,15 +61,35 @@ PYTHON_EXCLUDES = (
     "numpy.f2py",
     "numpy.distutils",
     "pydantic.mypy",
-    "pydantic.v1.mypy",
+    "pydantic.v1",
     "IPython",
     "matplotlib",
+    "numpy.random",
+    "numpy.fft",
+    "numpy.polynomial",
+    "numpy.ma",
+    "numpy.testing",
+    "numpy.ctypeslib",
+    "numpy.lib.recfunctions",
+    "numpy._core._multiarray_tests",
+    "click",
+    "rich",
+    "markdown_it",
+    "mdurl",
+    "websockets.legacy",
+    "websockets.trio",
+    "websockets.cli",
+    "anyio._backends._trio",
+    "multiprocessing",
+    "concurrent.futures.process",
+    "_pydecimal",
 )
 
 #: Plugin folders no part of the app loads: Linux framebuffer/EGL input and devices
 #: (egldeviceintegrations, generic), networking (gone with QtNetwork), GTK/portal themes (the app
-#: styles itself; the GTK theme would load the system's GTK against bundled cairo/pango), SVG
-#: icon engine (icons are PNG), GLX/EGL glue (raster only), Wayland (XWayland serves it via xcb).
+#: styles itself; the GTK theme would load the system's GTK against bundled cairo/pango),
+#: GLX/EGL glue (raster only), Wayland (XWayland serves it via xcb). The SVG icon engine
+#: (iconengines/qsvgicon) stays: QIcon draws the SVG icons with it at every size.
 DROPPED_PLUGIN_FOLDERS = (
     "egldeviceintegrations",
     "generic",
@@ -67,7 +97,6 @@ DROPPED_PLUGIN_FOLDERS = (
     "tls",
     "bearer",
     "platformthemes",
-    "iconengines",
     "xcbglintegrations",
     "wayland-*",
     "virtualkeyboard",
@@ -78,20 +107,23 @@ DROPPED_PLUGIN_FOLDERS = (
     "position",
     "renderers",
     "scenegraph",
+    "vectorimageformats",
+    "designer",
+    "qmllint",
 )
 
 #: Platform plugins kept, by stem: the desktop ones, plus offscreen and minimal for --self-test.
 KEPT_PLATFORMS = ("qxcb", "qwindows", "qcocoa", "qoffscreen", "qminimal")
 
-#: Image formats the app never reads (PNG is built into QtGui; ICO/JPEG/GIF stay for icons
-#: and the standard file dialogs' previews).
-DROPPED_IMAGE_FORMATS = ("qpdf", "qtiff", "qwebp", "qicns", "qsvg", "qtga", "qwbmp")
+#: Image formats the app never reads (PNG is built into QtGui; SVG stays for the icon set,
+#: ICO/JPEG/GIF for icons and the standard file dialogs' previews).
+DROPPED_IMAGE_FORMATS = ("qpdf", "qtiff", "qwebp", "qicns", "qtga", "qwbmp")
 
-#: Qt libraries only the dropped plugins or modules need. QtDBus stays: QtGui links it.
+#: Qt libraries only the dropped plugins or modules need. QtDBus stays: QtGui links it (and the
+#: AT-SPI accessibility bridge talks D-Bus); QtSvg stays for the SVG icons.
 DROPPED_QT_LIBRARIES = (
     "Network",
     "Pdf",
-    "Svg",
     "SvgWidgets",
     "OpenGL",
     "OpenGLWidgets",
@@ -119,8 +151,51 @@ DROPPED_QT_LIBRARIES = (
     "UiTools",
 )
 
-#: Windows' software OpenGL (Mesa llvmpipe, ~20 MB): only for GL content, which the app has none of.
-DROPPED_FILES = ("opengl32sw.dll",)
+#: Linux system libraries the bundle takes from the host, like glibc, libxcb and the GL stack that
+#: PyInstaller already leaves out, and as AppImage's excludelist does: each must match the rest
+#: of the host. libmvec is part of glibc; libX11 and its X client helpers come with the libxcb
+#: the host already supplies; fontconfig and FreeType read the host's fonts.conf (a bundled,
+#: older fontconfig warns about or ignores newer configuration); ALSA loads the host's plugins
+#: (PipeWire's, PulseAudio's), which are built against the host's libasound. libdbus is the
+#: client of the host's session bus, present wherever there is one (AT-SPI and PulseAudio need
+#: it too); the build host's copy links libsystemd, so it would not even load on hosts without
+#: systemd, and brought libsystemd, libgcrypt, lz4, libgpg-error and libcap along (2.9 MB).
+#: Libraries only these needed (those, expat, libpng, brotli) go as orphans. postbuild.py
+#: checks that every library a bundled file needs is in the bundle or on this list or
+#: PyInstaller's.
+HOST_LIBRARIES = (
+    "libmvec.so.*",
+    "libX11.so.*",
+    "libX11-xcb.so.*",
+    "libXau.so.*",
+    "libXdmcp.so.*",
+    "libfontconfig.so.*",
+    "libfreetype.so.*",
+    "libasound.so.*",
+    "libdbus-1.so.*",
+)
+
+#: Windows files for GL and Direct3D content, which a widgets app drawn by the raster engine has
+#: none of: the software OpenGL (Mesa llvmpipe, 20.6 MB) and the shader compilers Qt's RHI loads
+#: for Qt Quick or OpenGL widgets (Windows has its own d3dcompiler_47.dll in any case).
+DROPPED_FILES = ("opengl32sw.dll", "d3dcompiler_47.dll", "dxcompiler.dll", "dxil.dll")
+
+#: Folders of PySide6 that only Qt WebEngine, Qt PDF and QML read (icudtl.dat is Chromium's
+#: own 10 MB ICU data, not Qt's), nor the Qt tools' metatypes and helper programs.
+DROPPED_PYSIDE_FOLDERS = ("resources", "qml", "metatypes", "libexec")
+
+#: ICU data trees QtCore never opens (packaging/icu_data.py rebuilds the data library without
+#: them). Qt calls ICU only for converters, collation, calendars with time-zone names and case
+#: mapping (icu_data.ICU_APIS_QT_USES); it breaks text with its own tables, formats numbers,
+#: dates, currencies and language names from its own CLDR copy, so break-iterator dictionaries
+#: (brkitr, 3.4 MB), units, currencies, language and region names, transliteration and number
+#: spelling (rbnf) are dead weight.
+DROPPED_ICU_TREES = ("brkitr", "unit", "curr", "lang", "region", "translit", "rbnf")
+
+#: Top-level ICU data items no ICU function Qt calls reads: StringPrep profiles and UTS #46
+#: (IDNA: Qt has its own), spoof-check confusables, character names, layout and emoji properties.
+DROPPED_ICU_ITEMS = ("*.spp", "*.cfu", "uts46.nrm", "unames.icu", "ulayout.icu", "uemoji.icu")
+
 
 _QT_LIB_RE = re.compile(
     r"(?:^|/)(?:lib)?qt6?(" + "|".join(name.lower() for name in DROPPED_QT_LIBRARIES) + r")(?:\.|_debug\.|/|$)"
@@ -180,8 +255,27 @@ def drop_reason(dest: str) -> str | None:
     if "pyside6" in parts and _QT_LIB_RE.search(path):
         return "Qt libraries"
     if parts[-1] in DROPPED_FILES:
-        return "Windows software OpenGL"
+        return "Windows OpenGL and Direct3D shader compilers"
+    if "pyside6" in parts:
+        below = parts[parts.index("pyside6") + 1 :]
+        folder = below[1] if below[:1] == ["qt"] and len(below) > 2 else below[0] if len(below) > 1 else ""
+        if folder in DROPPED_PYSIDE_FOLDERS:
+            return f"PySide6 {folder}"
     return None
+
+
+def icu_item_kept(name: str) -> bool:
+    """Whether the rebuilt ICU data keeps ``name`` (``icudt73l/coll/de.res``: package/tree/item)."""
+    parts = name.split("/")[1:]
+    if len(parts) > 1:
+        return parts[0] not in DROPPED_ICU_TREES
+    return not any(fnmatchcase(parts[-1], pattern) for pattern in DROPPED_ICU_ITEMS)
+
+
+def host_provided(dest: str) -> bool:
+    """Whether ``dest`` is a Linux system library the bundle uses from the host (HOST_LIBRARIES)."""
+    name = _normal(dest).rsplit("/", 1)[-1]
+    return any(fnmatchcase(name, pattern.lower()) for pattern in HOST_LIBRARIES)
 
 
 def _symlink_target(dest: str, target: str) -> str:
@@ -193,12 +287,14 @@ def trim(
     datas: Sequence[TocEntry],
     get_imports: Callable[[str], Iterable[tuple[str, str | None]]],
 ) -> tuple[list[TocEntry], list[TocEntry], dict[str, list[TocEntry]]]:
-    """Apply :func:`drop_reason`, then drop what only dropped files needed, and dangling links.
+    """Apply :func:`drop_reason` and :func:`host_provided`, then drop what only dropped files
+    needed, and dangling links.
 
-    A library is an orphan when a dropped binary needs it (``get_imports``) and no kept binary
-    does; removing only those never touches a library a hook collected for ``dlopen`` (such as
-    PortAudio), because no dropped plugin links it. Raises ValueError when a kept binary links a
-    dropped one. Returns the kept TOCs and a report ``{reason: [entry, ...]}``.
+    A library is an orphan when a dropped or host-provided binary needs it (``get_imports``) and
+    no kept binary does; removing only those never touches a library a hook collected for
+    ``dlopen`` (such as PortAudio), because no dropped plugin links it. Raises ValueError when a
+    kept binary links a dropped one (kept files may link host-provided ones: the host loads its
+    own). Returns the kept TOCs and a report ``{reason: [entry, ...]}``.
     """
     report: dict[str, list[TocEntry]] = {}
 
@@ -207,11 +303,15 @@ def trim(
 
     kept_bins: list[TocEntry] = []
     dropped_bins: list[TocEntry] = []
+    host_bins: list[TocEntry] = []
     for entry in binaries:
         reason = None if entry[2] == "SYMLINK" else drop_reason(entry[0])
         if reason:
             note(reason, entry)
             dropped_bins.append(entry)
+        elif entry[2] != "SYMLINK" and host_provided(entry[0]):
+            note("system libraries the host provides", entry)
+            host_bins.append(entry)
         else:
             kept_bins.append(entry)
 
@@ -241,7 +341,7 @@ def trim(
                     queue.extend(by_name.get(name, []))
         return seen
 
-    candidates = closure(dropped_bins) & by_name.keys()
+    candidates = closure([*dropped_bins, *host_bins]) & by_name.keys()
     roots = [e for e in kept_bins if e[2] != "SYMLINK" and os.path.basename(e[0]).lower() not in candidates]
     still_needed = closure(roots)
     orphans = candidates - still_needed

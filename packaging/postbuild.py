@@ -1,4 +1,5 @@
-"""Finish a PyInstaller build: drop dangling links, strip Linux libraries, add the Linux launcher.
+"""Finish a PyInstaller build: drop dangling links, strip Linux libraries, check every library
+a bundled file needs is there, add the Linux launcher.
 
 The spec cannot strip: PyInstaller's ``strip=True`` also strips numpy's bundled OpenBLAS, whose
 segments then stop being page-aligned and numpy fails to import. Here only regular ``*.so*``
@@ -6,6 +7,11 @@ files outside ``numpy.libs`` are stripped (``strip`` on a symlink would replace 
 copy). The executable itself is never stripped: in a one-folder build PyInstaller appends the
 Python archive to it. macOS binaries are left alone because stripping breaks their signatures;
 Windows DLLs carry no symbols to strip.
+
+On Linux every ELF file's ``DT_NEEDED`` libraries must then be in the bundle, or be a system
+library the bundle deliberately takes from the host (PyInstaller's exclude list: glibc, libxcb,
+GL; ``bundle_rules.HOST_LIBRARIES``); anything else fails the build with the files that need it,
+so a trimming rule can never ship an app that does not start.
 
 Usage: ``python packaging/postbuild.py dist/soniox-desktop [--no-strip]``.
 """
@@ -17,9 +23,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.append(str(ROOT / "packaging"))  # the packaging scripts import each other by name
+import bundle_rules  # noqa: E402
+import elf_file  # noqa: E402
+
 #: Libraries whose layout must not change (see the module docstring).
 NEVER_STRIP = ("numpy.libs",)
 
@@ -58,6 +69,38 @@ def strip_libraries(folder: Path) -> int:
     return len(files)
 
 
+def pyinstaller_leaves_to_host(name: str) -> bool:
+    """PyInstaller's own list of libraries it never collects on this system (glibc, libxcb, GL)."""
+    from PyInstaller.depend import dylib
+
+    return bool(dylib.exclude_list.check_library(name))
+
+
+def missing_libraries(folder: Path, host: Callable[[str], bool]) -> dict[str, list[str]]:
+    """``{library: [files that need it]}`` for libraries neither bundled nor ``host``-provided."""
+    present = {path.name for path in folder.rglob("*")}
+    missing: dict[str, list[str]] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with path.open("rb") as file:
+            if file.read(4) != elf_file.ELF_MAGIC:
+                continue
+        try:
+            names = elf_file.needed(path.read_bytes())
+        except (ValueError, IndexError):
+            continue
+        for name in names:
+            if name not in present and not host(name):
+                missing.setdefault(name, []).append(str(path.relative_to(folder)))
+    return missing
+
+
+def host_library(name: str) -> bool:
+    """Libraries the bundle takes from the host: the dynamic loader, PyInstaller's and ours."""
+    return name.startswith("ld-linux") or bundle_rules.host_provided(name) or pyinstaller_leaves_to_host(name)
+
+
 def add_linux_launcher(folder: Path) -> None:
     """The desktop-entry installer and the icon it points at, next to the executable."""
     script = folder / "install-desktop-entry.sh"
@@ -81,6 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     if sys.platform.startswith("linux"):
         if not args.no_strip:
             stripped = strip_libraries(folder)
+        missing = missing_libraries(folder, host_library)
+        if missing:
+            for name, users in sorted(missing.items()):
+                print(f"postbuild: {name} is not in the bundle but {', '.join(users[:3])} need it", file=sys.stderr)
+            print("postbuild: a rule in packaging/bundle_rules.py left out a library kept files need", file=sys.stderr)
+            return 1
         add_linux_launcher(folder)
     after = folder_size(folder)
     print(

@@ -13,6 +13,7 @@ import os
 import plistlib
 import re
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,7 @@ version = _load("version.py")
 rules = _load("bundle_rules.py")
 postbuild = _load("postbuild.py")
 sign_windows = _load("windows/sign.py")
+size_report = _load("size_report.py")
 
 
 # --- version ---------------------------------------------------------------------------------
@@ -94,6 +96,8 @@ def test_spec_parses_and_builds_from_the_launcher_and_rules() -> None:
     ast.parse(source)
     assert "bundle_rules.resource_datas(ROOT)" in source
     assert "bundle_rules.trim(" in source and "bundle_rules.python_excludes(" in source
+    assert "icu_data.rebuild_in_toc(" in source and "bundle_rules.icu_item_kept" in source
+    assert "trim(a.binaries, a.datas, direct_imports)" in source  # each file's own DT_NEEDED
     assert 'copy_metadata("soniox-desktop")' in source and 'copy_metadata("soniox")' in source
     assert "console=False" in source and "exclude_binaries=True" in source  # one folder, windowed
     assert "CFBundleShortVersionString=VERSION" in source
@@ -134,6 +138,50 @@ def test_no_excluded_module_is_imported_by_the_app() -> None:
         assert not hit, f"desktop imports {module}, which packaging/bundle_rules.py leaves out of the bundle"
 
 
+_WITHOUT_EXCLUDES = """
+import importlib, pkgutil, sys
+EXCLUDES = sys.argv[1:]
+class LeftOut:  # what the frozen app lacks: importing it fails as it does there
+    def find_spec(self, name, path=None, target=None):
+        if any(name == ex or name.startswith(ex + ".") for ex in EXCLUDES):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, LeftOut())
+import desktop, httpx, numpy
+for info in pkgutil.walk_packages(desktop.__path__, "desktop."):
+    importlib.import_module(info.name)
+# What the app loads on first use: keyring's backends, audio, file tags.
+for name in ("keyring.backends.SecretService", "secretstorage", "soundfile", "mutagen.oggopus", "mutagen.mp3"):
+    importlib.import_module(name)
+assert numpy.sqrt(numpy.array([4.0]))[0] == 2.0
+print("\\n".join(sys.modules))
+"""
+
+
+def test_every_app_module_imports_without_the_excluded_modules() -> None:
+    """The excludes also cover modules only imported lazily (``np.random``) or in a ``try`` with
+    a fallback (httpx's command-line client): every module of the app must import without them,
+    as in the frozen app, and none of them may be loaded."""
+    excludes = rules.python_excludes(rules.installed_pyside_modules())
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_EXCLUDES, *excludes], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.split())
+    assert {"desktop.app", "httpx", "soniox", "PySide6.QtWidgets", "keyring", "cryptography"} <= loaded
+    assert not any(m == ex or m.startswith(ex + ".") for m in loaded for ex in excludes)
+
+
+def test_no_model_of_the_sdk_or_app_needs_pydantics_v1_api() -> None:
+    """pydantic imports pydantic.v1 (left out) only for a type with ``__get_validators__``."""
+    import soniox
+
+    for folder in (Path(soniox.__file__).parent, ROOT / "desktop"):
+        for path in folder.rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert "__get_validators__" not in text and "pydantic.v1" not in text, path
+
+
 @pytest.mark.parametrize(
     "dest",
     [
@@ -147,6 +195,14 @@ def test_no_excluded_module_is_imported_by_the_app() -> None:
         "PySide6/Qt/plugins/styles/libqmacstyle.dylib",
         "PySide6/Qt/plugins/imageformats/libqico.so",
         "PySide6/Qt/plugins/imageformats/libqjpeg.so",
+        "PySide6/Qt/plugins/imageformats/libqsvg.so",
+        "PySide6\\plugins\\imageformats\\qsvg.dll",
+        "PySide6/Qt/plugins/iconengines/libqsvgicon.so",
+        "PySide6\\plugins\\iconengines\\qsvgicon.dll",
+        "PySide6/Qt/lib/libQt6Svg.so.6",
+        "PySide6\\Qt6Svg.dll",
+        "PySide6/Qt/lib/QtSvg.framework/Versions/A/QtSvg",
+        "PySide6/QtSvg.abi3.so",
         "PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so",
         "PySide6/Qt/plugins/platforminputcontexts/libcomposeplatforminputcontextplugin.so",
         "PySide6/Qt/lib/libQt6Core.so.6",
@@ -158,6 +214,15 @@ def test_no_excluded_module_is_imported_by_the_app() -> None:
         "PySide6\\Qt6Core.dll",
         "PySide6\\Qt6Widgets.dll",
         "PySide6\\msvcp140.dll",
+        "PySide6\\vcruntime140_1.dll",
+        "PySide6\\Qt6Gui.dll",
+        "PySide6\\Qt6Core.dll",
+        "PySide6\\Qt6Svg.dll",
+        "PySide6\\pyside6.abi3.dll",
+        "PySide6\\QtWidgets.pyd",
+        "PySide6\\plugins\\imageformats\\qico.dll",
+        "PySide6\\plugins\\imageformats\\qjpeg.dll",
+        "resources/icons/app-256.png",
         "PySide6/Qt/lib/QtGui.framework/Versions/A/QtGui",
         "PySide6/QtWidgets.abi3.so",
         "numpy.libs/libscipy_openblas64_-32a4b2a6.so",
@@ -182,14 +247,29 @@ def test_trimming_keeps(dest: str) -> None:
         "PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so",
         "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
         "PySide6/Qt/plugins/tls/libqopensslbackend.so",
-        "PySide6/Qt/plugins/iconengines/libqsvgicon.so",
         "PySide6/Qt/plugins/imageformats/libqpdf.so",
         "PySide6/Qt/lib/libQt6Network.so.6",
-        "PySide6/Qt/lib/libQt6Svg.so.6",
+        "PySide6/Qt/lib/libQt6SvgWidgets.so.6",
         "PySide6/Qt/lib/libQt6WaylandClient.so.6",
         "PySide6\\Qt6Network.dll",
         "PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork",
         "PySide6\\opengl32sw.dll",
+        "PySide6\\d3dcompiler_47.dll",
+        "PySide6\\resources\\icudtl.dat",
+        "PySide6/Qt/resources/icudtl.dat",
+        "PySide6\\qml\\QtQuick\\Controls\\Windows\\qtquickcontrols2windowsstyleplugin.dll",
+        "PySide6\\plugins\\vectorimageformats\\qlottievectorimage.dll",
+        "PySide6\\plugins\\platforminputcontexts\\qtvirtualkeyboardplugin.dll",
+        "PySide6\\plugins\\generic\\qtuiotouchplugin.dll",
+        "PySide6\\plugins\\platforms\\qdirect2d.dll",
+        "PySide6\\plugins\\tls\\qschannelbackend.dll",
+        "PySide6\\plugins\\sqldrivers\\qsqlite.dll",
+        "PySide6\\Qt6Quick.dll",
+        "PySide6\\Qt6Qml.dll",
+        "PySide6\\Qt6Pdf.dll",
+        "PySide6\\Qt6OpenGL.dll",
+        "PySide6\\Qt6VirtualKeyboard.dll",
+        "PySide6\\translations\\qt_ja.qm",
     ],
 )
 def test_trimming_drops(dest: str) -> None:
@@ -205,7 +285,7 @@ def test_trim_drops_only_what_dropped_files_alone_needed() -> None:
         ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "/s/qgtk3", "BINARY"),
         ("libcairo.so.2", "/s/cairo", "BINARY"),
         ("libpixman-1.so.0", "/s/pixman", "BINARY"),
-        ("libfreetype.so.6", "/s/freetype", "BINARY"),
+        ("libglib-2.0.so.0", "/s/glib", "BINARY"),
         ("PySide6/Qt/lib/libQt6Gui.so.6", "/s/gui", "BINARY"),
         ("PySide6/QtGui.abi3.so", "/s/qtgui-module", "EXTENSION"),
         ("PySide6/Qt/lib/libQt6Network.so.6", "/s/network", "BINARY"),
@@ -215,14 +295,14 @@ def test_trim_drops_only_what_dropped_files_alone_needed() -> None:
     ]
     datas = [("PySide6/Qt/translations/qtbase_fr.qm", "/s/fr.qm", "DATA"), ("resources/style.qss", "/s/qss", "DATA")]
     needs = {
-        "/s/qgtk3": ["libcairo.so.2", "libfreetype.so.6", "libQt6Gui.so.6"],
-        "/s/cairo": ["libpixman-1.so.0", "libfreetype.so.6"],
-        "/s/gui": ["libfreetype.so.6"],
+        "/s/qgtk3": ["libcairo.so.2", "libglib-2.0.so.0", "libQt6Gui.so.6"],
+        "/s/cairo": ["libpixman-1.so.0", "libglib-2.0.so.0"],
+        "/s/gui": ["libglib-2.0.so.0"],
         "/s/qtgui-module": ["libQt6Gui.so.6"],
     }
     kept_bins, kept_datas, report = rules.trim(binaries, datas, _imports(needs))
     assert [e[0] for e in kept_bins] == [
-        "libfreetype.so.6",
+        "libglib-2.0.so.0",
         "PySide6/Qt/lib/libQt6Gui.so.6",
         "PySide6/QtGui.abi3.so",
         "libQt6Gui.so.6",
@@ -232,6 +312,92 @@ def test_trim_drops_only_what_dropped_files_alone_needed() -> None:
     orphans = {e[0] for e in report["libraries only dropped files needed"]}
     assert orphans == {"libcairo.so.2", "libpixman-1.so.0"}
     assert [e[0] for e in report["links to dropped files"]] == ["libQt6Network.so.6"]
+
+
+def test_trim_leaves_host_libraries_to_the_host_with_what_only_they_needed() -> None:
+    binaries = [
+        ("PySide6/Qt/lib/libQt6Gui.so.6", "/s/gui", "BINARY"),
+        ("libfontconfig.so.1", "/s/fontconfig", "BINARY"),
+        ("libfreetype.so.6", "/s/freetype", "BINARY"),
+        ("libexpat.so.1", "/s/expat", "BINARY"),
+        ("libpng16.so.16", "/s/png", "BINARY"),
+        ("libz.so.1", "/s/z", "BINARY"),
+        ("libasound.so.2", "/s/asound", "BINARY"),
+        ("libportaudio.so.2", "/s/portaudio", "BINARY"),
+        ("libjack.so.0", "/s/jack", "BINARY"),
+        ("libmvec.so.1", "/s/mvec", "BINARY"),
+    ]
+    needs = {
+        "/s/gui": ["libfontconfig.so.1", "libfreetype.so.6", "libz.so.1"],
+        "/s/fontconfig": ["libfreetype.so.6", "libexpat.so.1"],
+        "/s/freetype": ["libpng16.so.16", "libz.so.1"],
+        "/s/portaudio": ["libasound.so.2", "libjack.so.0"],
+    }
+    kept, _datas, report = rules.trim(binaries, [], _imports(needs))  # kept files may link host ones
+    assert [e[0] for e in kept] == ["PySide6/Qt/lib/libQt6Gui.so.6", "libz.so.1", "libportaudio.so.2", "libjack.so.0"]
+    host = {e[0] for e in report["system libraries the host provides"]}
+    assert host == {"libfontconfig.so.1", "libfreetype.so.6", "libasound.so.2", "libmvec.so.1"}
+    assert {e[0] for e in report["libraries only dropped files needed"]} == {"libexpat.so.1", "libpng16.so.16"}
+
+
+@pytest.mark.parametrize(
+    ("dest", "host"),
+    [
+        ("libX11.so.6", True),
+        ("libX11-xcb.so.1", True),
+        ("libfontconfig.so.1", True),
+        ("libasound.so.2", True),
+        ("libmvec.so.1", True),
+        ("libjack.so.0", False),  # PortAudio needs it and not every host has it
+        ("libportaudio.so.2", False),
+        ("libdbus-1.so.3", True),
+        ("libsystemd.so.0", False),  # goes only as an orphan of libdbus
+        ("libstdc++.so.6", False),
+        ("PySide6/Qt/lib/libQt6Gui.so.6", False),
+    ],
+)
+def test_host_libraries(dest: str, host: bool) -> None:
+    assert rules.host_provided(dest) is host
+
+
+def _elf_needing(path: Path, *libraries: str) -> None:
+    """A minimal ELF64 file with a dynamic section naming ``libraries`` (what elf_file reads)."""
+    strtab = b"\0" + b"".join(name.encode() + b"\0" for name in libraries) + b"\0.shstrtab\0.dynstr\0.dynamic\0"
+    offsets, at = [], 1
+    for name in libraries:
+        offsets.append(at)
+        at += len(name) + 1
+    shstr = strtab.index(b".shstrtab")
+    dynamic = b"".join(struct.pack("<qQ", 1, offset) for offset in offsets) + struct.pack("<qQ", 0, 0)
+    strtab_at, dynamic_at = 64, 64 + len(strtab) + (-len(strtab) % 8)
+    shoff = dynamic_at + len(dynamic)
+    header = (
+        b"\x7fELF"
+        + bytes([2, 1, 1])
+        + bytes(9)
+        + struct.pack("<HHIQQQIHHHHHH", 3, 62, 1, 0, 0, shoff, 0, 64, 0, 0, 64, 4, 1)
+    )
+    sections = [
+        struct.pack("<IIQQQQIIQQ", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+        struct.pack("<IIQQQQIIQQ", shstr, 3, 0, 0, strtab_at, len(strtab), 0, 0, 1, 0),
+        struct.pack("<IIQQQQIIQQ", shstr + 10, 3, 0, 0, strtab_at, len(strtab), 0, 0, 1, 0),
+        struct.pack("<IIQQQQIIQQ", shstr + 18, 6, 0, 0, dynamic_at, len(dynamic), 2, 0, 8, 16),
+    ]
+    body = header + strtab + bytes(dynamic_at - 64 - len(strtab)) + dynamic + b"".join(sections)
+    path.write_bytes(body)
+
+
+def test_postbuild_finds_libraries_neither_bundled_nor_on_the_host(tmp_path: Path) -> None:
+    internal = tmp_path / "_internal"
+    internal.mkdir()
+    _elf_needing(internal / "libQt6Gui.so.6", "libQt6Core.so.6", "libfontconfig.so.1", "libc.so.6")
+    _elf_needing(internal / "libQt6Core.so.6", "libicuuc.so.73", "libstdc++.so.6")
+    (internal / "libstdc++.so.6").symlink_to("libQt6Core.so.6")  # present as a link is present
+    (internal / "notes.txt").write_text("not a library")
+    missing = postbuild.missing_libraries(tmp_path, postbuild.host_library)
+    assert missing == {"libicuuc.so.73": ["_internal/libQt6Core.so.6"]}
+    everything_bundled = postbuild.missing_libraries(tmp_path, lambda name: False)
+    assert set(everything_bundled) == {"libicuuc.so.73", "libfontconfig.so.1", "libc.so.6"}
 
 
 def test_trim_keeps_macos_framework_links_of_kept_frameworks_only() -> None:
@@ -284,6 +450,25 @@ def test_postbuild_strips_regular_libraries_but_not_numpy_libs_or_links(tmp_path
     assert postbuild.strippable(tmp_path) == [internal / "libfoo.so.1"]
     assert postbuild.remove_dangling_links(tmp_path) == [internal / "gone.so"]
     assert (internal / "libfoo.so").is_symlink()
+
+
+def test_size_report_counts_regular_files_once_and_groups_them(tmp_path: Path) -> None:
+    lib = tmp_path / "_internal" / "PySide6" / "Qt" / "lib"
+    lib.mkdir(parents=True)
+    (lib / "libicudata.so.73").write_bytes(b"i" * 3_000_000)
+    (lib / "libQt6Core.so.6").write_bytes(b"q" * 1_000_000)
+    (tmp_path / "_internal" / "libQt6Core.so.6").symlink_to(lib / "libQt6Core.so.6")  # counts nothing
+    (tmp_path / "soniox-desktop").write_bytes(b"x" * 500_000)
+    sizes = size_report.file_sizes(tmp_path)
+    assert sum(sizes.values()) == 4_500_000
+    assert size_report.contributors(sizes) == [
+        ("ICU data (libicudata)", 3_000_000, 1),
+        ("Qt libraries (libQt6*)", 1_000_000, 1),
+        ("executable and Python archive (PYZ)", 500_000, 1),
+    ]
+    lines = list(size_report.table(sizes, top=1))
+    assert " ".join(lines[0].split()) == "Total: 4500000 bytes = 4.5 MB 4.3 MiB (3 files)"
+    assert "| ICU data (libicudata) | 3.0 | 2.9 | 1 |" in lines
 
 
 # --- installer.nsi ---------------------------------------------------------------------------

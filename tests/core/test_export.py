@@ -54,11 +54,14 @@ def meeting() -> Transcript:
     return t
 
 
+PLAIN = ("txt", "srt", "vtt", "json", "md")
+
+
 def test_formats_metadata() -> None:
-    assert list(FORMATS) == ["txt", "srt", "vtt", "json", "md"]
+    assert list(FORMATS) == ["txt", "srt", "vtt", "json", "md", "srt2", "vtt2", "srt_tr", "vtt_tr"]
     for key, fmt in FORMATS.items():
-        assert fmt.key == key and fmt.extension == key
-        assert f"(*.{key})" in fmt.filter and fmt.label
+        assert fmt.key == key and fmt.extension == key[:3] and fmt.needs_translation == (key not in PLAIN)
+        assert f"(*.{fmt.extension})" in fmt.filter and fmt.label
     with pytest.raises(ValueError, match="unknown export format"):
         export_transcript(Transcript(), "docx")
 
@@ -256,6 +259,6 @@ def test_subtitle_properties_on_a_long_conversation() -> None:
 def test_only_final_tokens_are_exported() -> None:
     t = Transcript()
     t.apply([T("Kept", 0, 100, "1"), T(" maybe", 100, 200, "1", final=False)])
-    for fmt in FORMATS:
+    for fmt in PLAIN:  # the bilingual formats are tested with translations in test_export_bilingual
         out = export_transcript(t, fmt)
         assert "Kept" in out and "maybe" not in out, fmt

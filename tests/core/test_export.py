@@ -60,7 +60,8 @@ PLAIN = ("txt", "srt", "vtt", "json", "md")
 def test_formats_metadata() -> None:
     assert list(FORMATS) == ["txt", "srt", "vtt", "json", "md", "srt2", "vtt2", "srt_tr", "vtt_tr"]
     for key, fmt in FORMATS.items():
-        assert fmt.key == key and fmt.extension == key[:3] and fmt.needs_translation == (key not in PLAIN)
+        assert fmt.key == key and fmt.needs_translation == (key not in PLAIN)
+        assert fmt.extension == (key if key in PLAIN else key[:3])
         assert f"(*.{fmt.extension})" in fmt.filter and fmt.label
     with pytest.raises(ValueError, match="unknown export format"):
         export_transcript(Transcript(), "docx")

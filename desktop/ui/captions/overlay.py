@@ -104,7 +104,7 @@ class CaptionOverlay(QWidget):
         """What the captions say now, as plain text (screen readers read the labels themselves)."""
         lines = []
         for label in self.line_labels:
-            if label.isVisible() and label.text():
+            if not label.isHidden() and label.text():
                 doc = QTextDocument()
                 doc.setHtml(label.text())
                 lines.append(doc.toPlainText())
@@ -185,6 +185,12 @@ class CaptionOverlay(QWidget):
     def set_opacity(self, opacity: float) -> None:
         self.prefs.opacity = opacity
         self.update()
+        self.prefs_changed.emit()
+
+    def set_show_original(self, on: bool) -> None:
+        """With translation: the original above it, smaller (on), or the translation alone (off)."""
+        self.prefs.show_original = on
+        self.show_lines(self._lines)
         self.prefs_changed.emit()
 
     def set_line_count(self, lines: int) -> None:
@@ -268,6 +274,11 @@ class CaptionOverlay(QWidget):
             action.setCheckable(True)
             action.setChecked(abs(share - self.prefs.opacity) < 0.01)
             action.triggered.connect(lambda _c=False, s=share: self.set_opacity(s))
+        original = menu.addAction("Show the &original above the translation")
+        original.setObjectName("captionShowOriginalAction")
+        original.setCheckable(True)
+        original.setChecked(self.prefs.show_original)
+        original.toggled.connect(self.set_show_original)
         menu.addSeparator()
         hide = menu.addAction("&Hide captions")
         hide.setObjectName("captionHideAction")

@@ -124,3 +124,16 @@ def test_presentation_mode_shows_the_live_words_full_screen_in_large_type(
     qtbot.keyClick(shown, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not shown.isVisible(), timeout=2000)
     window.live_panel.cancel()
+
+
+def test_with_translation_the_original_can_go(qtbot) -> None:  # noqa: ANN001
+    from desktop.core.captions.lines import CaptionLine
+    from desktop.ui.captions.overlay import CaptionOverlay
+
+    overlay = CaptionOverlay(CaptionPrefs())
+    qtbot.addWidget(overlay)
+    overlay.show_lines([CaptionLine("1", "Ana", "Dober dan", "", "Good day", "en")])
+    assert overlay.text() == "Ana: Dober dan\nGood day"
+    menu = overlay.build_menu()
+    menu.findChild(type(menu.actions()[0]), "captionShowOriginalAction").setChecked(False)
+    assert overlay.text() == "Ana: Good day" and overlay.prefs.show_original is False

@@ -173,9 +173,9 @@ class MainWindow(QMainWindow):
         )
         view_menu.addAction(self.caption_file_action)
         self.presentation_action = self._action(
-            "&Presentation mode", "presentationAction", self.open_presentation, "Ctrl+Shift+P"
+            "&Presentation mode", "presentationAction", self.open_presentation, "F11"
         )
-        self.presentation_action.setToolTip("The live transcript full-screen in large type (Esc leaves it)")
+        self.presentation_action.setToolTip("The live transcript full-screen in large type (F11; Esc leaves it)")
         view_menu.addAction(self.presentation_action)
         self.view_menu = view_menu
 

@@ -114,7 +114,7 @@ def test_presentation_mode_shows_the_live_words_full_screen_in_large_type(
 ) -> None:
     fake_soniox.set_script(["the room reads this"])
     window = _window_with_fake_mic(qtbot, live_ctx)
-    shown = window.open_presentation()  # Ctrl+Shift+P
+    shown = window.open_presentation()  # F11
     assert shown.isFullScreen() and shown.view.editor.font().pointSize() == 40
     window.live_panel.start()
     qtbot.waitUntil(lambda: "the room reads this" in shown.view.toPlainText(), timeout=10000)

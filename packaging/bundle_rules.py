@@ -17,7 +17,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
 #: The only Qt bindings the app imports (``grep -r PySide6 desktop``).
-QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets")
+#: QtSvg draws the interface icons (resources/icons/ui/*.svg) through QSvgRenderer (desktop/ui/icons.py).
+QT_MODULES_USED = ("QtCore", "QtGui", "QtSvg", "QtWidgets")
 
 #: Other Qt bindings qasync names in its import fallbacks; collecting two bindings breaks the build.
 OTHER_QT_BINDINGS = ("PyQt5", "PyQt6", "PySide2")
@@ -59,7 +60,8 @@ PYTHON_EXCLUDES = (
 #: Plugin folders no part of the app loads: Linux framebuffer/EGL input and devices
 #: (egldeviceintegrations, generic), networking (gone with QtNetwork), GTK/portal themes (the app
 #: styles itself; the GTK theme would load the system's GTK against bundled cairo/pango), SVG
-#: icon engine (icons are PNG), GLX/EGL glue (raster only), Wayland (XWayland serves it via xcb).
+#: icon engine (the app draws its SVG icons itself with QtSvg), GLX/EGL glue (raster only),
+#: Wayland (XWayland serves it via xcb).
 DROPPED_PLUGIN_FOLDERS = (
     "egldeviceintegrations",
     "generic",
@@ -84,14 +86,13 @@ DROPPED_PLUGIN_FOLDERS = (
 KEPT_PLATFORMS = ("qxcb", "qwindows", "qcocoa", "qoffscreen", "qminimal")
 
 #: Image formats the app never reads (PNG is built into QtGui; ICO/JPEG/GIF stay for icons
-#: and the standard file dialogs' previews).
+#: and the standard file dialogs' previews; SVG icons go through QtSvg's renderer, not qsvg).
 DROPPED_IMAGE_FORMATS = ("qpdf", "qtiff", "qwebp", "qicns", "qsvg", "qtga", "qwbmp")
 
 #: Qt libraries only the dropped plugins or modules need. QtDBus stays: QtGui links it.
 DROPPED_QT_LIBRARIES = (
     "Network",
     "Pdf",
-    "Svg",
     "SvgWidgets",
     "OpenGL",
     "OpenGLWidgets",

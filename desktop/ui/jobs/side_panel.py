@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -154,7 +153,7 @@ class JobsSidePanel(QTabWidget):
         bar.addStretch(1)
         self.refresh_action = make_action("&Refresh", "refreshJobsAction", self.refresh, "F5", page)
         self.refresh_jobs_button = make_icon_button(
-            QStyle.StandardPixmap.SP_BrowserReload,
+            "refresh",
             "Refresh jobs and files (F5)",
             "refreshJobsButton",
             self.refresh_action,
@@ -252,7 +251,7 @@ class JobsSidePanel(QTabWidget):
         bar.addWidget(self.delete_all_files_button)
         refresh = make_action("&Refresh", "refreshFilesAction", self.refresh, "F5", page)
         self.refresh_files_button = make_icon_button(
-            QStyle.StandardPixmap.SP_BrowserReload, "Refresh jobs and files (F5)", "refreshFilesButton", refresh, page
+            "refresh", "Refresh jobs and files (F5)", "refreshFilesButton", refresh, page
         )
         bar.addWidget(self.refresh_files_button)
         layout.addLayout(bar)
@@ -379,6 +378,8 @@ class JobsSidePanel(QTabWidget):
             self.files_empty.setText(text)
             self.jobs_empty.show()
             self.files_empty.show()
+            self.jobs_table.hide()
+            self.files_table.hide()
             self.jobs_loading.hide()
             return
         no_jobs = self.jobs_model.rowCount() == 0 and not self.jobs_model.loading
@@ -387,10 +388,14 @@ class JobsSidePanel(QTabWidget):
             "or use Transcribe files… (Ctrl+O) or URL… (Ctrl+Shift+O)."
         )
         self.jobs_empty.setVisible(no_jobs)
+        # Only the message while there is nothing to list: an empty table with headers is noise.
+        self.jobs_table.setVisible(not no_jobs)
         self.jobs_loading.setText("Loading jobs…" if self.jobs_model.rowCount() == 0 else "Loading more jobs…")
         self.jobs_loading.setVisible(self.jobs_model.loading)
         self.files_empty.setText("No uploaded files. Files you transcribe are uploaded and listed here.")
-        self.files_empty.setVisible(self.files_model.rowCount() == 0 and not self.files_model.loading)
+        no_files = self.files_model.rowCount() == 0 and not self.files_model.loading
+        self.files_empty.setVisible(no_files)
+        self.files_table.setVisible(not no_files)
 
     def _load_failed(self, what: str, exc: BaseException) -> None:
         self._update_empty_states()

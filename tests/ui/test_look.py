@@ -1,0 +1,178 @@
+"""The calmer main window (issue 14): one primary action with the session's time on it, options one
+click away and remembered, empty states that say what to do, tinted SVG icons, one stylesheet,
+and speaker colours readable on both themes' text background."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication
+
+from desktop.core.live.state import LiveState
+from desktop.core.tokens import Token
+from desktop.ui import icons, theme
+from desktop.ui.library.history_panel import HistoryPanel
+from desktop.ui.live.panel import OPTIONS_OPEN_KEY
+from desktop.ui.transcript.speaker_colors import contrast_ratio, speaker_color
+from tests.audio_helpers import FakeSoundDevice
+from tests.live_helpers import RATE, make_panel, speech
+
+
+def _plain(text: str) -> str:
+    return text.replace("&", "")
+
+
+def test_start_is_the_one_action_then_stop_shows_the_running_time(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    fake_soniox.set_script(["one two three four five six seven eight nine ten"])
+    sd = FakeSoundDevice(speech(20.0), RATE, speed=1.0)
+    panel = make_panel(qtbot, live_ctx, sd)
+    assert panel.start_button.isVisible() and not panel.stop_button.isVisible()
+    assert not panel.cancel_button.isVisible() and not panel.finalize_button.isVisible()
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING, timeout=5000)
+    assert panel.stop_button.isVisible() and not panel.start_button.isVisible()
+    assert panel.cancel_button.isVisible() and panel.finalize_button.isVisible()
+    qtbot.waitUntil(lambda: _plain(panel.stop_button.text()) in ("Stop · 0:01", "Stop · 0:02"), timeout=4000)
+    assert re.fullmatch(r"S&top · 0:0\d", panel.stop_button.text())
+    assert "for 0:0" in panel.stop_button.accessibleDescription()
+    # The label changes every second; the keys stay.
+    assert panel.stop_button.shortcut() == QKeySequence("Ctrl+.")
+    panel.stop()
+    qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
+    assert panel.start_button.isVisible() and not panel.stop_button.isVisible()
+    assert panel.elapsed_s() == 0.0
+
+
+def test_finalizing_keeps_the_finalize_key(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    """Relabelling Finalize to "Finalizing…" used to replace its Ctrl+Return with an Alt key."""
+    fake_soniox.set_script(["alpha beta gamma delta epsilon zeta eta theta"])
+    sd = FakeSoundDevice(speech(6.0), RATE, speed=1.0)
+    panel = make_panel(qtbot, live_ctx, sd)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING, timeout=5000)
+    panel._on_finalize_pending(True)
+    assert panel.finalize_button.text() == "Finalizing…"
+    assert panel.finalize_button.shortcut() == QKeySequence("Ctrl+Return")
+    panel._on_finalize_pending(False)
+    assert panel.finalize_button.shortcut() == QKeySequence("Ctrl+Return")
+    panel.cancel()
+    qtbot.waitUntil(lambda: not panel.state.is_active, timeout=10000)
+
+
+def test_options_fold_away_and_the_choice_is_remembered(qtbot, qloop, live_ctx) -> None:  # noqa: ANN001
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(np.zeros(RATE, np.float32), RATE))
+    toggle = panel.options_toggle
+    assert not panel.options_box.isVisible(), "a first start shows the calm window"
+    assert toggle.accessibleName() == "Show options"
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    assert panel.options_box.isVisible() and panel.options_form.model_combo.isVisible()
+    assert toggle.accessibleName() == "Hide options"
+    assert live_ctx.settings.ui_state[OPTIONS_OPEN_KEY] == "1"
+    again = make_panel(qtbot, live_ctx, FakeSoundDevice(np.zeros(RATE, np.float32), RATE))
+    assert again.options_box.isVisible(), "the next window opens the way the user left it"
+    toggle.setChecked(False)
+    assert not panel.options_box.isVisible() and live_ctx.settings.ui_state[OPTIONS_OPEN_KEY] == "0"
+    assert toggle.shortcut() == QKeySequence("Ctrl+Shift+P")
+
+
+def test_the_empty_transcript_says_what_to_do_until_words_arrive(qtbot, qloop, live_ctx) -> None:  # noqa: ANN001
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(np.zeros(RATE, np.float32), RATE))
+    empty = panel.view.empty_state
+    assert empty is not None and empty.isVisible()
+    words = f"{empty.title_label.text()} {empty.body_label.text()}"
+    assert "Start" in words and "source" in words and "drop" in words
+    assert "press Start" in panel.view.editor.accessibleDescription()
+    assert not panel.view.export_button.isVisible(), "no Export/Find over an empty area"
+    panel.view.apply_response([Token(text="Hello", start_ms=0, end_ms=300, speaker="1")])
+    assert not empty.isVisible()
+    assert panel.view.export_button.isVisible() and panel.view.export_button.isEnabled()
+    assert panel.view.editor.accessibleDescription() == ""
+
+
+def test_history_says_what_it_holds_when_empty_and_when_nothing_matches(qtbot, qloop, tmp_path) -> None:  # noqa: ANN001
+    from desktop.core.library.store import Library
+
+    library = Library.open(tmp_path)
+    panel = None
+    try:
+        panel = HistoryPanel(None, library)
+        qtbot.addWidget(panel)
+        panel.resize(400, 500)
+        panel.show()
+        assert panel.empty_state.isVisible() and panel.empty_state.title_label.text() == "No transcripts yet"
+        tid = library.begin_live(title="Planning", source_kind="microphone")
+        library.append_tokens(tid, [Token(text="budget", start_ms=0, end_ms=300)])
+        library.finish_live(tid, duration_ms=300)
+        panel.refresh()
+        assert not panel.empty_state.isVisible()
+        panel.set_query("zebra")
+        qtbot.waitUntil(lambda: not panel.searching, timeout=5000)
+        assert panel.empty_state.isVisible()
+        assert panel.empty_state.title_label.text() == "Nothing matches “zebra”"
+        panel.set_query("")
+        assert not panel.empty_state.isVisible()
+    finally:
+        if panel is not None:
+            panel.shutdown()  # its refresh timers must not reach the closed library later
+        library.close()
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_icons_take_the_palette_text_colour(qapp: QApplication, dark: bool) -> None:
+    palette = theme.dark_palette() if dark else theme.light_palette()
+    colour = palette.color(QPalette.ColorRole.ButtonText)
+    for name in icons.ICON_NAMES:
+        image = icons.icon(name, palette).pixmap(24, 24).toImage()
+        inked = {
+            image.pixelColor(x, y).name()
+            for x in range(image.width())
+            for y in range(image.height())
+            if image.pixelColor(x, y).alpha() == 255
+        }
+        assert inked == {colour.name()}, f"{name}: {inked}"
+    disabled = icons.icon("mic", palette).pixmap(24, 24, icons.QIcon.Mode.Disabled).toImage()
+    solid = [disabled.pixelColor(x, 12) for x in range(24) if disabled.pixelColor(x, 12).alpha() == 255]
+    assert solid and all(c.name() != colour.name() for c in solid), "the disabled state is dimmed"
+
+
+def test_self_test_renders_every_icon(qapp: QApplication) -> None:
+    from desktop.ui.resources import load_all_resources
+
+    loaded = load_all_resources()
+    assert all(f"icons/ui/{name}.svg" in loaded for name in icons.ICON_NAMES)
+
+
+def test_the_bundle_keeps_what_draws_the_icons() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
+    import bundle_rules
+
+    assert "PySide6.QtSvg" not in bundle_rules.python_excludes(["QtCore", "QtSvg", "QtNetwork"])
+    assert bundle_rules.drop_reason("PySide6/Qt/lib/libQt6Svg.so.6") is None
+    root = Path(__file__).resolve().parents[2]
+    bundled = {Path(src).name for src, _dest in bundle_rules.resource_datas(root)}
+    assert {f"{name}.svg" for name in icons.ICON_NAMES} <= bundled
+
+
+def test_one_stylesheet_with_every_size_filled_in(qapp: QApplication) -> None:
+    sheet = theme.stylesheet()
+    assert "$" not in sheet
+    assert f"min-height: {theme.PRIMARY_HEIGHT}px" in sheet
+    assert contrast_ratio(QColor(theme.DANGER_TEXT), QColor(theme.DANGER)) >= 4.5
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_speaker_colours_are_readable_on_the_app_themes(qapp: QApplication, dark: bool) -> None:
+    palette = theme.dark_palette() if dark else theme.light_palette()
+    for background in (palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.AlternateBase)):
+        view = QPalette(palette)
+        view.setColor(QPalette.ColorRole.Base, background)
+        for speaker in range(1, 17):
+            ratio = contrast_ratio(speaker_color(str(speaker), view), background)
+            assert ratio >= 4.5, f"speaker {speaker} on {background.name()}: {ratio:.2f}"

@@ -176,3 +176,20 @@ def test_speaker_colours_are_readable_on_the_app_themes(qapp: QApplication, dark
         for speaker in range(1, 17):
             ratio = contrast_ratio(speaker_color(str(speaker), view), background)
             assert ratio >= 4.5, f"speaker {speaker} on {background.name()}: {ratio:.2f}"
+
+
+def test_a_narrow_window_gives_the_source_its_own_row(qtbot, qloop, live_ctx) -> None:  # noqa: ANN001
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(np.zeros(RATE, np.float32), RATE))
+    panel.resize(1400, 600)
+    qtbot.waitUntil(lambda: not panel.source_on_own_row(), timeout=2000)
+    bar = panel.source_bar
+    assert bar.device_picker.width() >= bar.device_picker.sizeHint().width() - 1, "the device name is not squeezed"
+    panel.resize(760, 600)
+    qtbot.waitUntil(panel.source_on_own_row, timeout=2000)
+    qtbot.waitUntil(lambda: bar.geometry().top() > panel.start_button.geometry().bottom(), timeout=2000)
+    assert bar.device_picker.width() >= bar.device_picker.sizeHint().width() - 1
+    panel.resize(1400, 600)
+    qtbot.waitUntil(lambda: not panel.source_on_own_row(), timeout=2000)
+    qtbot.waitUntil(
+        lambda: abs(bar.geometry().center().y() - panel.start_button.geometry().center().y()) < 8, timeout=2000
+    )

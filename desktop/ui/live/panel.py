@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence, QPalette
+from PySide6.QtGui import QHideEvent, QKeySequence, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -222,13 +222,17 @@ class LivePanel(QWidget):
         )
 
         # The action bar: the one prominent action, the source beside it, the options toggle.
-        action_bar = QHBoxLayout()
+        # In a narrow window the source moves to a row of its own rather than squeezing its
+        # device name and level meter (see resizeEvent).
+        self.action_bar = action_bar = QHBoxLayout()
         action_bar.setSpacing(theme.SPACE_M)
         action_bar.addWidget(self.start_button)
         action_bar.addWidget(self.stop_button)
         action_bar.addSpacing(theme.SPACE_S)
         action_bar.addWidget(self.source_bar, 1)
         action_bar.addWidget(self.options_toggle)
+        self.source_row = QHBoxLayout()
+        self.source_row.setSpacing(theme.SPACE_M)
 
         # What only a running session needs; hidden while idle so the window stays calm.
         self.session_row = QWidget(self)
@@ -265,6 +269,7 @@ class LivePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(theme.SPACE_M)
         layout.addLayout(action_bar)
+        layout.addLayout(self.source_row)
         layout.addWidget(self.options_box)
         layout.addWidget(self.session_row)
         layout.addLayout(state_row)
@@ -713,6 +718,27 @@ class LivePanel(QWidget):
     def _clear_message(self) -> None:
         self.message_label.clear()
         self.message_label.hide()
+
+    def source_on_own_row(self) -> bool:
+        return self.source_row.indexOf(self.source_bar) >= 0
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        action = max(self.start_button.sizeHint().width(), self.stop_button.sizeHint().width())
+        needed = action + self.source_bar.sizeHint().width() + self.options_toggle.sizeHint().width()
+        narrow = event.size().width() < needed + 4 * theme.SPACE_M
+        if narrow == self.source_on_own_row():
+            return
+        if narrow:
+            self.action_bar.removeWidget(self.source_bar)
+            self.action_bar.insertStretch(self.action_bar.indexOf(self.options_toggle), 1)
+            self.source_row.addWidget(self.source_bar, 1)
+        else:
+            self.source_row.removeWidget(self.source_bar)
+            stretch_at = self.action_bar.indexOf(self.options_toggle) - 1
+            item = self.action_bar.takeAt(stretch_at)
+            del item
+            self.action_bar.insertWidget(stretch_at, self.source_bar, 1)
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
         super().hideEvent(event)

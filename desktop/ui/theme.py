@@ -118,9 +118,22 @@ def font_size(delta_pt: int) -> str:
     return f"{max(base + delta_pt, 6.0):g}pt"
 
 
-def stylesheet() -> str:
-    """``resources/style.qss`` with the named sizes filled in."""
+def frame_color(palette: QPalette | None = None, t: float = 0.22) -> QColor:
+    """Panel borders: the text colour ``t`` of the way over the window, visible in light and dark."""
+    pal = palette or QGuiApplication.palette()
+    window, text = pal.color(QPalette.ColorRole.Window), pal.color(QPalette.ColorRole.WindowText)
+    return QColor.fromRgbF(
+        window.redF() + (text.redF() - window.redF()) * t,
+        window.greenF() + (text.greenF() - window.greenF()) * t,
+        window.blueF() + (text.blueF() - window.blueF()) * t,
+    )
+
+
+def stylesheet(palette: QPalette | None = None) -> str:
+    """``resources/style.qss`` with the named sizes (and the palette's frame colour) filled in."""
     values = sizes() | {
+        "frame": frame_color(palette).name(),
+        "muted": frame_color(palette, 0.5).name(),
         "title_pt": font_size(TITLE_DELTA_PT),
         "heading_pt": font_size(HEADING_DELTA_PT),
         "small_pt": font_size(SMALL_DELTA_PT),
@@ -134,7 +147,15 @@ def apply_theme(app: QApplication) -> None:
     hints = QGuiApplication.styleHints()
     if hasattr(hints, "colorSchemeChanged"):
         hints.colorSchemeChanged.connect(lambda _scheme: _apply_scheme(app))
+    app.paletteChanged.connect(lambda _palette: _restyle(app))  # the platform theme's own switch
     app.setStyleSheet(stylesheet())
+
+
+def _restyle(app: QApplication) -> None:
+    """The frame colour follows the palette: re-fill the stylesheet after a light/dark switch."""
+    sheet = stylesheet(app.palette())
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
 
 
 def _apply_scheme(app: QApplication) -> None:
@@ -144,6 +165,8 @@ def _apply_scheme(app: QApplication) -> None:
             app.setPalette(dark_palette())
         else:
             app.setPalette(app.style().standardPalette())
+    if app.styleSheet():
+        _restyle(app)
 
 
 def force_scheme(app: QApplication, dark: bool) -> None:
@@ -153,3 +176,4 @@ def force_scheme(app: QApplication, dark: bool) -> None:
     if hasattr(hints, "setColorScheme"):
         hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
     app.setPalette(dark_palette() if dark else light_palette())
+    _restyle(app)

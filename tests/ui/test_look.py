@@ -193,3 +193,14 @@ def test_a_narrow_window_gives_the_source_its_own_row(qtbot, qloop, live_ctx) ->
     qtbot.waitUntil(
         lambda: abs(bar.geometry().center().y() - panel.start_button.geometry().center().y()) < 8, timeout=2000
     )
+
+
+def test_the_stylesheet_follows_a_switch_to_dark(qapp: QApplication) -> None:
+    light_sheet = theme.stylesheet(theme.light_palette())
+    dark_sheet = theme.stylesheet(theme.dark_palette())
+    light_frame = theme.frame_color(theme.light_palette()).name()
+    dark_frame = theme.frame_color(theme.dark_palette()).name()
+    assert light_frame in light_sheet and dark_frame in dark_sheet and light_frame != dark_frame
+    for palette in (theme.light_palette(), theme.dark_palette()):
+        frame = theme.frame_color(palette)
+        assert contrast_ratio(frame, palette.color(QPalette.ColorRole.Window)) >= 1.3, "a border one can see"

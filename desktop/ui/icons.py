@@ -52,7 +52,7 @@ ICON_NAMES = (
 )
 
 #: Sizes (logical pixels) rendered into each QIcon; Qt picks the nearest for a button.
-_SIZES = (16, 20, 24, 32, 48, 64)
+_SIZES = (16, 24, 32, 48)
 
 
 @cache
@@ -97,8 +97,9 @@ def icon(
     ratio = _ratio()
     result = QIcon()
     for size in _SIZES:
-        result.addPixmap(render(name, size, normal, ratio), QIcon.Mode.Normal)
-        result.addPixmap(render(name, size, normal, ratio), QIcon.Mode.Active)
+        shown = render(name, size, normal, ratio)
+        result.addPixmap(shown, QIcon.Mode.Normal)
+        result.addPixmap(shown, QIcon.Mode.Active)
         result.addPixmap(render(name, size, disabled, ratio), QIcon.Mode.Disabled)
     return result
 

@@ -204,3 +204,37 @@ def test_the_stylesheet_follows_a_switch_to_dark(qapp: QApplication) -> None:
     for palette in (theme.light_palette(), theme.dark_palette()):
         frame = theme.frame_color(palette)
         assert contrast_ratio(frame, palette.color(QPalette.ColorRole.Window)) >= 1.3, "a border one can see"
+
+
+def test_an_empty_jobs_tab_shows_a_picture_and_words_not_an_empty_table(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    from desktop.ui.jobs.side_panel import JobsSidePanel
+
+    panel = JobsSidePanel(make_context())  # no key yet: nothing can be listed
+    qtbot.addWidget(panel)
+    panel.resize(380, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.jobs_empty.isVisible() and panel.jobs_empty_icon.isVisible()
+    assert "API key" in panel.jobs_empty.text()
+    assert not panel.jobs_table.isVisible()
+    assert panel.jobs_empty_icon.pixmap() is not None and not panel.jobs_empty_icon.pixmap().isNull()
+    icon_box, text_box = panel.jobs_empty_icon.geometry(), panel.jobs_empty.geometry()
+    assert icon_box.bottom() < text_box.top() + 4, "the picture sits right above the words"
+    panel.shutdown()
+
+
+def test_a_new_job_brings_the_hidden_table_back_at_once(qtbot, qloop, fake_soniox, make_context, tmp_path) -> None:  # noqa: ANN001
+    from desktop.core.jobs.job_options import JobOptions
+    from desktop.core.jobs.submissions import Submission
+    from tests.ui.jobs.test_jobs_support import panel_host, wav_file
+
+    host_iter = panel_host(qtbot, fake_soniox, make_context)
+    host = next(host_iter)
+    panel = host.panel
+    qtbot.waitUntil(lambda: not panel.jobs_model.loading and panel.jobs_empty.isVisible(), timeout=5000)
+    assert not panel.jobs_table.isVisible()
+    panel.queue.add(Submission(JobOptions(model="stt-async-v5"), None, path=wav_file(tmp_path, "new.wav")))
+    qtbot.waitUntil(lambda: panel.jobs_model.rowCount() == 1, timeout=5000)
+    assert panel.jobs_table.isVisible() and not panel.jobs_empty.isVisible() and not panel.jobs_empty_icon.isVisible()
+    for _ in host_iter:  # the helper's own teardown
+        pass

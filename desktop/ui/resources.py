@@ -63,4 +63,7 @@ def load_all_resources() -> list[str]:
         else:
             path.read_text(encoding="utf-8")
         loaded.append(name)
+    from desktop.ui.icons import load_all_icons  # here, not at import: QtSvg only when checking
+
+    loaded.extend(load_all_icons())
     return loaded

@@ -225,6 +225,10 @@ def test_no_model_of_the_sdk_or_app_needs_pydantics_v1_api() -> None:
         "resources/icons/app-256.png",
         "PySide6/Qt/lib/QtGui.framework/Versions/A/QtGui",
         "PySide6/QtWidgets.abi3.so",
+        "PySide6/QtSvg.abi3.so",  # the interface icons are SVG, drawn by QSvgRenderer
+        "PySide6/Qt/lib/libQt6Svg.so.6",
+        "PySide6\\Qt6Svg.dll",
+        "resources/icons/ui/mic.svg",
         "numpy.libs/libscipy_openblas64_-32a4b2a6.so",
         "libportaudio.so.2",
         "_sounddevice_data/portaudio-binaries/libportaudio64bit.dll",

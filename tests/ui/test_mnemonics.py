@@ -2,7 +2,8 @@
 
 Two visible controls with the same mnemonic make Alt+letter only move the focus between them
 (Qt cycles ambiguous mnemonics), so "Alt+F" reached neither the File menu nor Finalize. This
-walks what the user sees, in the idle window and after a file source is chosen, and in the dock.
+walks what the user sees, in the idle window (options folded and open) and after a file source
+is chosen, and in the dock.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ def test_no_two_visible_controls_share_an_alt_key(qtbot, qloop, make_context) ->
     window.resize(1440, 900)
     window.show()
     qtbot.waitExposed(window)
-    for setup in ("microphone", "file", "running"):
+    for setup in ("microphone", "options", "file", "running"):
+        if setup == "options":  # the options panel open: its check boxes have Alt keys too
+            window.live_panel.options_toggle.setChecked(True)
         if setup == "file":
             window.live_panel.source_bar.set_kind(SourceKind.FILE)
         if setup == "running":  # Stop, Cancel and Finalize enabled, as during a session

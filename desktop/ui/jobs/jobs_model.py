@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtGui import QIcon, QPalette
+from PySide6.QtWidgets import QApplication
 from soniox.types import Transcription
 
 from desktop.core.durations import duration_text
+from desktop.ui import icons
 from desktop.ui.jobs.formatting import STATUS_TEXT, created_text
 from desktop.ui.jobs.paged_model import PagedTableModel
 
@@ -23,12 +24,8 @@ COLUMN_KEYS = ("name", "status", "model", "duration", "created", "languages")
 #: What fits the side dock without a horizontal scroll bar; the rest are a right-click away.
 DEFAULT_VISIBLE = ("name", "status", "duration")
 
-_STATUS_ICONS = {
-    "queued": QStyle.StandardPixmap.SP_FileDialogContentsView,
-    "processing": QStyle.StandardPixmap.SP_BrowserReload,
-    "completed": QStyle.StandardPixmap.SP_DialogApplyButton,
-    "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
-}
+#: The app's own icons (``resources/icons/ui``), tinted to the text colour like the rest.
+_STATUS_ICONS = {"queued": "clock", "processing": "loader", "completed": "check", "error": "alert"}
 
 
 def job_source(job: Transcription) -> str:
@@ -61,12 +58,14 @@ class JobsTableModel(PagedTableModel[Transcription]):
         )
 
     def status_icon(self, status: str) -> QIcon:
-        icon = self._icons.get(status)
-        if icon is None:
-            style = QApplication.style()
-            icon = style.standardIcon(_STATUS_ICONS.get(status, QStyle.StandardPixmap.SP_MessageBoxQuestion))
-            self._icons[status] = icon
-        return icon
+        palette = QApplication.palette()
+        key = f"{status}:{palette.color(QPalette.ColorRole.Text).name()}"  # light and dark differ
+        cached = self._icons.get(key)
+        if cached is None:
+            cached = self._icons[key] = icons.icon(
+                _STATUS_ICONS.get(status, "info"), palette, role=QPalette.ColorRole.Text
+            )
+        return cached
 
     def extra_data(self, item: Transcription, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DecorationRole and column == COL_STATUS:

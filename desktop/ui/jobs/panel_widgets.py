@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QStyle, QToolButton, QWidget
+from PySide6.QtWidgets import QToolButton, QWidget
+
+from desktop.ui import icons
 
 
 def make_action(
@@ -31,13 +33,16 @@ def make_action(
     return action
 
 
-def make_icon_button(icon: QStyle.StandardPixmap, tip: str, name: str, action: QAction, parent: QWidget) -> QToolButton:
-    """A flat icon-only button that triggers ``action``; its accessible name is the tip's first part."""
+def make_icon_button(icon: str, tip: str, name: str, action: QAction, parent: QWidget) -> QToolButton:
+    """A flat icon-only button that triggers ``action``; its accessible name is the tip's first part.
+
+    ``icon`` names one of the app's SVG icons (``resources/icons/ui``), tinted to the palette.
+    """
     button = QToolButton(parent)
     button.setObjectName(name)
-    action.setIcon(parent.style().standardIcon(icon))
     action.setToolTip(tip)
     button.setDefaultAction(action)
+    icons.set_icon(button, icon)
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     button.setAccessibleName(tip.split(" (")[0])
     button.setAutoRaise(True)

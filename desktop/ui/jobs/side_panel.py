@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -43,6 +42,7 @@ from desktop.core.jobs.jobs_repo import ACTIVE_STATUSES
 from desktop.core.jobs.retry import RetryPolicy
 from desktop.core.jobs.service import JobsService
 from desktop.core.jobs.submissions import Submission
+from desktop.ui import icons, theme
 from desktop.ui.async_tools import spawn
 from desktop.ui.jobs import jobs_model
 from desktop.ui.jobs.columns import ColumnChooser
@@ -60,6 +60,15 @@ from desktop.ui.jobs.upload_list import UploadList
 from desktop.ui.widgets.buttons import make_button
 
 log = logging.getLogger(__name__)
+
+
+def _empty_icon(parent: QWidget, name: str, icon: str) -> QLabel:
+    """The picture above an empty tab's words (hidden with them once there is something to list)."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
+    icons.set_pixmap(label, icon, theme.ICON_SIZE_LARGE)
+    return label
 
 
 class JobsSidePanel(QTabWidget):
@@ -125,6 +134,11 @@ class JobsSidePanel(QTabWidget):
         self.jobs_model.loading_changed.connect(self._update_empty_states)
         self.files_model.load_failed.connect(lambda exc: self._load_failed("Could not load files", exc))
         self.files_model.loading_changed.connect(self._update_empty_states)
+        # The table hides while empty: any row that arrives (a new job, a page) must bring it back.
+        for model in (self.jobs_model, self.files_model):
+            model.rowsInserted.connect(self._update_empty_states)
+            model.rowsRemoved.connect(self._update_empty_states)
+            model.modelReset.connect(self._update_empty_states)
         self.files_model.page_loaded.connect(lambda _n: self._update_empty_states())
         self.jobs_table.selectionModel().selectionChanged.connect(self._update_job_actions)
         self.files_table.selectionModel().selectionChanged.connect(self._update_file_actions)
@@ -155,7 +169,7 @@ class JobsSidePanel(QTabWidget):
         bar.addStretch(1)
         self.refresh_action = make_action("&Refresh", "refreshJobsAction", self.refresh, "F5", page)
         self.refresh_jobs_button = make_icon_button(
-            QStyle.StandardPixmap.SP_BrowserReload,
+            "refresh",
             "Refresh jobs and files (F5)",
             "refreshJobsButton",
             self.refresh_action,
@@ -189,10 +203,13 @@ class JobsSidePanel(QTabWidget):
         layout.addLayout(retry_bar)
         self.update_retry_all()
 
+        self.jobs_empty_icon = _empty_icon(page, "jobsEmptyIcon", "inbox")
+        layout.addWidget(self.jobs_empty_icon)
         self.jobs_empty = QLabel(page)
         self.jobs_empty.setObjectName("jobsEmptyState")
         self.jobs_empty.setWordWrap(True)
-        self.jobs_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Icon above, words below, the pair centred in the space the hidden table leaves.
+        self.jobs_empty.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.jobs_empty)
         self.jobs_table = make_table(
             self.jobs_model,
@@ -270,14 +287,17 @@ class JobsSidePanel(QTabWidget):
         bar.addWidget(self.delete_all_files_button)
         refresh = make_action("&Refresh", "refreshFilesAction", self.refresh, "F5", page)
         self.refresh_files_button = make_icon_button(
-            QStyle.StandardPixmap.SP_BrowserReload, "Refresh jobs and files (F5)", "refreshFilesButton", refresh, page
+            "refresh", "Refresh jobs and files (F5)", "refreshFilesButton", refresh, page
         )
         bar.addWidget(self.refresh_files_button)
         layout.addLayout(bar)
+        self.files_empty_icon = _empty_icon(page, "filesEmptyIcon", "upload")
+        layout.addWidget(self.files_empty_icon)
         self.files_empty = QLabel(page)
         self.files_empty.setObjectName("filesEmptyState")
         self.files_empty.setWordWrap(True)
-        self.files_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Icon above, words below, the pair centred in the space the hidden table leaves.
+        self.files_empty.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.files_empty)
         self.files_table = make_table(
             self.files_model, page, name="filesTable", accessible="Uploaded files", widths=(220, 80, 130)
@@ -397,6 +417,10 @@ class JobsSidePanel(QTabWidget):
             self.files_empty.setText(text)
             self.jobs_empty.show()
             self.files_empty.show()
+            self.jobs_empty_icon.show()
+            self.files_empty_icon.show()
+            self.jobs_table.hide()
+            self.files_table.hide()
             self.jobs_loading.hide()
             return
         no_jobs = self.jobs_model.rowCount() == 0 and not self.jobs_model.loading
@@ -405,10 +429,16 @@ class JobsSidePanel(QTabWidget):
             "or use Transcribe files… (Ctrl+O) or URL… (Ctrl+Shift+O)."
         )
         self.jobs_empty.setVisible(no_jobs)
+        self.jobs_empty_icon.setVisible(no_jobs)
+        # Only the message while there is nothing to list: an empty table with headers is noise.
+        self.jobs_table.setVisible(not no_jobs)
         self.jobs_loading.setText("Loading jobs…" if self.jobs_model.rowCount() == 0 else "Loading more jobs…")
         self.jobs_loading.setVisible(self.jobs_model.loading)
         self.files_empty.setText("No uploaded files. Files you transcribe are uploaded and listed here.")
-        self.files_empty.setVisible(self.files_model.rowCount() == 0 and not self.files_model.loading)
+        no_files = self.files_model.rowCount() == 0 and not self.files_model.loading
+        self.files_empty.setVisible(no_files)
+        self.files_empty_icon.setVisible(no_files)
+        self.files_table.setVisible(not no_files)
 
     def _load_failed(self, what: str, exc: BaseException) -> None:
         self._update_empty_states()

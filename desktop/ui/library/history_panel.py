@@ -40,6 +40,7 @@ from desktop.ui.library.history_model import HistoryDelegate, HistoryItem, Histo
 from desktop.ui.library.transcript_parts import TextPrompt, ask_text
 from desktop.ui.library.transcript_window import LibraryTranscriptWindow
 from desktop.ui.widgets.buttons import make_button
+from desktop.ui.widgets.empty_state import EmptyState
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,15 @@ class HistoryPanel(QWidget):
         self.list.activated.connect(lambda index: self.open_row(index.row()))
         self.list.selectionModel().selectionChanged.connect(self._update_buttons)
         self.list.installEventFilter(self)
+
+        self.empty_state = EmptyState(
+            self.list,
+            "history",
+            "No transcripts yet",
+            "Every live session and every job transcript you open is kept here, to search and read again.",
+            lambda: self.model.rowCount() == 0 and not self._searching,
+            name="historyEmptyState",
+        )
 
         self.status_label = QLabel(self)
         self.status_label.setObjectName("historyStatusLabel")
@@ -211,6 +221,10 @@ class HistoryPanel(QWidget):
                 "No transcripts yet. Every live session and every job transcript you open is kept here."
             )
         self._update_buttons()
+        self.empty_state.set_text(
+            "No transcripts yet",
+            "Every live session and every job transcript you open is kept here, to search and read again.",
+        )
         self.results_changed.emit("list", len(infos))
 
     def _load_more(self) -> None:
@@ -310,6 +324,10 @@ class HistoryPanel(QWidget):
             self.status_label.setText(f"{shown}{more} transcript{'s' if shown != 1 else ''} match “{query.strip()}”.")
         else:
             self.status_label.setText(f"Nothing matches “{query.strip()}”.")
+        self.empty_state.set_text(
+            f"Nothing matches “{query.strip()}”",
+            "Search looks for words in every transcript; try fewer or other words.",
+        )
         self._update_buttons()
         self.results_changed.emit("search", shown)
 

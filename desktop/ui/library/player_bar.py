@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
 from desktop.audio.playback import SPEEDS, PlaybackError, Player
 from desktop.core.durations import clock_text
+from desktop.ui import icons
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,8 @@ class PlayerBar(QWidget):
         self.play_button.setAccessibleName("Play")
         self.play_button.setToolTip("Play or pause (Space)")
         self.play_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self._play_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
-        self._pause_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause)
-        self.play_button.setIcon(self._play_icon)
+        self._playing_shown = False
+        self._show_play_icon()
         self.play_button.setText("Play")
         self.play_button.clicked.connect(self.toggle)
 
@@ -147,6 +147,10 @@ class PlayerBar(QWidget):
             widget.setEnabled(on)
 
     # ------------------------------------------------------------------ control
+    def _show_play_icon(self) -> None:
+        # The app's own icons, re-tinted when the palette changes (light/dark).
+        icons.set_icon(self.play_button, "pause" if self._playing_shown else "play")
+
     def toggle(self) -> None:
         if self.player.playing:
             self.pause()
@@ -235,7 +239,8 @@ class PlayerBar(QWidget):
     def _update_play_button(self) -> None:
         playing = self.player.playing
         self.play_button.setText("Pause" if playing else "Play")
-        self.play_button.setIcon(self._pause_icon if playing else self._play_icon)
+        self._playing_shown = playing
+        self._show_play_icon()
         self.play_button.setAccessibleName("Pause" if playing else "Play")
 
     def shutdown(self) -> None:

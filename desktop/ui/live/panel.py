@@ -14,12 +14,13 @@ its enabling rules per state; the pieces with a life of their own are already ap
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeySequence, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QKeySequenceEdit,
     QLabel,
+    QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,8 +44,10 @@ from desktop.core.live.outage import clock, lost_seconds, reconnecting_text
 from desktop.core.live.run import LiveRun, LiveRunSettings, SourceOrigin
 from desktop.core.live.run import SourceKind as RunSourceKind
 from desktop.core.live.state import LiveState, LiveStats
+from desktop.ui import theme
 from desktop.ui.async_tools import spawn
 from desktop.ui.device_picker import DevicePicker
+from desktop.ui.icons import set_icon
 from desktop.ui.level_meter import MicrophoneMonitor
 from desktop.ui.live.controller import LiveController
 from desktop.ui.live.hold_to_talk import HoldToTalkFilter
@@ -50,12 +55,15 @@ from desktop.ui.live.lost_audio import LostAudioBar
 from desktop.ui.live.options_form import LiveOptionsForm
 from desktop.ui.live.source_bar import SourceBar, SourceKind
 from desktop.ui.transcript.view import TranscriptView
-from desktop.ui.widgets.buttons import make_button
+from desktop.ui.widgets.buttons import make_button, set_text_keeping_shortcut
 
 if TYPE_CHECKING:
     from desktop.audio.capture import MicrophoneCapture
 
 log = logging.getLogger(__name__)
+
+#: ui_state key: "1" when the options panel was left open.
+OPTIONS_OPEN_KEY = "live_options_open"
 
 _STATE_TEXT = {
     LiveState.IDLE: "Ready",
@@ -127,10 +135,17 @@ class LivePanel(QWidget):
         self.monitor.show_idle()
 
         self.options_form = LiveOptionsForm(self)
-        self.options_box = QGroupBox("Options", self)
+        self.options_box = QGroupBox(self)
         self.options_box.setObjectName("liveOptionsBox")
-        box_layout = QVBoxLayout(self.options_box)
-        box_layout.addWidget(self.options_form)
+        self.options_box.setAccessibleName("Options")
+        # The disclosure button that shows or hides the options; its state is remembered.
+        self.options_toggle = QToolButton(self)
+        self.options_toggle.setObjectName("liveOptionsToggle")
+        self.options_toggle.setAccessibleName("Show options")
+        self.options_toggle.setCheckable(True)
+        self.options_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.options_toggle.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.options_toggle.setShortcut(QKeySequence("Ctrl+Shift+P"))
 
         self.start_button = make_button(
             "&Start",
@@ -206,29 +221,83 @@ class LivePanel(QWidget):
         self.view.set_transcript(self.controller.transcript)
         self.view.speaker_renamed.connect(self._on_speaker_renamed)
 
-        controls = QHBoxLayout()
-        for widget in (self.start_button, self.stop_button, self.cancel_button, self.finalize_button):
-            controls.addWidget(widget)
-        controls.addSpacing(12)
-        controls.addWidget(self.hold_check)
-        controls.addWidget(self.talk_button)
-        controls.addWidget(self.key_edit)
-        controls.addSpacing(12)
-        controls.addWidget(self.record_check)
-        controls.addStretch(1)
-        controls.addWidget(self.stats_label)
+        # White-on-accent and white-on-red: the icons take the button's text colour, not the window's.
+        set_icon(self.start_button, "record", role=QPalette.ColorRole.HighlightedText)
+        set_icon(self.stop_button, "stop", role=QPalette.ColorRole.BrightText)
+        for button in (self.start_button, self.stop_button):
+            button.setIconSize(QSize(theme.ICON_SIZE, theme.ICON_SIZE))
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            button.setMinimumWidth(132)
+        self.view.set_empty_state(
+            "waveform",
+            "Nothing transcribed yet",
+            "Choose a source and press Start (Ctrl+R) to see the words here as they are spoken.\n"
+            "To transcribe a recording instead, drop audio or video files anywhere on the window.",
+        )
+
+        # The action bar: the one prominent action, the source beside it, the options toggle.
+        # In a narrow window the source moves to a row of its own rather than squeezing its
+        # device name and level meter (see resizeEvent).
+        self.action_bar = action_bar = QHBoxLayout()
+        action_bar.setSpacing(theme.SPACE_M)
+        action_bar.addWidget(self.start_button)
+        action_bar.addWidget(self.stop_button)
+        action_bar.addSpacing(theme.SPACE_S)
+        action_bar.addWidget(self.source_bar, 1)
+        action_bar.addWidget(self.options_toggle)
+        self.source_row = QHBoxLayout()
+        self.source_row.setSpacing(theme.SPACE_M)
+
+        # What only a running session needs; hidden while idle so the window stays calm.
+        self.session_row = QWidget(self)
+        self.session_row.setObjectName("liveSessionRow")
+        session = QHBoxLayout(self.session_row)
+        session.setContentsMargins(0, 0, 0, 0)
+        session.setSpacing(theme.SPACE_M)
+        session.addWidget(self.cancel_button)
+        session.addWidget(self.finalize_button)
+        session.addWidget(self.talk_button)
+        session.addStretch(1)
+
+        mode_row = QHBoxLayout()
+        mode_row.setSpacing(theme.SPACE_M)
+        mode_row.addWidget(self.hold_check)
+        mode_row.addWidget(self.key_edit)
+        mode_row.addSpacing(theme.SPACE_L)
+        mode_row.addWidget(self.record_check)
+        mode_row.addStretch(1)
+        box_layout = QVBoxLayout(self.options_box)
+        box_layout.setContentsMargins(theme.SPACE_M, theme.SPACE_M, theme.SPACE_M, theme.SPACE_M)
+        box_layout.setSpacing(theme.SPACE_M)
+        box_layout.addWidget(self.options_form)
+        box_layout.addLayout(mode_row)
+
         state_row = QHBoxLayout()
+        state_row.setSpacing(theme.SPACE_M)
         state_row.addWidget(self.state_label, 1)
+        state_row.addWidget(self.stats_label)
+        self.state_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.stats_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.source_bar)
+        layout.setSpacing(theme.SPACE_M)
+        layout.addLayout(action_bar)
+        layout.addLayout(self.source_row)
         layout.addWidget(self.options_box)
-        layout.addLayout(controls)
+        layout.addWidget(self.session_row)
         layout.addLayout(state_row)
         layout.addWidget(self.message_label)
         layout.addWidget(self.lost_audio_bar)
         layout.addWidget(self.view, 1)
+
+        self._elapsed_timer = QTimer(self)
+        self._elapsed_timer.setInterval(1000)
+        self._elapsed_timer.timeout.connect(self._show_elapsed)
+        self._started_at: float | None = None
+        self.options_toggle.toggled.connect(self._on_options_toggled)
+        self.options_toggle.setChecked(self.context.settings_store.ui_str(OPTIONS_OPEN_KEY, "0") == "1")
+        self._on_options_toggled(self.options_toggle.isChecked(), remember=False)
 
         self.hold_filter = HoldToTalkFilter(self.key_edit.keySequence(), self)
         self.hold_filter.pressed.connect(lambda: self._set_talking(True))
@@ -529,7 +598,7 @@ class LivePanel(QWidget):
         self.session_state_changed.emit(state)
 
     def _on_finalize_pending(self, pending: bool) -> None:
-        self.finalize_button.setText("Finalizing…" if pending else "Fina&lize")
+        set_text_keeping_shortcut(self.finalize_button, "Finalizing…" if pending else "Fina&lize")
         self.finalize_button.setEnabled(not pending and self.controller.state is LiveState.RUNNING)
 
     def _on_reconnecting(self, attempt: int, delay_s: float, error: UserError) -> None:
@@ -613,6 +682,55 @@ class LivePanel(QWidget):
         self.talk_button.setEnabled(state is LiveState.RUNNING)
         self.source_bar.set_locked(active)
         self.options_box.setEnabled(not active)
+        # One primary action: Start while idle, Stop (with the time so far) while a session runs.
+        self.start_button.setVisible(not active)
+        self.stop_button.setVisible(active)
+        self.session_row.setVisible(active or self.hold_check.isChecked())
+        self.cancel_button.setVisible(active)
+        self.finalize_button.setVisible(active)
+        if active and self._started_at is None:
+            self._started_at = time.monotonic()
+            self._elapsed_timer.start()
+        elif not active:
+            self._started_at = None
+            self._elapsed_timer.stop()
+        self._show_elapsed()
+
+    def elapsed_s(self) -> float:
+        """Seconds since the session shown started (0 while idle)."""
+        return 0.0 if self._started_at is None else max(time.monotonic() - self._started_at, 0.0)
+
+    def _show_elapsed(self) -> None:
+        """Stop's label carries the session's state and time, so one glance says what is going on."""
+        state = self.controller.state
+        elapsed = clock(self.elapsed_s())
+        if state is LiveState.CONNECTING:
+            text, spoken = f"S&top · {elapsed}", "connecting"
+        elif state is LiveState.RECONNECTING:
+            text, spoken = f"S&top · {elapsed} · reconnecting", "reconnecting"
+        elif state is LiveState.FINISHING:
+            text, spoken = "Finishing…", "finishing"
+        else:
+            text, spoken = f"S&top · {elapsed}", "listening"
+        if self.stop_button.text() != text:
+            set_text_keeping_shortcut(self.stop_button, text)
+            self.stop_button.setAccessibleDescription(f"Session {spoken} for {elapsed}")
+
+    def _on_options_toggled(self, shown: bool, remember: bool = True) -> None:
+        self.options_box.setVisible(shown)
+        set_icon(self.options_toggle, "chevron-down" if shown else "chevron-right")
+        self.options_toggle.setText("Options")  # every Alt letter is taken: Ctrl+Shift+P
+        self.options_toggle.setAccessibleName("Hide options" if shown else "Show options")
+        self.options_toggle.setToolTip(
+            ("Hide" if shown else "Show") + " the model, languages, translation and other options (Ctrl+Shift+P)"
+        )
+        self.options_toggle.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        if remember:
+            self.context.settings.ui_state[OPTIONS_OPEN_KEY] = "1" if shown else "0"
+            try:
+                self.context.settings_store.save()
+            except OSError as exc:
+                log.warning("Could not save the options panel state: %s", exc)
 
     def _show_message(self, text: str, *, error: bool) -> None:
         self.message_label.setText(text)
@@ -622,6 +740,27 @@ class LivePanel(QWidget):
     def _clear_message(self) -> None:
         self.message_label.clear()
         self.message_label.hide()
+
+    def source_on_own_row(self) -> bool:
+        return self.source_row.indexOf(self.source_bar) >= 0
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        action = max(self.start_button.sizeHint().width(), self.stop_button.sizeHint().width())
+        needed = action + self.source_bar.sizeHint().width() + self.options_toggle.sizeHint().width()
+        narrow = event.size().width() < needed + 4 * theme.SPACE_M
+        if narrow == self.source_on_own_row():
+            return
+        if narrow:
+            self.action_bar.removeWidget(self.source_bar)
+            self.action_bar.insertStretch(self.action_bar.indexOf(self.options_toggle), 1)
+            self.source_row.addWidget(self.source_bar, 1)
+        else:
+            self.source_row.removeWidget(self.source_bar)
+            stretch_at = self.action_bar.indexOf(self.options_toggle) - 1
+            item = self.action_bar.takeAt(stretch_at)
+            del item
+            self.action_bar.insertWidget(stretch_at, self.source_bar, 1)
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
         super().hideEvent(event)

@@ -51,6 +51,7 @@ from desktop.ui.transcript.speaker_colors import (
     BLOCK_SPEAKER_PROPERTY,
     TranscriptStyles,
 )
+from desktop.ui.widgets.empty_state import EmptyState
 
 #: ``prompt(parent, caption, suggested_path, name_filter) -> chosen path or "" when cancelled``.
 SaveFilePrompt = Callable[[QWidget, str, str, str], str]
@@ -135,6 +136,7 @@ class TranscriptView(QWidget):
         bar.addWidget(self.export_button)
         bar.addWidget(self.find_button)
         bar.addStretch(1)
+        self._show_toolbar = show_toolbar
         self.toolbar.setVisible(show_toolbar)
 
         self.jump_button = QPushButton("Jump to latest ↓", self.editor)
@@ -163,7 +165,20 @@ class TranscriptView(QWidget):
         scroll.rangeChanged.connect(self._on_range_changed)
         scroll.valueChanged.connect(self._on_scrolled)
         self._has_text: bool | None = None
+        self.empty_state: EmptyState | None = None
         self._sync_text_actions()
+
+    def set_empty_state(self, icon: str, title: str, body: str) -> EmptyState:
+        """Say what to do (``title``, ``body``) in the text area while it has no words yet."""
+        if self.empty_state is None:
+            self.empty_state = EmptyState(
+                self.editor, icon, title, body, lambda: not self._has_text, name="transcriptEmptyState"
+            )
+        else:
+            self.empty_state.set_text(title, body)
+        self._has_text = None  # re-evaluate the toolbar and the empty state now
+        self._sync_text_actions()
+        return self.empty_state
 
     def _add_shortcut(self, keys: QKeySequence | QKeySequence.StandardKey, slot: Callable[[], object]) -> None:
         shortcut = QShortcut(keys, self)
@@ -381,6 +396,10 @@ class TranscriptView(QWidget):
             self._has_text = has_text
             self.export_button.setEnabled(has_text)
             self.find_button.setEnabled(has_text)
+            if self.empty_state is not None:
+                self.empty_state.refresh()
+                # Export and Find over a text area that says "nothing yet" are noise: shown with words.
+                self.toolbar.setVisible(self._show_toolbar and has_text)
 
     def open_find_bar(self) -> None:
         if self._has_text:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QPushButton, QWidget
 
 
 def make_button(
@@ -35,3 +35,16 @@ def make_button(
     if auto_default is not None:
         button.setAutoDefault(auto_default)
     return button
+
+
+def set_text_keeping_shortcut(button: QAbstractButton, text: str) -> None:
+    """Change a button's label without losing its shortcut.
+
+    ``QAbstractButton.setText`` replaces the shortcut with the new text's Alt+letter, so a
+    button whose label changes (Stop's running time, "Finalizing…") would silently drop its
+    Ctrl+key; this puts that key back.
+    """
+    shortcut = button.shortcut()
+    button.setText(text)
+    if not shortcut.isEmpty() and shortcut != QKeySequence.mnemonic(text):
+        button.setShortcut(shortcut)

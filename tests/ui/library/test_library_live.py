@@ -49,6 +49,7 @@ def test_a_microphone_session_is_saved_as_it_runs_with_its_recording(
     panel.options_form.diarization_check.setChecked(True)
     history = HistoryPanel(live_ctx, library)
     qtbot.addWidget(history)
+    panel.options_toggle.setChecked(True)  # "Keep audio" lives with the other options
     assert panel.record_check.isVisible() and panel.record_check.isChecked()
     assert_accessible(panel)
     panel.start()

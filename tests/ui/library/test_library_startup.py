@@ -24,7 +24,9 @@ def test_attach_adds_history_and_gives_the_live_panel_the_library(qtbot, qloop, 
     try:
         panel = startup.attach(window, library)
         assert isinstance(panel, HistoryPanel) and window.history_panel is panel
-        assert window.live_panel.library is library and window.live_panel.record_check.isVisibleTo(window)
+        assert window.live_panel.library is library and window.live_panel.record_check.isVisibleTo(
+            window.live_panel.options_box
+        )
         dock = window.findChild(QDockWidget, "historyDock")
         assert dock is not None and dock.widget() is panel
         toggle = next(a for a in window.view_menu.actions() if a.objectName() == "toggleHistoryAction")
@@ -44,7 +46,9 @@ def test_an_unopenable_library_leaves_the_app_running_without_it(qtbot, qloop, m
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     assert startup.attach(window, None) is None
-    assert window.live_panel.library is None and not window.live_panel.record_check.isVisibleTo(window)
+    assert window.live_panel.library is None and not window.live_panel.record_check.isVisibleTo(
+        window.live_panel.options_box
+    )
 
 
 def test_recovery_report_opens_the_offered_session(qtbot, qloop, make_context, tmp_path: Path) -> None:  # noqa: ANN001

@@ -54,6 +54,7 @@ from desktop.ui.live.hold_to_talk import HoldToTalkFilter
 from desktop.ui.live.lost_audio import LostAudioBar
 from desktop.ui.live.options_form import LiveOptionsForm
 from desktop.ui.live.source_bar import SourceBar, SourceKind
+from desktop.ui.live.translation_columns import TranslationColumns
 from desktop.ui.transcript.view import TranscriptView
 from desktop.ui.widgets.buttons import make_button, set_text_keeping_shortcut
 
@@ -220,6 +221,8 @@ class LivePanel(QWidget):
         self.view.export_basename = "live-transcript"
         self.view.set_transcript(self.controller.transcript)
         self.view.speaker_renamed.connect(self._on_speaker_renamed)
+        # Two-way translation adds two columns (one per language) above the view.
+        self.transcript_area = TranslationColumns(self.view, self)
 
         # White-on-accent and white-on-red: the icons take the button's text colour, not the window's.
         set_icon(self.start_button, "record", role=QPalette.ColorRole.HighlightedText)
@@ -289,7 +292,7 @@ class LivePanel(QWidget):
         layout.addLayout(state_row)
         layout.addWidget(self.message_label)
         layout.addWidget(self.lost_audio_bar)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.transcript_area, 1)
 
         self._elapsed_timer = QTimer(self)
         self._elapsed_timer.setInterval(1000)
@@ -314,6 +317,7 @@ class LivePanel(QWidget):
         c = self.controller
         c.state_changed.connect(self._on_state)
         c.delta_ready.connect(self.view.apply_delta)
+        c.delta_ready.connect(self.transcript_area.apply_delta)
         c.finalize_pending_changed.connect(self._on_finalize_pending)
         c.reconnecting.connect(self._on_reconnecting)
         c.error.connect(self._on_error)
@@ -479,6 +483,7 @@ class LivePanel(QWidget):
             self._last_stats = None
             self.lost_audio_bar.hide()
             self.view.set_transcript(run.transcript)
+            self.transcript_area.follow(run.config, run.transcript)
             from desktop.audio.capture import MicrophoneCapture
 
             if isinstance(source, MicrophoneCapture):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 from PySide6.QtCore import Qt
 
@@ -137,3 +139,34 @@ def test_with_translation_the_original_can_go(qtbot) -> None:  # noqa: ANN001
     menu = overlay.build_menu()
     menu.findChild(type(menu.actions()[0]), "captionShowOriginalAction").setChecked(False)
     assert overlay.text() == "Ana: Good day" and overlay.prefs.show_original is False
+
+
+def test_a_two_way_session_shows_one_column_per_language(qtbot, qloop, fake_soniox, live_ctx) -> None:  # noqa: ANN001
+    from desktop.core.live.config_builder import LiveOptions, TranslationMode, TranslationOptions
+
+    fake_soniox.set_script(
+        [
+            {"speaker": "1", "language": "en", "text": "Good morning everyone", "translation": "Dober dan vsem"},
+            {"speaker": "2", "language": "sl", "text": "Hvala lepa", "translation": "Thank you"},
+        ]
+    )
+    window = _window_with_fake_mic(qtbot, live_ctx, seconds=4.0)
+    panel = window.live_panel
+    loading = asyncio.ensure_future(live_ctx.load_models())  # the language lists come with the models
+    qtbot.waitUntil(loading.done, timeout=5000)
+    panel.models_changed()
+    options = panel.options_form.options()
+    options = LiveOptions(**{**options.__dict__, "enable_speaker_diarization": True})
+    options.translation = TranslationOptions(mode=TranslationMode.TWO_WAY, language_a="en", language_b="sl")
+    panel.options_form.set_options(options)
+    assert panel.options_form.options().translation.mode is TranslationMode.TWO_WAY
+    panel.start()
+    area = panel.transcript_area
+    qtbot.waitUntil(lambda: area.columns is not None and area.columns.isVisible(), timeout=5000)
+    model = area.columns.model()
+    qtbot.waitUntil(lambda: model.rowCount() >= 2 and "Thank you" in model.index(1, 0).data(), timeout=15000)
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in (0, 1)] == ["EN", "SL"]
+    assert model.index(0, 0).data().startswith("Speaker 1: Good morning everyone")
+    assert model.index(0, 1).data().startswith("Dober dan vsem")
+    assert model.index(1, 1).data().startswith("Speaker 2: Hvala lepa")
+    panel.cancel()

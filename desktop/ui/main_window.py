@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         self.lock_captions_action.toggled.connect(lambda on: self.captions.set_locked(on))
         view_menu.addAction(self.captions_action)
         view_menu.addAction(self.lock_captions_action)
+        self.live_panel.add_captions_toggle(self.captions_action)
         self.caption_file_action = self._action("Caption &file…", "captionFileAction", self.choose_caption_file)
         self.caption_file_action.setToolTip(
             "Keep the last final lines in a text file that OBS or other tools read, rewritten as words become final"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence, QPalette, QResizeEvent
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QKeySequenceEdit,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -668,6 +669,23 @@ class LivePanel(QWidget):
     def _on_monitor_error(self, message: str) -> None:
         if not self.controller.state.is_active:
             self.source_bar.meter.setToolTip(message)
+
+    def add_captions_toggle(self, action: QAction) -> QPushButton:
+        """A "Captions" button beside Options that mirrors the window's Live captions action."""
+        button = make_button(
+            "Captions",
+            "liveCaptionsButton",
+            "Show live captions over other apps",
+            self,
+            tip=f"Show the live words over every app ({action.shortcut().toString()})",
+        )
+        button.setCheckable(True)
+        button.setChecked(action.isChecked())
+        button.toggled.connect(action.setChecked)
+        action.toggled.connect(button.setChecked)
+        self.action_bar.insertWidget(self.action_bar.indexOf(self.options_toggle), button)
+        self.captions_button = button
+        return button
 
     def _after_session(self) -> None:
         self.monitor.follow(None)

@@ -170,3 +170,18 @@ def test_a_two_way_session_shows_one_column_per_language(qtbot, qloop, fake_soni
     assert model.index(0, 1).data().startswith("Dober dan vsem")
     assert model.index(1, 1).data().startswith("Speaker 2: Hvala lepa")
     panel.cancel()
+
+
+def test_the_live_panel_has_a_captions_button_that_follows_the_shortcut(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    from tests.a11y import assert_accessible
+
+    window = MainWindow(make_context())
+    qtbot.addWidget(window)
+    window.show()
+    button = window.live_panel.captions_button
+    assert button.isVisible() and not button.isChecked()
+    button.click()
+    assert window.captions_action.isChecked() and window.captions.visible
+    window.captions_action.setChecked(False)  # Ctrl+Shift+C, the View menu or the overlay's Hide
+    assert not button.isChecked() and not window.captions.visible
+    assert_accessible(window.live_panel)

@@ -48,11 +48,13 @@ def test_ctrl_shift_r_retries_all_failed_from_the_keyboard(qtbot, host: PanelHos
     subs = [submit(host, n) for n in range(2)]
     qtbot.waitUntil(lambda: all(s.stage is Stage.FAILED for s in subs), timeout=10_000)
     fake_soniox.set_balance_exhausted(None)
-    table = panel.jobs_table
-    table.window().activateWindow()  # as a user clicking into the panel does
-    table.setFocus()
-    qtbot.waitUntil(lambda: table.window().isActiveWindow() and table.hasFocus())
+    # No job exists yet, so the jobs table gives way to its empty state: the focus is on the
+    # panel's first button, as after a user clicks into the panel.
+    target = panel.add_files_button
+    target.window().activateWindow()
+    target.setFocus()
+    qtbot.waitUntil(lambda: target.window().isActiveWindow() and target.hasFocus())
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-    qtbot.keyClick(panel.jobs_table, Qt.Key.Key_R, ctrl_shift)
+    qtbot.keyClick(target, Qt.Key.Key_R, ctrl_shift)
     qtbot.waitUntil(lambda: all(s.stage is Stage.DONE for s in subs), timeout=10_000)
     assert len(fake_soniox.transcriptions) == 2

@@ -189,7 +189,7 @@ async def _run(
     window.closed.connect(quitting.set)
 
     def request_quit() -> None:
-        window.close()  # saves geometry, like the Quit action
+        window.quit_app()  # saves geometry, like the Quit action (and never just hides in the tray)
         quitting.set()
 
     _quit_on_signals(app, request_quit)
@@ -215,6 +215,7 @@ async def _run(
     log.info("%s %s: main window painted", APP_NAME, version())
     context.reload_key()  # before the jobs panel exists: it reloads its lists when the key changes
     window.jobs_panel  # noqa: B018 - built now, after the paint and the key
+    window.install_tray()
     if onboarding:
         window.start_up()
     await library_startup.after_show(window, library, args or argparse.Namespace(), quitting.set)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # imported when first used: the first paint needs none of the
     from desktop.ui.jobs.side_panel import JobsSidePanel
     from desktop.ui.onboarding import OnboardingDialog
     from desktop.ui.settings_dialog import SettingsDialog
+    from desktop.ui.tray import AppTray
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         # builds it once the window has painted (``first_painted``): see ``jobs_panel``.
         self._jobs_panel: JobsSidePanel | None = None
         self._captions: CaptionsController | None = None
+        self.tray: AppTray | None = None
+        self._quitting = False
         self._presentation: PresentationWindow | None = None
         self._library: Library | None = None
         self._painted = False
@@ -121,7 +124,9 @@ class MainWindow(QMainWindow):
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.quit_action = self._action("&Quit", "quitAction", self.close, QKeySequence.StandardKey.Quit, app_wide=True)
+        self.quit_action = self._action(
+            "&Quit", "quitAction", self.quit_app, QKeySequence.StandardKey.Quit, app_wide=True
+        )
         if self.quit_action.shortcut().isEmpty():
             self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -391,7 +396,48 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             log.warning("Could not save the window geometry: %s", exc)
 
+    def install_tray(self) -> AppTray | None:
+        """The tray icon and menu, where the desktop has a tray (the app calls this after the first paint)."""
+        from desktop.ui.tray import AppTray
+
+        tray = AppTray(
+            self.context,
+            self,
+            start_stop=self._start_or_stop_live,
+            actions={"captions": self.captions_action, "settings": self.settings_action, "quit": self.quit_action},
+        )
+        if not tray.available:
+            tray.deleteLater()
+            return None
+        self.live_panel.session_state_changed.connect(lambda state: tray.follow(state))
+        self.tray = tray
+        return tray
+
+    def _start_or_stop_live(self) -> None:
+        if self.live_panel.state.is_active:
+            self.live_panel.stop()
+        else:
+            self.live_panel.start()
+
+    def quit_app(self) -> None:
+        """Quit for real (Ctrl+Q, the tray's Quit), whatever closing the window would do."""
+        self._quitting = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self._quitting and self.tray is not None:
+            from desktop.ui.tray import StayOpen
+
+            try:
+                keep = self.tray.keeps_running_on_close()
+            except StayOpen:
+                event.ignore()
+                return
+            if keep:
+                event.ignore()
+                self.save_geometry()
+                self.hide()
+                return
         self.save_geometry()
         super().closeEvent(event)
         if event.isAccepted():

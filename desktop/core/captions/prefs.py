@@ -28,6 +28,29 @@ class CaptionPrefs:
     show_original: bool = True  # with translation: the original above the translation, smaller
     #: screen name -> [x, y, width, height] in that screen's logical pixels
     geometry: dict[str, list[int]] = field(default_factory=dict)
+    #: screen name -> that screen's lines, font_pt, opacity and locked (a projector wants bigger
+    #: type than the laptop): applied when the overlay is placed on that screen
+    screens: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def use_screen(self, name: str) -> None:
+        """Take the look remembered for screen ``name`` (the current one stays if none is)."""
+        saved = self.screens.get(name)
+        if not saved:
+            return
+        self.lines = _choice(saved.get("lines"), LINES_CHOICES, self.lines)
+        self.font_pt = _int_in(saved.get("font_pt"), FONT_RANGE, self.font_pt)
+        self.opacity = _float_in(saved.get("opacity"), OPACITY_RANGE, self.opacity)
+        locked = saved.get("locked")
+        self.locked = locked if isinstance(locked, bool) else self.locked
+
+    def remember_screen(self, name: str) -> None:
+        """Keep the current look as screen ``name``'s."""
+        self.screens[name] = {
+            "lines": self.lines,
+            "font_pt": self.font_pt,
+            "opacity": self.opacity,
+            "locked": self.locked,
+        }
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
@@ -58,6 +81,9 @@ class CaptionPrefs:
                 for k, v in geometry.items()
                 if isinstance(v, list) and len(v) == 4 and all(isinstance(x, int) for x in v)
             }
+        screens = data.get("screens")
+        if isinstance(screens, dict):
+            prefs.screens = {str(k): v for k, v in screens.items() if isinstance(v, dict)}
         return prefs
 
 

@@ -137,6 +137,11 @@ class CaptionOverlay(QWidget):
         """Put the overlay where it was on this screen, or centred near the bottom."""
         screen = self.screen()
         area = screen.availableGeometry()
+        was_locked = self.prefs.locked
+        self.prefs.use_screen(screen.name())  # lines, type size, background and lock of this screen
+        if self.prefs.locked != was_locked:
+            self._apply_flags()
+        self._apply_style()
         saved = self.prefs.geometry.get(screen.name())
         if saved is not None:
             x, y, w, h = saved
@@ -151,6 +156,10 @@ class CaptionOverlay(QWidget):
         screen = self.screen()
         g = self.geometry()
         self.prefs.geometry[screen.name()] = [g.x(), g.y(), g.width(), g.height()]
+        self._remember_look()
+
+    def _remember_look(self) -> None:
+        self.prefs.remember_screen(self.screen().name())
         self.prefs_changed.emit()
 
     # -- locking ------------------------------------------------------------------------------
@@ -162,7 +171,7 @@ class CaptionOverlay(QWidget):
         self._apply_flags()
         if visible:
             self.show()
-        self.prefs_changed.emit()
+        self._remember_look()
 
     def _apply_flags(self) -> None:
         flags = _BASE_FLAGS
@@ -180,12 +189,12 @@ class CaptionOverlay(QWidget):
         self.prefs.font_pt = min(max(size, FONT_RANGE[0]), FONT_RANGE[1])
         self._apply_style()
         self.show_lines(self._lines)
-        self.prefs_changed.emit()
+        self._remember_look()
 
     def set_opacity(self, opacity: float) -> None:
         self.prefs.opacity = opacity
         self.update()
-        self.prefs_changed.emit()
+        self._remember_look()
 
     def set_show_original(self, on: bool) -> None:
         """With translation: the original above it, smaller (on), or the translation alone (off)."""
@@ -196,7 +205,7 @@ class CaptionOverlay(QWidget):
     def set_line_count(self, lines: int) -> None:
         self.prefs.lines = lines
         self.show_lines(self._lines)
-        self.prefs_changed.emit()
+        self._remember_look()
 
     def _apply_style(self) -> None:
         for label in self.line_labels:

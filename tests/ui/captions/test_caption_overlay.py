@@ -185,3 +185,28 @@ def test_the_live_panel_has_a_captions_button_that_follows_the_shortcut(qtbot, q
     window.captions_action.setChecked(False)  # Ctrl+Shift+C, the View menu or the overlay's Hide
     assert not button.isChecked() and not window.captions.visible
     assert_accessible(window.live_panel)
+
+
+def test_each_screen_keeps_its_own_look(qtbot) -> None:  # noqa: ANN001
+    from desktop.ui.captions.overlay import CaptionOverlay
+
+    prefs = CaptionPrefs()
+    prefs.font_pt, prefs.lines, prefs.locked = 48, 1, False
+    prefs.remember_screen("Projector")
+    prefs.font_pt, prefs.lines, prefs.locked = 24, 3, True
+    prefs.remember_screen("Laptop")
+    restored = CaptionPrefs.from_json(prefs.to_json())
+    restored.use_screen("Projector")
+    assert (restored.font_pt, restored.lines, restored.locked) == (48, 1, False)
+    restored.use_screen("Nowhere")  # a screen never seen keeps what is current
+    assert restored.font_pt == 48
+
+    overlay = CaptionOverlay(CaptionPrefs())
+    qtbot.addWidget(overlay)
+    screen = overlay.screen().name()
+    overlay.prefs.screens[screen] = {"lines": 1, "font_pt": 40, "opacity": 0.5, "locked": False}
+    overlay.place()
+    assert (overlay.prefs.font_pt, overlay.prefs.lines, overlay.prefs.locked) == (40, 1, False)
+    assert overlay.grip.isVisibleTo(overlay)  # unlocked on this screen
+    overlay.set_font_pt(30)
+    assert overlay.prefs.screens[screen]["font_pt"] == 30

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import numpy as np
@@ -11,21 +10,10 @@ import soundfile
 
 from desktop.audio.decoded_file import DecodingFileSource
 from desktop.core.audio_source import AUTO, PCM16_MONO_16K, AudioSourceError
+from tests.audio.test_audio_file_source import VirtualClock
 from tests.paths import DATA
 
 pytestmark = pytest.mark.asyncio
-
-
-class VirtualClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 async def drain(src: DecodingFileSource) -> tuple[bytes, VirtualClock]:

@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 
 from PySide6.QtWidgets import QApplication
 
 from desktop.core.context import AppContext
 from desktop.core.paths import AppPaths
 from desktop.ui.main_window import MainWindow
-
-
-def spin(app: QApplication, seconds: float) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.01)
-
-
-def xdotool(app: QApplication, *args: str) -> None:
-    proc = subprocess.Popen(["xdotool", *args])
-    while proc.poll() is None:
-        app.processEvents()
-        time.sleep(0.01)
-    spin(app, 0.5)
+from tests.ui.x11_probe import spin, xdotool
 
 
 def main() -> None:

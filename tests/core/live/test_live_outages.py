@@ -66,6 +66,15 @@ def make_session(client: AsyncSonioxClient, source: NumpySource, rec: Recorder, 
     return LiveSession(lambda: client, config, source, rec, backoff=backoff, **kwargs)  # type: ignore[arg-type]
 
 
+async def all_audio_on_the_last_connection(emu: FakeSoniox, rec: Recorder, pcm: bytes, *, timeout: float) -> None:
+    """Wait until the newest connection has had everything after its offset (replay included)."""
+
+    def done() -> bool:
+        return emu.realtime_sessions[-1].audio_bytes + rec.replaced[-1] * BYTES_PER_MS >= len(pcm)
+
+    await until(done, what="all audio on the last connection", timeout=timeout)
+
+
 def produced_ms(source: NumpySource) -> int:
     return len(source.produced) // BYTES_PER_MS
 
@@ -90,11 +99,7 @@ async def test_a_long_blackout_loses_no_word(fake_soniox: FakeSoniox, blackout_s
         await relay.restore()
         await until(lambda: session.state is LiveState.RUNNING, what="reconnected", timeout=20)
         await until(lambda: len(source.produced) == len(pcm), what="all audio captured", timeout=60)
-        await until(
-            lambda: fake_soniox.realtime_sessions[-1].audio_bytes + rec.replaced[-1] * BYTES_PER_MS >= len(pcm),
-            what="all audio on the last connection",
-            timeout=60,
-        )
+        await all_audio_on_the_last_connection(fake_soniox, rec, pcm, timeout=60)
         await session.stop()
 
     # Many more refused attempts than the 8 the session allows Soniox itself: none was counted.
@@ -122,11 +127,7 @@ async def test_an_outage_longer_than_the_buffer_reports_exactly_what_was_lost(fa
         assert session.stats.lost_spans_ms, "the overflow is known while it happens"
         await relay.restore()
         await until(lambda: len(source.produced) == len(pcm), what="all audio captured", timeout=30)
-        await until(
-            lambda: fake_soniox.realtime_sessions[-1].audio_bytes + rec.replaced[-1] * BYTES_PER_MS >= len(pcm),
-            what="all audio on the last connection",
-            timeout=30,
-        )
+        await all_audio_on_the_last_connection(fake_soniox, rec, pcm, timeout=30)
         await session.stop()
 
     assert rec.errors == [] and rec.state_names[-1] == "finished"
@@ -168,11 +169,7 @@ async def test_a_silent_stall_is_noticed_while_it_lasts_and_loses_nothing(fake_s
         relay.resume()
         await until(lambda: len(source.produced) == len(pcm), what="all audio captured", timeout=30)
         await until(lambda: session.state is LiveState.RUNNING, what="reconnected", timeout=20)
-        await until(
-            lambda: fake_soniox.realtime_sessions[-1].audio_bytes + rec.replaced[-1] * BYTES_PER_MS >= len(pcm),
-            what="all audio on the last connection",
-            timeout=30,
-        )
+        await all_audio_on_the_last_connection(fake_soniox, rec, pcm, timeout=30)
         await session.stop()
 
     assert rec.errors == [] and rec.state_names[-1] == "finished"

@@ -4,9 +4,7 @@ drags the unlocked one, and prints what happened as JSON. Real XTest input, thro
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QRect
@@ -15,21 +13,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from desktop.core.captions.lines import CaptionLine
 from desktop.core.captions.prefs import CaptionPrefs
 from desktop.ui.captions.overlay import CaptionOverlay
-
-
-def spin(app: QApplication, seconds: float) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.01)
-
-
-def xdotool(app: QApplication, *args: str) -> None:
-    proc = subprocess.Popen(["xdotool", *args])
-    while proc.poll() is None:  # keep Qt answering the X server meanwhile
-        app.processEvents()
-        time.sleep(0.01)
-    spin(app, 0.3)
+from tests.ui.x11_probe import spin, xdotool
 
 
 def main() -> None:

@@ -5,19 +5,18 @@ where the file went, with a way to open its folder."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QAccessible, QAccessibleActionInterface
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
-from soniox.types import Transcription
 
 from desktop.core.transcript import Token, Transcript
 from desktop.ui.jobs.transcript_window import TranscriptWindow
 from desktop.ui.transcript import TranscriptView
 from tests.a11y import assert_accessible
+from tests.job_helpers import NeverLoads, completed_job
 from tests.ui.jobs.test_jobs_support import PanelHost, panel_host
 
 
@@ -93,22 +92,9 @@ def test_export_says_where_the_file_went_and_shows_its_folder(view: TranscriptVi
     assert not notice.isVisible()
 
 
-class _NeverLoads:
-    async def get(self, _job_id: str) -> object:
-        raise RuntimeError("offline")
-
-
 def test_transcript_window_is_announced_as_a_window_named_by_its_title(qtbot, qloop) -> None:  # noqa: ANN001
-    job = Transcription(
-        id="job-1",
-        status="completed",
-        created_at=datetime.now(timezone.utc),
-        model="stt-async-v5",
-        filename="talk.wav",
-        enable_speaker_diarization=False,
-        enable_language_identification=False,
-    )
-    window = TranscriptWindow(job, _NeverLoads())  # type: ignore[arg-type]
+    job = completed_job()
+    window = TranscriptWindow(job, NeverLoads())  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.show()
     assert window.isWindow()

@@ -3,32 +3,13 @@ only the main one: a transcript window that has the focus still quits with Ctrl+
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from soniox.types import Transcription
 
 from desktop.ui.jobs.transcript_window import TranscriptWindow
 from desktop.ui.main_window import MainWindow
-
-
-class _NeverLoads:
-    async def get(self, _job_id: str) -> object:
-        raise RuntimeError("offline")
-
-
-def _job() -> Transcription:
-    return Transcription(
-        id="job-1",
-        status="completed",
-        created_at=datetime.now(timezone.utc),
-        model="stt-async-v5",
-        filename="talk.wav",
-        enable_speaker_diarization=False,
-        enable_language_identification=False,
-    )
+from tests.job_helpers import NeverLoads, completed_job
 
 
 def _press(qtbot, target, sequence: QKeySequence) -> None:  # noqa: ANN001
@@ -37,7 +18,7 @@ def _press(qtbot, target, sequence: QKeySequence) -> None:  # noqa: ANN001
 
 
 def _transcript_window_in_front(qtbot, window: MainWindow) -> TranscriptWindow:  # noqa: ANN001
-    other = TranscriptWindow(_job(), _NeverLoads(), window)  # type: ignore[arg-type]
+    other = TranscriptWindow(completed_job(), NeverLoads(), window)  # type: ignore[arg-type]
     qtbot.addWidget(other)
     other.show()
     other.activateWindow()

@@ -5,27 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from soniox.types import Transcription
-
 from desktop.core.library.records import TranscriptInfo
 from desktop.ui.jobs.jobs_model import COL_DURATION, JobsTableModel
 from desktop.ui.jobs.transcript_window import TranscriptWindow
 from desktop.ui.library.transcript_parts import meta_text
+from tests.job_helpers import NeverLoads, completed_job
 
 MS = 118_600
-
-
-def _job() -> Transcription:
-    return Transcription(
-        id="job-1",
-        status="completed",
-        created_at=datetime.now(timezone.utc),
-        model="stt-async-v5",
-        filename="talk.wav",
-        audio_duration_ms=MS,
-        enable_speaker_diarization=False,
-        enable_language_identification=False,
-    )
 
 
 def _info() -> TranscriptInfo:
@@ -53,15 +39,10 @@ def _info() -> TranscriptInfo:
     )
 
 
-class _NeverLoads:
-    async def get(self, _job_id: str) -> object:
-        raise RuntimeError("not needed")
-
-
 def test_jobs_history_and_transcript_window_agree(qtbot, qloop) -> None:  # noqa: ANN001
-    job = _job()
+    job = completed_job(audio_duration_ms=MS)
     table_text = JobsTableModel(lambda _cursor: None).cells(job)[COL_DURATION]
-    window = TranscriptWindow(job, _NeverLoads())  # type: ignore[arg-type]
+    window = TranscriptWindow(job, NeverLoads())  # type: ignore[arg-type]
     qtbot.addWidget(window)
     history_parts = meta_text(_info()).split(" · ")
     assert table_text == "1:59"

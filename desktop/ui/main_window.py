@@ -360,6 +360,9 @@ class MainWindow(QMainWindow):
 
     def _on_jobs_notice(self, level: str, text: str) -> None:
         self.status.showMessage(text, 15000 if level == "error" else 8000)
+        if self.tray is not None and not self.isVisible():
+            # The window is away in the tray: say it where the user is looking.
+            self.tray.notify(text, error=level == "error")
 
     def _on_live_state(self, state: LiveState) -> None:
         if state.is_active:

@@ -3,6 +3,8 @@
 The icon says the live state at a glance (idle, listening, error: a microphone, a red dot, a
 warning) and its menu reaches what a user wants without the window: start or stop a live
 session, live captions, the window itself, Settings and Quit. Clicking the icon shows the window.
+While the window is hidden, what the jobs panel would say (a job finished or failed) comes as a
+notification from the tray.
 
 Closing the window while the tray is there asks once whether to keep running in the tray (so
 captions and live sessions go on) or to quit, and remembers the answer in settings
@@ -109,6 +111,11 @@ class AppTray(QObject):
             self.state = state
             self.icon.setIcon(tray_icon(state))
             self.state_changed.emit(state)
+
+    def notify(self, text: str, *, error: bool = False) -> None:
+        """A desktop notification from the tray (jobs finishing or failing while the window is hidden)."""
+        kind = QSystemTrayIcon.MessageIcon.Warning if error else QSystemTrayIcon.MessageIcon.Information
+        self.icon.showMessage("Soniox Desktop", text, kind, 8000)
 
     # -- window -------------------------------------------------------------------------------
     def show_window(self) -> None:

@@ -88,3 +88,14 @@ def test_without_a_tray_closing_quits_as_before(qtbot, qloop, make_context) -> N
     window.closed.connect(lambda: closed.append(1))
     window.close()
     assert closed == [1]
+
+
+def test_job_news_comes_from_the_tray_while_the_window_is_hidden(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    window, tray, _ = window_with_tray(qtbot, make_context(), [])
+    shown: list[tuple[str, bool]] = []
+    tray.notify = lambda text, *, error=False: shown.append((text, error))  # type: ignore[method-assign]
+    window._on_jobs_notice("info", "Transcription finished: talk.wav")
+    assert shown == []  # the window is visible: its status bar says it
+    window.hide()
+    window._on_jobs_notice("error", "Transcription failed: bad.wav. The audio could not be decoded.")
+    assert shown == [("Transcription failed: bad.wav. The audio could not be decoded.", True)]

@@ -216,8 +216,7 @@ async def _run(
     context.reload_key()  # before the jobs panel exists: it reloads its lists when the key changes
     window.jobs_panel  # noqa: B018 - built now, after the paint and the key
     window.install_tray()
-    if onboarding:
-        window.start_up()
+    window.start_up(onboarding=onboarding)  # without onboarding the connection is still checked
     await library_startup.after_show(window, library, args or argparse.Namespace(), quitting.set)
     await quitting.wait()
     await window.shutdown()

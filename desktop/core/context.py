@@ -41,6 +41,7 @@ class AppContext:
     overrides: EndpointOverrides = field(default_factory=EndpointOverrides)
     models: tuple[Model, ...] = ()
     _key: LoadedKey = field(default_factory=lambda: LoadedKey("", KeySource.NONE))
+    _key_looked_up: bool = False
     _client: AsyncSonioxClient | None = None
     _listeners: list[Callable[[], None]] = field(default_factory=list)
     _closing: list[AsyncSonioxClient] = field(default_factory=list)
@@ -87,7 +88,13 @@ class AppContext:
     def key_source(self) -> KeySource:
         return self._key.source
 
+    @property
+    def key_looked_up(self) -> bool:
+        """False until the key store has been read (the app reads it after its first paint)."""
+        return self._key_looked_up
+
     def reload_key(self) -> None:
+        self._key_looked_up = True
         self._key = self.key_store.load()
         if self._key.key:
             REDACTOR.add_secret(self._key.key)
@@ -98,6 +105,7 @@ class AppContext:
         self.key_store.save(key, source)
         REDACTOR.add_secret(key)
         self._key = LoadedKey(key.strip(), source)
+        self._key_looked_up = True
         self._reset_client()
 
     def settings_changed(self) -> None:

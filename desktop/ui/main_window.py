@@ -283,10 +283,14 @@ class MainWindow(QMainWindow):
             self.first_painted.emit()  # listeners queue what they build, so this paint ends first
 
     # -- start-up and connection state ---------------------------------------------------------
-    def start_up(self) -> None:
-        """After the window shows: onboarding for a first start, else check the key and endpoint."""
+    def start_up(self, *, onboarding: bool = True) -> None:
+        """After the window shows: onboarding for a first start (unless ``onboarding`` is off),
+        else check the key and endpoint."""
         if not self.context.api_key:
-            self.open_onboarding()
+            if onboarding:
+                self.open_onboarding()
+            else:
+                self._show_key_state()
         else:
             spawn(self.check_connection(), name="check-connection", owner=self)
 
@@ -333,7 +337,8 @@ class MainWindow(QMainWindow):
         return REGIONS.get(region, ("",))[0]
 
     def _show_key_state(self) -> None:
-        if not self.context.api_key:
+        # Before the key store is read (just after start) "No API key" would be a false alarm.
+        if not self.context.api_key and self.context.key_looked_up:
             self.status.connection.set_state(Connection.NO_KEY)
 
     async def check_connection(self) -> bool:

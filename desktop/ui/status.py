@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 
 class Connection(enum.Enum):
+    STARTING = "starting"  # the key has not been looked up yet (the first moment after start)
     NO_KEY = "no_key"
     CHECKING = "checking"
     READY = "ready"
@@ -17,6 +18,7 @@ class Connection(enum.Enum):
 
 
 _TEXT = {
+    Connection.STARTING: "◌ Starting…",
     Connection.NO_KEY: "○ No API key — open Settings to add one",
     Connection.CHECKING: "◌ Connecting to Soniox…",
     Connection.READY: "● Connected",
@@ -32,8 +34,8 @@ class ConnectionIndicator(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("connectionState")
-        self.state = Connection.NO_KEY
-        self.set_state(Connection.NO_KEY)
+        self.state = Connection.STARTING
+        self.set_state(Connection.STARTING)
 
     def set_state(self, state: Connection, detail: str = "") -> None:
         self.state = state

@@ -6,9 +6,10 @@ writes a temporary file in the same folder and renames it over the old one (``os
 on the same file system on Linux, macOS and Windows). Only final words are written: provisional
 words change several times a second and would make the text jitter on screen.
 
-Writes happen only when the final text changed, at most ``min_interval_s`` apart (the last change
-is always written by :meth:`flush`). A rename that Windows refuses because a reader holds the file
-is tried again with the next update.
+Writes happen only when the final text changed, at most ``min_interval_s`` apart; text held back
+is :attr:`pending` and must be flushed once :meth:`due_in` has passed (the caller's timer does it,
+since no further words may come to trigger another update). A rename that Windows refuses
+because a reader holds the file is tried again with the next update.
 """
 
 from __future__ import annotations
@@ -70,6 +71,15 @@ class CaptionFile:
         if self._clock() - self._last_write < self._min_interval_s:
             return False
         return self.flush()
+
+    @property
+    def pending(self) -> bool:
+        """Text is held back by the interval: call :meth:`flush` within :meth:`due_in` seconds."""
+        return self._pending is not None
+
+    def due_in(self) -> float:
+        """Seconds until the held-back text may be written."""
+        return max(0.0, self._min_interval_s - (self._clock() - self._last_write))
 
     def flush(self) -> bool:
         """Write what :meth:`update` held back; True if something was written."""

@@ -43,6 +43,9 @@ class CaptionsController(QObject):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self._save)
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.timeout.connect(self._flush_caption_file)
         live.delta_ready.connect(self._on_delta)
 
     @property
@@ -79,6 +82,17 @@ class CaptionsController(QObject):
                 self.caption_file.update(self.live.transcript)
             except OSError as exc:
                 log.warning("Could not write the caption file: %s", exc)
+            if self.caption_file.pending and not self._flush_timer.isActive():
+                # Held back by the interval: write it when due, even if no other words come.
+                self._flush_timer.start(int(self.caption_file.due_in() * 1000) + 1)
+
+    def _flush_caption_file(self) -> None:
+        if self.caption_file is None:
+            return
+        try:
+            self.caption_file.flush()
+        except OSError as exc:
+            log.warning("Could not write the caption file: %s", exc)
 
     def set_caption_file(self, path: Path | None) -> None:
         """Write the last final lines to ``path`` as they change (None: stop); remembered."""

@@ -70,3 +70,16 @@ def test_a_reader_never_sees_the_file_half_written(tmp_path: Path) -> None:
     stop.set()
     reader.join()
     assert seen and seen <= expected, f"read something never written: {sorted(seen - expected)[:2]}"
+
+
+def test_held_back_text_says_when_it_is_due(tmp_path: Path) -> None:
+    now = [0.0]
+    out = CaptionFile(tmp_path / "c.txt", clock=lambda: now[0], min_interval_s=0.2)
+    t = Transcript()
+    t.apply([tok("One", 0)])
+    out.update(t)
+    now[0] = 0.05
+    t.apply([tok(" two", 100)])
+    assert not out.update(t) and out.pending
+    assert abs(out.due_in() - 0.15) < 1e-9
+    assert out.flush() and not out.pending and (tmp_path / "c.txt").read_text() == "One two\n"

@@ -210,3 +210,16 @@ def test_each_screen_keeps_its_own_look(qtbot) -> None:  # noqa: ANN001
     assert overlay.grip.isVisibleTo(overlay)  # unlocked on this screen
     overlay.set_font_pt(30)
     assert overlay.prefs.screens[screen]["font_pt"] == 30
+
+
+def test_the_last_words_reach_the_caption_file_even_when_nothing_follows(qtbot, qloop, make_context, tmp_path) -> None:  # noqa: ANN001
+    window = MainWindow(make_context())
+    qtbot.addWidget(window)
+    captions, live = window.captions, window.live_panel.controller
+    target = tmp_path / "captions.txt"
+    captions.set_caption_file(target)
+    final = {"is_final": True, "start_ms": 0, "end_ms": 100}
+    live.delta_ready.emit(live.transcript.apply([{"text": "First", **final}]))
+    live.delta_ready.emit(live.transcript.apply([{"text": " last", **final}]))  # within the interval
+    assert target.read_text() == ""  # held back for a moment (the file was just created)…
+    qtbot.waitUntil(lambda: target.read_text() == "First last\n", timeout=2000)  # …then written by itself

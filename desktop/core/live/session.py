@@ -48,11 +48,13 @@ Silent losses: a socket that stays open while nothing moves (Wi-Fi gone without 
 noticed by the response watchdog within ``response_timeout_s`` of audio going unanswered, rather
 than by websockets' pings ~40 s later.
 
-Why one module of ~680 lines: the reader, sender, receiver and supervisor are four coroutines of
-one state machine. They share the replay buffer's positions, the state, the finalize bookkeeping
+Why one module of ~880 lines: the reader, sender, receiver, response watchdog and supervisor are
+coroutines of one state machine. They share the replay buffer's positions, the state, the finalize bookkeeping
 and the reconnect accounting, and each transition (reconnect, finish, cancel) must update all of
 them in one place and in one order. The pieces that stand alone are already apart
-(``gap_buffer``, ``reconnect``, ``state``; the composition with sinks and recording in ``run``).
+(``gap_buffer``, ``reconnect``, ``state``, ``outage``; the composition with sinks and recording in
+``run``). The lost-span and stream-resume bookkeeping could follow them into a timeline class
+that owns the buffer positions and offsets.
 """
 
 from __future__ import annotations

@@ -5,10 +5,12 @@ to start (the run composes the session, the library entry, the recording and hol
 :class:`LiveController` turns the run's reports into signals that this panel draws. No session
 logic lives here.
 
-It is ~510 lines because it is the one screen with every live control (source bar, options,
-five buttons, hold-to-talk key capture, keep-audio box, state, stats and messages), each with
-its enabling rules per state; the pieces with a life of their own are already apart
-(``source_bar``, ``options_form``, ``hold_to_talk``, ``controller``).
+It is ~790 lines because it is the one screen with every live control (source bar, folded
+options, the primary action with its elapsed time, hold-to-talk key capture, keep-audio box,
+state, stats, outage and library messages), each with its enabling rules per state; the pieces
+with a life of their own are already apart (``source_bar``, ``options_form``, ``hold_to_talk``,
+``controller``, ``lost_audio``, ``translation_columns``). Next to move out: the widget
+construction of ``__init__`` (~240 lines) into a controls builder.
 """
 
 from __future__ import annotations

@@ -10,12 +10,11 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from desktop.core.atomic_file import write_text_atomically
 from desktop.core.regions import DEFAULT_REGION
 
 log = logging.getLogger(__name__)
@@ -95,15 +94,7 @@ class SettingsStore:
         for key in data:
             if any(word in key.lower() for word in _SECRET_WORDS):
                 raise ValueError(f"refusing to write secret-looking setting {key!r} to the settings file")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=2, sort_keys=True)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomically(self.path, json.dumps(data, indent=2, sort_keys=True), prefix=".settings-")
 
 
 def _validated(raw: dict[str, Any]) -> Settings:

@@ -14,13 +14,11 @@ because a reader holds the file is tried again with the next update.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from desktop.core.atomic_file import write_text_atomically
 from desktop.core.captions.lines import caption_lines
 from desktop.core.transcript import Transcript
 
@@ -87,7 +85,7 @@ class CaptionFile:
             return False
         text, self._pending = self._pending, None
         try:
-            write_atomically(self.path, text)
+            write_text_atomically(self.path, text)
         except PermissionError:
             # Windows: a reader holding the file open without delete sharing blocks the rename
             # for a moment. Keep the text and write it with the next update.
@@ -102,19 +100,3 @@ class CaptionFile:
         """Empty the file (the session ended and the user wants the caption gone)."""
         self._pending = ""
         self.flush()
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so a reader sees the old content or the new, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

@@ -31,3 +31,16 @@ def test_rows_follow_the_live_deltas_with_the_translation_beside_the_words(qtbot
     assert model.index(1, 1).data(Qt.ItemDataRole.AccessibleTextRole) == "Speaker 2: said: Thanks"
     view.apply_delta(t.discard_tail())
     assert model.index(1, 0).data() == ""
+
+
+def test_a_long_turn_gets_a_taller_row_than_a_short_one(qtbot) -> None:  # noqa: ANN001
+    view = BilingualView("sl", "en")
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.show()
+    t = Transcript()
+    view.set_transcript(t)
+    view.apply_delta(t.apply([said("Kratko", 0, "1", "sl"), said("<end>", 200, "1", "sl")]))
+    long_text = " ".join(f"beseda{i}" for i in range(40))
+    view.apply_delta(t.apply([said(long_text, 1000, "2", "sl")]))
+    assert view.rowHeight(1) > 2 * view.rowHeight(0)  # the long row wraps, measured when it changed

@@ -39,6 +39,14 @@ class ReplayBuffer:
         self.dropped_unconfirmed_bytes = 0  # sent-but-unfinalised audio that can no longer be replayed
 
     @property
+    def limit(self) -> int:
+        return self._max
+
+    def set_limit(self, max_bytes: int) -> None:
+        """Change the size bound (whole frames); the next :meth:`append` enforces it."""
+        self._max = max(self._frame, max_bytes // self._frame * self._frame)
+
+    @property
     def replayable(self) -> bool:
         """True where sent audio is kept until the service has finalised it (PCM, resumable streams)."""
         return self._bps is not None or self.keep_sent

@@ -191,6 +191,7 @@ class LiveSession:
             self._buffer = ReplayBuffer(limit, bytes_per_second=self._bps, frame_bytes=frame)
         else:
             self._buffer = ReplayBuffer(CONTAINER_BUFFER_BYTES, bytes_per_second=None)
+        self._gap_limit = self._buffer.limit  # the bound while disconnected (``max_gap_s``)
 
         self._state = LiveState.IDLE
         self._detail = ""
@@ -426,6 +427,10 @@ class LiveSession:
             return _Outcome(_Kind.RETRY if retry else _Kind.FATAL, error, counts=not is_unreachable(exc))
         self._rt = rt
         self._connected_at = asyncio.get_running_loop().time()
+        # Connected, the buffer may hold twice its outage bound: a replay of a full buffer must
+        # not lose its start to audio that arrives before the sender has sent it (that shifted
+        # the new connection's clock). The bound is for outages; a live connection drains it.
+        self._buffer.set_limit(2 * self._gap_limit)
         self._unanswered_since = None
         self._abort_close = False
         try:
@@ -529,6 +534,7 @@ class LiveSession:
 
     def _connection_lost(self) -> None:
         """Finalize requests to the old connection are moot: its tail is transcribed again."""
+        self._buffer.set_limit(self._gap_limit)
         self._controls.clear()
         self._cancel_deferred_finalize()
         self._set_pending(False)

@@ -89,3 +89,18 @@ def test_reconnects_default_to_half_a_second_doubling_to_eight_then_give_up_afte
     assert [backoff.base(n) for n in range(1, 7)] == [0.5, 1, 2, 4, 8, 8]
     assert all(0.45 <= backoff.delay(1) <= 0.55 for _ in range(50))
     assert not backoff.exhausted(8) and backoff.exhausted(9)
+
+
+def test_a_raised_bound_keeps_a_full_replay_whole_while_audio_keeps_arriving() -> None:
+    """What the session does on reconnecting with a full buffer: the replay is not sent yet when
+    more audio arrives; with the connected bound (twice the outage bound) none of it is dropped."""
+    buf = pcm_buffer(max_bytes=1000)
+    buf.append(b"r" * 1000)  # the outage filled the buffer
+    buf.rebase()
+    buf.set_limit(2000)
+    buf.append(b"n" * 300)  # arrives before the sender has run
+    assert (buf.dropped_bytes, buf.start) == (0, 0)
+    assert send_all(buf) == b"r" * 1000 + b"n" * 300
+    buf.set_limit(1000)  # connection lost again: back to the outage bound on the next append
+    buf.append(b"x" * 100)
+    assert buf.held_bytes <= 1000

@@ -286,6 +286,7 @@ class HistoryPanel(QWidget):
         self._seq += 1
         self.search.cancel()
         self.status_label.setText("Searching…")
+        self._searching = True  # from now, not from when the task first runs: ``searching`` has no gap
         spawn(
             self._search(self._query, self._seq, keep_selection=keep_selection),
             name="history-search",

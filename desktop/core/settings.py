@@ -31,6 +31,17 @@ class Settings:
     input_device: str = ""
     hold_to_talk_key: str = "Space"
     keep_recordings: bool = True
+    # System audio: the output device whose sound is transcribed ("" follows the default output).
+    system_output: str = ""
+    # Meeting mode: cancel the other side's voice in the microphone (acoustic echo cancellation).
+    meeting_echo_cancellation: bool = True
+    # Dictation: the global hotkey in pynput's notation ("" = no global hotkey), "hold" (speak
+    # while held) or "toggle", and how the words reach the focused app: "auto", "type", "paste".
+    dictation_hotkey: str = "<ctrl>+<alt>+space"
+    dictation_mode: str = "hold"
+    dictation_insert: str = "auto"
+    # Start at login (a login item / XDG autostart entry / Run key); off unless the user asks.
+    start_at_login: bool = False
     # Free-form state owned by the UI (window geometry, splitter sizes, last folders ...).
     ui_state: dict[str, str] = field(default_factory=dict)
     # Option sets remembered per feature ("live", "jobs"): whatever each form wants to keep.

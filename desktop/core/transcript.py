@@ -265,7 +265,14 @@ class Transcript:
         return transcript
 
 
+#: The speaker id of the user's own microphone in a meeting (``desktop.core.meeting``): "You".
+YOU_SPEAKER_ID = "you"
+
+
 def default_speaker_label(speaker_id: str) -> str:
+    """ "Speaker 1" for Soniox's diarization ids; "You" for the meeting's microphone side."""
+    if speaker_id == YOU_SPEAKER_ID:
+        return "You"
     return f"Speaker {speaker_id}"
 
 

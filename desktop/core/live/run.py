@@ -48,6 +48,8 @@ class SourceKind(str, enum.Enum):
     MICROPHONE = "microphone"
     FILE = "file"
     URL = "url"
+    SYSTEM = "system"  # what the computer plays (desktop.audio.system)
+    MEETING = "meeting"  # the microphone and the system audio (desktop.core.meeting)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ class SourceOrigin:
             return self.path.name
         if self.kind is SourceKind.URL:
             return label
+        if self.kind is SourceKind.SYSTEM:
+            return "System audio"
+        if self.kind is SourceKind.MEETING:
+            return "Meeting"
         return "Microphone"
 
     @property

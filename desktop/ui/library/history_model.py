@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 from desktop.core.export import hms
 from desktop.core.library.search import COUNT_CAP, MARK_END, MARK_START, SearchHit, SearchResult
 from desktop.core.library.store import TranscriptInfo
+from desktop.core.transcript import default_speaker_label
 from desktop.ui.library.transcript_parts import meta_text
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
@@ -133,7 +134,7 @@ def row_html(item: HistoryItem, palette: QPalette, *, selected: bool, names: dic
     ]
     for hit in item.hits:
         when = hms(hit.start_ms) if hit.start_ms is not None else ""
-        who = info.speaker_names.get(hit.speaker, f"Speaker {hit.speaker}") if hit.speaker else ""
+        who = (info.speaker_names.get(hit.speaker) or default_speaker_label(hit.speaker)) if hit.speaker else ""
         lead = " · ".join(p for p in (when, who) if p)
         lead_html = f'<span style="color:{muted.name()}">{html.escape(lead)}</span> ' if lead else ""
         parts.append(f'<div style="color:{text.name()}">{lead_html}{snippet_html(hit.snippet, mark)}</div>')

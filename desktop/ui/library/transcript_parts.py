@@ -21,6 +21,8 @@ SOURCE_NAMES = {
     "microphone": "Microphone",
     "file": "File",
     "url": "Stream",
+    "system": "System audio",
+    "meeting": "Meeting",
     "job-file": "File job",
     "job-url": "URL job",
 }

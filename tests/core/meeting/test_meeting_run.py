@@ -1,0 +1,207 @@
+"""A meeting against the emulator, no Qt: two sessions, one ordered transcript, one library entry.
+
+The emulator speaks its script on every session, paced by the "speech" bursts each source sends,
+so the microphone and the system audio say the same words at *different times* (their bursts are
+offset): the merged transcript must interleave them by time, "You" and "Speaker 1".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.core.backoff import Backoff
+from desktop.core.library.store import Library
+from desktop.core.live import LiveOptions, LiveState
+from desktop.core.live.run import LiveRunListener, LiveRunSettings
+from desktop.core.meeting.run import MeetingRun
+from desktop.core.errors import UserError
+from desktop.core.live.state import LiveStats
+from desktop.core.transcript import TranscriptDelta
+from tests.core.live.test_live_session import WORDS, controls, sdk_client
+from tests.core.live.test_live_session_support import NumpySource, bursts, make_pcm, until
+from tests.fake_soniox import FakeSoniox
+
+pytestmark = pytest.mark.asyncio
+FAST = {
+    "keepalive_interval_s": 0.25,
+    "finalize_min_interval_s": 0.1,
+    "backoff": Backoff(initial=0.05, cap=0.2, jitter=0, max_attempts=4),
+}
+OPTIONS = LiveOptions(model="stt-rt-v4", language_hints=["en"])
+
+
+class Heard(LiveRunListener):
+    def __init__(self) -> None:
+        self.states: list[tuple[str, str]] = []
+        self.deltas: list[TranscriptDelta] = []
+        self.errors: list[UserError] = []
+        self.stats: list[LiveStats] = []
+
+    def on_state(self, state: LiveState, detail: str) -> None:
+        self.states.append((state.value, detail))
+
+    def on_delta(self, delta: TranscriptDelta) -> None:
+        self.deltas.append(delta)
+
+    def on_error(self, error: UserError) -> None:
+        self.errors.append(error)
+
+    def on_stats(self, stats: LiveStats) -> None:
+        self.stats.append(stats)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Iterator[Library]:
+    lib = Library(tmp_path / "library" / "library.sqlite3")
+    yield lib
+    lib.close()
+
+
+def meeting(client: object, mic: NumpySource, system: NumpySource, heard: Heard, library: Library | None) -> MeetingRun:
+    return MeetingRun(
+        lambda: client,  # type: ignore[arg-type,return-value]
+        OPTIONS,
+        None,
+        mic,
+        system,
+        heard,
+        library=library,
+        settings=LiveRunSettings(session_options=FAST),
+    )
+
+
+def by_diarization(emu: FakeSoniox, diarized: bool) -> list[int]:
+    return [
+        s.index for s in emu.realtime_sessions if bool((s.config or {}).get("enable_speaker_diarization")) is diarized
+    ]
+
+
+def turns(run: MeetingRun) -> list[tuple[str, str]]:
+    t = run.transcript
+    return [(t.speaker_label(s.speaker), s.text.strip()) for s in t.segments()]
+
+
+async def test_both_sides_merge_into_one_time_ordered_transcript_kept_as_a_meeting(
+    fake_soniox: FakeSoniox, library: Library
+) -> None:
+    fake_soniox.set_script([WORDS])
+    mic = NumpySource(make_pcm(bursts(4, lead_ms=200)), pace_s=0.01, hold=True)
+    system_pcm = make_pcm(bursts(4, lead_ms=500), seed=1)
+    system = NumpySource(system_pcm, pace_s=0.01, hold=True)
+    heard = Heard()
+    async with sdk_client(fake_soniox) as client:
+        run = meeting(client, mic, system, heard, library)
+        await run.start()
+        assert run.state is LiveState.RUNNING
+        await until(lambda: len(run.transcript.final_tokens) >= 4, what="words of both sides")
+        await until(lambda: len(system.produced) == len(system_pcm), what="all the audio")
+        await run.stop()
+    assert run.state is LiveState.FINISHED
+    assert heard.states[0] == ("connecting", "Connecting to Soniox…") and heard.states[-1][0] == "finished"
+    # Two sessions: the microphone without diarization, the system audio with it; both finished.
+    assert len(by_diarization(fake_soniox, True)) == 1 and len(by_diarization(fake_soniox, False)) == 1
+    you = fake_soniox.wait_for_session(by_diarization(fake_soniox, False)[0])
+    others = fake_soniox.wait_for_session(by_diarization(fake_soniox, True)[0])
+    assert controls(you, "finish") or you.responses[-1].get("finished")
+    assert others.responses[-1].get("finished")
+    # One transcript, alternating by time: You at 0.2 s, the other side at 0.5 s, You at 0.8 s...
+    assert turns(run) == [
+        ("You", "one"),
+        ("Speaker 1", "one"),
+        ("You", "two"),
+        ("Speaker 1", "two"),
+        ("You", "three"),
+        ("Speaker 1", "three"),
+        ("You", "four"),
+        ("Speaker 1", "four"),
+    ]
+    starts = [t.start_ms for t in run.transcript.final_tokens if not t.is_marker]
+    assert starts == sorted(starts)
+    # Billed audio is both streams': the counters add them up.
+    assert heard.stats[-1].audio_s == pytest.approx(you.audio_ms / 1000 + others.audio_ms / 1000, abs=0.2)
+    # The history keeps one meeting with both speakers.
+    tid = run.library_transcript_id
+    assert tid is not None
+    await until(lambda: library.info(tid).status == "complete", what="library")
+    stored = library.load(tid)
+    assert stored is not None
+    assert stored.info.title == "Meeting" and stored.info.source_kind == "meeting"
+    assert stored.info.speaker_labels == ["You", "Speaker 1"]
+    assert stored.transcript.text() == run.transcript.text()
+
+
+async def test_finalize_and_cancel_act_on_both_sides(fake_soniox: FakeSoniox) -> None:
+    fake_soniox.set_script([WORDS])
+    mic = NumpySource(make_pcm(bursts(30)), pace_s=0.01, repeat=True)
+    system = NumpySource(make_pcm(bursts(30, lead_ms=500), seed=1), pace_s=0.01, repeat=True)
+    heard = Heard()
+    async with sdk_client(fake_soniox) as client:
+        run = meeting(client, mic, system, heard, None)
+        await run.start()
+        await until(lambda: run.transcript.tail_tokens != () or len(run.transcript) > 0, what="words")
+        assert run.request_finalize()
+        assert run.finalize_pending
+        await until(lambda: not run.finalize_pending, what="both <fin>")
+        for index in range(2):
+            assert len(controls(fake_soniox.realtime_sessions[index], "finalize")) == 1
+        run.cancel()
+        await until(lambda: run.state is LiveState.CANCELED, what="canceled")
+        await until(lambda: mic.stopped and system.stopped, what="both sources closed")
+    for index in range(2):
+        snap = fake_soniox.wait_for_session(index)
+        assert controls(snap, "finish") == []  # a cancel never asks for (and pays) the tail
+    assert heard.states[-1][0] == "canceled"
+
+
+async def test_the_system_audio_going_away_keeps_the_microphone_running(
+    fake_soniox: FakeSoniox, library: Library
+) -> None:
+    fake_soniox.set_script([WORDS])
+    mic_pcm = make_pcm(bursts(6))
+    mic = NumpySource(mic_pcm, pace_s=0.01, hold=True)
+    system = NumpySource(make_pcm(bursts(6, lead_ms=500), seed=1), pace_s=0.01, fail_after_ms=1500)
+    heard = Heard()
+    async with sdk_client(fake_soniox) as client:
+        run = meeting(client, mic, system, heard, library)
+        await run.start()
+        await until(lambda: bool(heard.errors), what="the system side's error")
+        assert run.state is LiveState.RUNNING  # the microphone goes on
+        error = heard.errors[0]
+        assert error.title == "System audio stopped"
+        assert "disconnected" in error.message and "microphone goes on" in error.action
+        await until(lambda: len(mic.produced) == len(mic_pcm), what="the microphone's later words")
+        await run.stop()
+    assert run.state is LiveState.FINISHED
+    spoken = turns(run)
+    assert ("Speaker 1", "one") in spoken  # what the other side said before it went is kept
+    assert " ".join(text for who, text in spoken if who == "You") == "one two three four five six"
+    assert spoken[-1] == ("You", "three four five six")  # alone once the other side had gone
+    starts = [t.start_ms for t in run.transcript.final_tokens if not t.is_marker]
+    assert starts == sorted(starts)
+
+
+async def test_a_reconnect_on_one_side_does_not_break_the_order(fake_soniox: FakeSoniox) -> None:
+    fake_soniox.set_script([WORDS])
+    fake_soniox.inject_realtime(error_code=503, after_audio_ms=1400)  # whichever side connects first
+    mic_pcm, system_pcm = make_pcm(bursts(6)), make_pcm(bursts(6, lead_ms=500), seed=1)
+    mic = NumpySource(mic_pcm, pace_s=0.01, hold=True)
+    system = NumpySource(system_pcm, pace_s=0.01, hold=True)
+    heard = Heard()
+    async with sdk_client(fake_soniox) as client:
+        run = meeting(client, mic, system, heard, None)
+        await run.start()
+        await until(
+            lambda: len(mic.produced) == len(mic_pcm) and len(system.produced) == len(system_pcm), what="all audio"
+        )
+        await run.stop()
+    assert len(fake_soniox.realtime_sessions) == 3  # one side reconnected
+    assert heard.stats[-1].reconnects == 1
+    assert any(state == "reconnecting" for state, _ in heard.states)
+    spoken = turns(run)
+    assert [who for who, _ in spoken] == ["You", "Speaker 1"] * 6
+    # (The emulator's new connection starts its script again, so the words themselves repeat.)
+    starts = [t.start_ms for t in run.transcript.final_tokens if not t.is_marker]
+    assert starts == sorted(starts) and len(starts) == 12

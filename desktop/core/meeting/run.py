@@ -127,7 +127,8 @@ class MeetingRun:
         self.settings = settings or LiveRunSettings()
         self.transcript = transcript if transcript is not None else Transcript()
         self.listener = listener or LiveRunListener()
-        self.merger = MeetingMerger(echo_guard=echo_guard, **({} if max_hold_ms is None else {"max_hold_ms": max_hold_ms}))
+        hold = {} if max_hold_ms is None else {"max_hold_ms": max_hold_ms}
+        self.merger = MeetingMerger(echo_guard=echo_guard, **hold)
         self.sink: LiveLibrarySink | None = None
         self.last_error: UserError | None = None
         self.state = LiveState.IDLE
@@ -143,7 +144,9 @@ class MeetingRun:
             Side.OTHERS: ClockedSource(system, self._now_ms, lambda ms: self.merger.set_offset(Side.OTHERS, ms)),
         }
         self.source = MeetingSources(mic, system)
-        side_settings = LiveRunSettings(keep_audio=False, transmitting=True, session_options=self.settings.session_options)
+        side_settings = LiveRunSettings(
+            keep_audio=False, transmitting=True, session_options=self.settings.session_options
+        )
         side_options = {
             Side.YOU: replace(options, enable_speaker_diarization=False),
             Side.OTHERS: replace(options, enable_speaker_diarization=True),

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from desktop.core.backoff import Backoff
+from desktop.core.errors import UserError
 from desktop.core.library.store import Library
 from desktop.core.live import LiveOptions, LiveState
 from desktop.core.live.run import LiveRunListener, LiveRunSettings
-from desktop.core.meeting.run import MeetingRun
-from desktop.core.errors import UserError
 from desktop.core.live.state import LiveStats
+from desktop.core.meeting.run import MeetingRun
 from desktop.core.transcript import TranscriptDelta
 from tests.core.live.test_live_session import WORDS, controls, sdk_client
 from tests.core.live.test_live_session_support import NumpySource, bursts, make_pcm, until
@@ -205,3 +205,24 @@ async def test_a_reconnect_on_one_side_does_not_break_the_order(fake_soniox: Fak
     # (The emulator's new connection starts its script again, so the words themselves repeat.)
     starts = [t.start_ms for t in run.transcript.final_tokens if not t.is_marker]
     assert starts == sorted(starts) and len(starts) == 12
+
+
+async def test_a_side_whose_words_arrive_late_still_lands_in_time_order(fake_soniox: FakeSoniox) -> None:
+    fake_soniox.set_script([WORDS])
+    # Whichever side connects first answers half a second late (ten seconds of this fast audio):
+    # its words arrive after the other side's later ones, and must still go before them.
+    fake_soniox.inject_realtime(response_delay_s=0.5)
+    mic_pcm, system_pcm = make_pcm(bursts(6)), make_pcm(bursts(6, lead_ms=500), seed=1)
+    mic = NumpySource(mic_pcm, pace_s=0.01, hold=True)
+    system = NumpySource(system_pcm, pace_s=0.01, hold=True)
+    heard = Heard()
+    async with sdk_client(fake_soniox) as client:
+        run = meeting(client, mic, system, heard, None)
+        await run.start()
+        await until(
+            lambda: len(mic.produced) == len(mic_pcm) and len(system.produced) == len(system_pcm), what="all audio"
+        )
+        await run.stop()
+    spoken = turns(run)
+    assert [who for who, _ in spoken] == ["You", "Speaker 1"] * 6
+    assert [text for _, text in spoken] == [w for w in WORDS.split()[:6] for _ in range(2)]

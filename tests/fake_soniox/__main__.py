@@ -37,6 +37,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--idle-timeout", type=float, default=20.0, help="real-time idle timeout in seconds (default 20)"
     )
     parser.add_argument("--script", help="JSON file with the utterances real-time sessions recognise")
+    parser.add_argument(
+        "--acoustic",
+        action="store_true",
+        help="real-time sessions transcribe the tone-coded words in their audio (tests/fake_soniox/tones.py)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
     return parser.parse_args(argv)
 
@@ -60,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.script:
         emulator.set_script(load_script_file(args.script), loop=True)
+    if args.acoustic:
+        emulator.set_acoustic(True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

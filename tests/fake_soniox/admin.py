@@ -39,6 +39,7 @@ class AdminApi:
             web.post("/_emulator/latency", self.latency),
             web.post("/_emulator/balance", self.balance),
             web.post("/_emulator/script", self.script),
+            web.post("/_emulator/acoustic", self.acoustic),
             web.post("/_emulator/script_job", self.script_job),
             web.post("/_emulator/seed_transcriptions", self.seed_transcriptions),
             web.post("/_emulator/clear_faults", self.clear_faults),
@@ -122,6 +123,14 @@ class AdminApi:
     async def script(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         self._call(self.emu.set_script, utterances=body.get("utterances", []), loop=bool(body.get("loop")))
+        return _ok()
+
+    async def acoustic(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        on = body.get("on")
+        if not isinstance(on, bool):
+            raise web.HTTPBadRequest(text='body must be {"on": true} or {"on": false}')
+        self.emu.set_acoustic(on)
         return _ok()
 
     async def script_job(self, request: web.Request) -> web.Response:

@@ -180,8 +180,11 @@ class AudioMeter:
         sample_rate: int | None,
         num_channels: int | None,
         threshold_dbfs: float = -40.0,
+        keep_samples: bool = False,
     ) -> None:
         self._format = audio_format
+        self._keep_samples = keep_samples
+        self._samples: list[np.ndarray] = []
         self._rate = sample_rate or 0
         self._channels = num_channels or 1
         self._threshold = 10 ** (threshold_dbfs / 20.0)
@@ -202,6 +205,23 @@ class AudioMeter:
         if self._raw:
             return f"{self._raw} {self._rate} Hz x{self._channels}"
         return "undecided"
+
+    @property
+    def compressed(self) -> bool:
+        """True when the stream is not decoded (only its length is estimated)."""
+        return self._compressed
+
+    @property
+    def sample_rate(self) -> int:
+        return self._rate
+
+    def take_samples(self) -> np.ndarray:
+        """Mono float samples decoded since the last call (``keep_samples=True``; acoustic mode)."""
+        if not self._samples:
+            return np.zeros(0)
+        out = np.concatenate(self._samples)
+        self._samples = []
+        return out
 
     def _decide(self) -> bool:
         """For ``wav``/``auto``: wait for enough header bytes, then pick raw or compressed."""
@@ -244,6 +264,8 @@ class AudioMeter:
             return []
         chunk, self._pending = self._pending[: n * window_bytes], self._pending[n * window_bytes :]
         samples = decode_raw(chunk, self._raw).reshape(n, frames_per_window * self._channels)
+        if self._keep_samples:
+            self._samples.append(samples.reshape(-1, self._channels).mean(axis=1))
         rms = np.sqrt(np.mean(np.square(samples), axis=1))
         window_ms = frames_per_window * 1000.0 / self._rate
         return [(window_ms, bool(level > self._threshold)) for level in rms]

@@ -27,6 +27,7 @@ from .realtime_config import ValidatedConfig, validate_config
 from .recognizer import Recognizer, RecognizerSettings
 from .records import ControlMessage, RealtimeInjection, RealtimeSessionRecord
 from .state import EmulatorState
+from .tones import Hop, ToneDecoder
 
 log = logging.getLogger("fake_soniox.realtime")
 
@@ -84,6 +85,8 @@ class RealtimeSession:
         self.deadline: float | None = None
         self.recognizer: Recognizer | None = None
         self.meter: AudioMeter | None = None
+        self.acoustic = False
+        self.decoder: ToneDecoder | None = None
         self.key: str | None = None
 
     # ------------------------------------------------------------------ sending
@@ -232,8 +235,13 @@ class RealtimeSession:
         with self.state.lock:
             script = list(self.state.config.script)
             loops = self.state.config.script_loops
+            self.acoustic = self.state.config.acoustic
         self.meter = AudioMeter(
-            validated.audio_format, validated.sample_rate, validated.num_channels, self.settings.voice_threshold_dbfs
+            validated.audio_format,
+            validated.sample_rate,
+            validated.num_channels,
+            self.settings.voice_threshold_dbfs,
+            keep_samples=self.acoustic,
         )
         self.recognizer = Recognizer(
             script, validated.options, self.settings.recognizer, loop=loops, seed=self.record.index
@@ -282,14 +290,47 @@ class RealtimeSession:
                 self.record.audio.extend(data)
             self.record.audio_bytes += len(data)
             self.record.frames += 1
-            self.record.measured_as = self.meter.description
-        for duration_ms, voiced in self.meter.feed(data):
-            self.recognizer.feed_window(duration_ms, voiced)
-            response = self.recognizer.take_response()
-            if response is not None:
-                self._queue(response)
-        self.state.update_session(self.record, audio_ms=self.recognizer.audio_ms, measured_as=self.meter.description)
+            self.record.measured_as = self._measured_as()
+        windows = self.meter.feed(data)
+        if self.acoustic:
+            self._hear(windows)
+        else:
+            for duration_ms, voiced in windows:
+                self.recognizer.feed_window(duration_ms, voiced)
+                self._respond()
+        self.state.update_session(self.record, audio_ms=self.recognizer.audio_ms, measured_as=self._measured_as())
         await self._check_injections()
+
+    def _measured_as(self) -> str:
+        assert self.meter is not None
+        return self.meter.description + (", acoustic" if self.acoustic else "")
+
+    def _respond(self) -> None:
+        assert self.recognizer is not None
+        response = self.recognizer.take_response()
+        if response is not None:
+            self._queue(response)
+
+    def _hear(self, windows: list[tuple[float, bool]], final: bool = False) -> None:
+        """Acoustic mode: the words are decoded from the audio's tones (``tones.py``).
+
+        Compressed streams are not decoded, so they count as voiced audio in which no word is heard.
+        """
+        assert self.recognizer is not None and self.meter is not None
+        if self.meter.compressed:
+            hops = [Hop(duration_ms, voiced, None) for duration_ms, voiced in windows]
+        else:
+            samples = self.meter.take_samples()
+            if self.decoder is None and (len(samples) or final) and self.meter.sample_rate:
+                self.decoder = ToneDecoder(self.meter.sample_rate)
+            if self.decoder is None:
+                return
+            hops = self.decoder.feed(samples) if len(samples) else []
+            if final:
+                hops += self.decoder.flush()
+        for hop in hops:
+            self.recognizer.feed_heard(hop.duration_ms, hop.voiced, hop.word)
+            self._respond()
 
     async def _text(self, data: str) -> None:
         assert self.recognizer is not None
@@ -320,6 +361,8 @@ class RealtimeSession:
         self._control("finish", {})
         if self.settings.reject_empty_sessions and self.record.audio_bytes == 0:
             await self._fail(rt_invalid(E.RT_NO_AUDIO))
+        if self.acoustic:
+            self._hear([], final=True)  # the last 20 ms wait for a window that will not come
         for response in self.recognizer.finish():
             self._queue(response)
         await self._drain()

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .script import Utterance
+from .tones import HeardWord
 from .transcript import translation_target
 
 
@@ -63,6 +64,8 @@ class _Word:
     end_ms: float
     confidence: float
     progress_ms: float = 0.0
+    ends_utterance: bool = False  # the last word of a script utterance, or (acoustic) ends with . ? !
+    heard_id: int | None = None  # acoustic mode: the decoder's run this word came from
 
 
 @dataclass
@@ -128,17 +131,37 @@ class Recognizer:
         self._final_proc_ms = 0.0
         self._last_final_was_boundary = False
         self._with_language = self.options.language_identification or bool(self.options.translation)
+        self._acoustic_seq = 0
+        self._heard_done: set[int] = set()
 
     # ----------------------------------------------------------------------------- audio
     def feed_window(self, duration_ms: float, voiced: bool) -> None:
-        """Account for one window of received audio."""
+        """Account for one window of received audio (script mode: voiced audio says script words)."""
+        start = self._advance(duration_ms, voiced)
+        if voiced:
+            self._speak(start, duration_ms)
+        self._after_audio()
+
+    def feed_heard(self, duration_ms: float, voiced: bool, heard: HeardWord | None) -> None:
+        """Account for one hop of audio in acoustic mode: ``heard`` is the word the audio carries.
+
+        The words come from the audio itself (see ``tones.py``), not from the script; everything
+        after that (non-final prefixes, finality lag, endpoints, finalize, speakers) is the same.
+        """
+        start = self._advance(duration_ms, voiced or heard is not None)
+        self._hear(start, duration_ms, heard)
+        self._after_audio()
+
+    def _advance(self, duration_ms: float, voiced: bool) -> float:
         start = self.audio_ms
         self.audio_ms += duration_ms
         if voiced:
             self._silence_ms = 0.0
-            self._speak(start, duration_ms)
         else:
             self._silence_ms += duration_ms
+        return start
+
+    def _after_audio(self) -> None:
         self._finalize_by_lag()
         if (
             self.options.endpoint_detection
@@ -170,6 +193,7 @@ class Recognizer:
                 start_ms=start,
                 end_ms=start,
                 confidence=round(self._rng.uniform(0.6, 0.99), 3),
+                ends_utterance=w_idx == len(utt.words()) - 1,
             )
             self._turn_start = False
             self._words_since_marker = True
@@ -180,10 +204,42 @@ class Recognizer:
             self._pending.append(word)
             self._current = None
 
+    def _hear(self, start: float, duration_ms: float, heard: HeardWord | None) -> None:
+        cur = self._current
+        if cur is not None and (heard is None or heard.ident != cur.heard_id):
+            self._pending.append(cur)  # the run ended: the word is complete (still non-final)
+            self._current = None
+        if heard is None or heard.ident in self._heard_done:
+            return  # nothing, or the rest of a word that finalize already made final
+        if self._current is None:
+            utt = Utterance(heard.speaker, "en", heard.text)
+            seq = self._acoustic_seq
+            self._acoustic_seq += 1
+            self._utterances[seq] = _UtteranceState(
+                utt, 1, target=translation_target(self.options.translation, utt.language)
+            )
+            self._current = _Word(
+                text=heard.text,
+                lead_space=not self._turn_start,
+                utt_seq=seq,
+                utterance=utt,
+                word_index=0,
+                start_ms=heard.start_ms,
+                end_ms=start + duration_ms,
+                confidence=round(self._rng.uniform(0.6, 0.99), 3),
+                ends_utterance=heard.text[-1:] in (".", "?", "!"),
+                heard_id=heard.ident,
+            )
+            self._turn_start = False
+            self._words_since_marker = True
+        word = self._current
+        word.end_ms = start + duration_ms
+        word.progress_ms = word.end_ms - word.start_ms
+
     def _endpoint_threshold(self) -> float:
         delay = float(self.options.max_endpoint_delay_ms)
         last = self._pending[-1] if self._pending else None
-        at_boundary = self._current is None and last is not None and last.word_index == len(last.utterance.words()) - 1
+        at_boundary = self._current is None and last is not None and last.ends_utterance
         if not at_boundary and self._current is None and not self._pending:
             # Everything already final by lag: judge by the last finalised word.
             at_boundary = self._last_final_was_boundary
@@ -198,7 +254,9 @@ class Recognizer:
         self._final_proc_ms = max(self._final_proc_ms, word.end_ms)
         state = self._utterances[word.utt_seq]
         state.final_words += 1
-        self._last_final_was_boundary = word.word_index == state.total_words - 1
+        self._last_final_was_boundary = word.ends_utterance
+        if word.heard_id is not None:
+            self._heard_done.add(word.heard_id)
         if state.final_words == state.total_words:
             self._emit_translation(word.utt_seq)
 

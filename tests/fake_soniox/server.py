@@ -282,6 +282,13 @@ class FakeSoniox:
             self.state.config.script = script
             self.state.config.script_loops = loop
 
+    def set_acoustic(self, on: bool = True) -> None:
+        """Acoustic mode for the next real-time sessions: each session transcribes the tone-coded
+        words its own audio carries (``tones.speak``) instead of the shared script, so two sessions
+        hear different words and an echo of one in the other is heard as the first one's words."""
+        with self.state.lock:
+            self.state.config.acoustic = bool(on)
+
     def reset_script(self) -> None:
         with self.state.lock:
             self.state.config.script = list(DEFAULT_SCRIPT)

@@ -64,6 +64,7 @@ class Config:
     balance_exhausted: str | None = None
     script: list[Utterance] = field(default_factory=lambda: list(DEFAULT_SCRIPT))
     script_loops: bool = True
+    acoustic: bool = False  # real-time words come from the tone-coded audio (tones.py), not the script
     audio_fetch_timeout_s: float = 10.0  # a job whose audio_url takes longer to download fails
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from desktop.core.backoff import Backoff
 from desktop.core.errors import UserError
+from desktop.core.export import to_txt, to_vtt
 from desktop.core.library.store import Library
 from desktop.core.live import LiveOptions, LiveState
 from desktop.core.live.run import LiveRunListener, LiveRunSettings
@@ -226,3 +227,63 @@ async def test_a_side_whose_words_arrive_late_still_lands_in_time_order(fake_son
     spoken = turns(run)
     assert [who for who, _ in spoken] == ["You", "Speaker 1"] * 6
     assert [text for _, text in spoken] == [w for w in WORDS.split()[:6] for _ in range(2)]
+
+
+def _silence(ms: int) -> bytes:
+    return bytes(ms * 32)
+
+
+async def test_a_conversation_reads_as_you_and_the_speakers_in_turn(fake_soniox: FakeSoniox, library: Library) -> None:
+    """Acoustic mode: each session hears only the words its own audio carries."""
+    from tests.fake_soniox.tones import duration_ms, speak
+
+    fake_soniox.set_acoustic(True)
+    hello, question, answer, thanks = (
+        ["Hello", "everyone,", "thanks", "for", "joining"],
+        ["Shall", "we", "start"],
+        ["yes", "please"],
+        ["thanks"],
+    )
+    lead = 300
+    # The microphone: you greet, listen to the question, answer.
+    mic_pcm = (
+        _silence(lead)
+        + speak(hello)
+        + _silence(duration_ms(len(question)) + 400)
+        + speak(answer)
+        + _silence(duration_ms(len(thanks)) + 1500)
+    )
+    # The system audio: silent while you greet, speaker 2 asks, then speaker 3 thanks you.
+    system_pcm = (
+        _silence(lead + duration_ms(len(hello)) + 200)
+        + speak(question, speaker=2)
+        + _silence(duration_ms(len(answer)) + 200)
+        + speak(thanks, speaker=3)
+        + _silence(1500)
+    )
+    mic = NumpySource(mic_pcm, pace_s=0.01, hold=True)
+    system = NumpySource(system_pcm, pace_s=0.01, hold=True)
+    heard = Heard()
+    async with sdk_client(fake_soniox) as client:
+        run = meeting(client, mic, system, heard, library)
+        await run.start()
+        await until(
+            lambda: len(mic.produced) == len(mic_pcm) and len(system.produced) == len(system_pcm), what="all audio"
+        )
+        await run.stop()
+    assert turns(run) == [
+        ("You", "Hello everyone, thanks for joining"),
+        ("Speaker 2", "Shall we start"),
+        ("You", "yes please"),
+        ("Speaker 3", "thanks"),
+    ]
+    tid = run.library_transcript_id
+    assert tid is not None
+    await until(lambda: library.info(tid).status == "complete", what="library")
+    stored = library.load(tid)
+    assert stored is not None and stored.info.speaker_labels == ["You", "Speaker 2", "Speaker 3"]
+    # Exports name the sides as the transcript does, renamed or not.
+    run.transcript.rename_speaker("2", "Dana")
+    text = to_txt(run.transcript)
+    assert "You: Hello everyone, thanks for joining" in text and "Dana: Shall we start" in text
+    assert "<v Speaker 3>thanks" in to_vtt(run.transcript)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
+from desktop.audio.meeting_recording import record_meeting
 from desktop.core.backoff import Backoff
 from desktop.core.errors import UserError
 from desktop.core.export import to_txt, to_vtt
@@ -61,7 +64,9 @@ def library(tmp_path: Path) -> Iterator[Library]:
     lib.close()
 
 
-def meeting(client: object, mic: NumpySource, system: NumpySource, heard: Heard, library: Library | None) -> MeetingRun:
+def meeting(
+    client: object, mic: NumpySource, system: NumpySource, heard: Heard, library: Library | None, **kw: object
+) -> MeetingRun:
     return MeetingRun(
         lambda: client,  # type: ignore[arg-type,return-value]
         OPTIONS,
@@ -71,6 +76,7 @@ def meeting(client: object, mic: NumpySource, system: NumpySource, heard: Heard,
         heard,
         library=library,
         settings=LiveRunSettings(session_options=FAST),
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -229,12 +235,26 @@ async def test_a_side_whose_words_arrive_late_still_lands_in_time_order(fake_son
     assert [text for _, text in spoken] == [w for w in WORDS.split()[:6] for _ in range(2)]
 
 
+def sound_onsets_ms(track: Any, rate: int, gap_ms: int = 300) -> list[float]:
+    """Where sound starts after at least ``gap_ms`` of quiet, in 20 ms steps."""
+    step = rate // 50
+    loud = [float(np.sqrt(np.mean(track[i : i + step] ** 2))) > 0.02 for i in range(0, len(track) - step, step)]
+    onsets, quiet = [], gap_ms // 20
+    for i, on in enumerate(loud):
+        if on and quiet >= gap_ms // 20:
+            onsets.append(i * 20.0)
+        quiet = 0 if on else quiet + 1
+    return onsets
+
+
 def _silence(ms: int) -> bytes:
     return bytes(ms * 32)
 
 
 async def test_a_conversation_reads_as_you_and_the_speakers_in_turn(fake_soniox: FakeSoniox, library: Library) -> None:
     """Acoustic mode: each session hears only the words its own audio carries."""
+    import soundfile
+
     from tests.fake_soniox.tones import duration_ms, speak
 
     fake_soniox.set_acoustic(True)
@@ -265,7 +285,7 @@ async def test_a_conversation_reads_as_you_and_the_speakers_in_turn(fake_soniox:
     system = NumpySource(system_pcm, pace_s=0.01, hold=True)
     heard = Heard()
     async with sdk_client(fake_soniox) as client:
-        run = meeting(client, mic, system, heard, library)
+        run = meeting(client, mic, system, heard, library, record=record_meeting)
         await run.start()
         await until(
             lambda: len(mic.produced) == len(mic_pcm) and len(system.produced) == len(system_pcm), what="all audio"
@@ -287,3 +307,19 @@ async def test_a_conversation_reads_as_you_and_the_speakers_in_turn(fake_soniox:
     text = to_txt(run.transcript)
     assert "You: Hello everyone, thanks for joining" in text and "Dana: Shall we start" in text
     assert "<v Speaker 3>thanks" in to_vtt(run.transcript)
+    # The audio: one stereo file, the microphone left and the system audio right, each track's
+    # words where the transcript puts them (within the codec's and the clock's slack).
+    audio = stored.info.audio_path
+    assert audio is not None and audio.endswith(".opus")
+    samples, rate = soundfile.read(audio, dtype="float32", always_2d=True)
+    assert samples.shape[1] == 2
+    # (Opus smears the tone code, so the tracks are checked by where sound is, not by words.)
+    first = {
+        speaker: next(t.start_ms for t in run.transcript.final_tokens if t.speaker == speaker)
+        for speaker in ("you", "2")
+    }
+    for channel, speaker in ((0, "you"), (1, "2")):
+        onset = sound_onsets_ms(samples[:, channel], rate)[0]
+        assert abs(onset - first[speaker]) < 150, (channel, onset, first[speaker])
+    assert len(sound_onsets_ms(samples[:, 0], rate)) == 2  # you spoke twice
+    assert len(sound_onsets_ms(samples[:, 1], rate)) == 2  # and the system audio sounded twice

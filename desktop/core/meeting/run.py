@@ -101,7 +101,10 @@ class MeetingSources:
     @property
     def levels(self) -> Any:
         readings = [r for r in (getattr(s, "levels", None) for s in (self.mic, self.system)) if r is not None]
-        return max(readings, key=lambda r: (r.at, r.peak_db), default=None) if readings else None
+        if not readings:
+            return None
+        newest = max(r.at for r in readings)
+        return max((r for r in readings if newest - r.at < 0.5), key=lambda r: r.peak_db)
 
 
 class MeetingRun:

@@ -18,6 +18,7 @@ from desktop.core.errors import UserError
 from desktop.core.library.live_sink import LiveLibrarySink
 from desktop.core.live.run import LiveRun, LiveRunListener
 from desktop.core.live.state import LiveState, LiveStats
+from desktop.core.meeting.run import MeetingRun, MeetingSources
 from desktop.core.transcript import Transcript, TranscriptDelta
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class LiveController(QObject, LiveRunListener):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.run: LiveRun | None = None
+        self.run: LiveRun | MeetingRun | None = None  # a meeting reports exactly like a run
         self.transcript = Transcript()
 
     # -- the current run, as the panel and tests read it ----------------------------------------
@@ -49,7 +50,7 @@ class LiveController(QObject, LiveRunListener):
         return self.run.session if self.run is not None else None
 
     @property
-    def source(self) -> AudioSource | None:
+    def source(self) -> AudioSource | MeetingSources | None:
         return self.run.source if self.run is not None else None
 
     @property
@@ -73,7 +74,7 @@ class LiveController(QObject, LiveRunListener):
         return self.transcript
 
     # -- controls -------------------------------------------------------------------------------
-    async def start(self, run: LiveRun) -> LiveSession:
+    async def start(self, run: LiveRun | MeetingRun) -> LiveSession | None:
         if self.run is not None and self.run.state.is_active:
             raise RuntimeError("a live session is already running")
         run.listener = self

@@ -47,6 +47,7 @@ from desktop.core.live.outage import clock, lost_seconds, reconnecting_text
 from desktop.core.live.run import LiveRun, LiveRunSettings, SourceOrigin
 from desktop.core.live.run import SourceKind as RunSourceKind
 from desktop.core.live.state import LiveState, LiveStats
+from desktop.core.meeting.run import MeetingRun
 from desktop.ui import theme
 from desktop.ui.async_tools import spawn
 from desktop.ui.device_picker import DevicePicker
@@ -54,6 +55,7 @@ from desktop.ui.icons import set_icon
 from desktop.ui.level_meter import MicrophoneMonitor
 from desktop.ui.live.controller import LiveController
 from desktop.ui.live.hold_to_talk import HoldToTalkFilter
+from desktop.ui.live import meeting_start
 from desktop.ui.live.lost_audio import LostAudioBar
 from desktop.ui.live.options_form import LiveOptionsForm
 from desktop.ui.live.source_bar import SourceBar, SourceKind
@@ -337,6 +339,9 @@ class LivePanel(QWidget):
         self._update_buttons(LiveState.IDLE)
         if library is not None:
             self.set_library(library)
+        #: System audio and meetings (tests put their own sources here); wired in meeting_start.
+        self.system_audio = meeting_start.SystemAudio()
+        meeting_start.install(self)
 
     # -- library -------------------------------------------------------------------------------
     def set_library(self, library: Library | None) -> None:
@@ -451,29 +456,36 @@ class LivePanel(QWidget):
                     log.info("Could not load models before starting: %s", type(exc).__name__)
                     load_error = exc
             options = self.options_form.options()
-            source, origin = await self._make_source()
-            if not await self._source_opens(source, origin):
-                return False
-            from desktop.audio.recording import tap_for_recording  # numpy, with the first session
-
+            opened: AudioSource | None = None
+            run: LiveRun | MeetingRun
             try:
-                run = LiveRun(
-                    self.context.client,
-                    options,
-                    self.options_form.current_model(),
-                    source,
-                    origin,
-                    library=self.library,
-                    record=tap_for_recording,
-                    settings=LiveRunSettings(
-                        keep_audio=self.context.settings.keep_recordings,
-                        transmitting=not self.hold_check.isChecked() or self._talking,
-                        session_options=self._session_options,
-                    ),
-                    transcript=self.controller.new_transcript(),
-                )
+                if self.source_bar.kind() is SourceKind.MEETING:
+                    run = await meeting_start.meeting_run(self, options)
+                else:
+                    source, origin = await self._make_source()
+                    if not await self._source_opens(source, origin):
+                        return False
+                    opened = source
+                    from desktop.audio.recording import tap_for_recording  # numpy, with the first session
+
+                    run = LiveRun(
+                        self.context.client,
+                        options,
+                        self.options_form.current_model(),
+                        source,
+                        origin,
+                        library=self.library,
+                        record=tap_for_recording,
+                        settings=LiveRunSettings(
+                            keep_audio=self.context.settings.keep_recordings,
+                            transmitting=not self.hold_check.isChecked() or self._talking,
+                            session_options=self._session_options,
+                        ),
+                        transcript=self.controller.new_transcript(),
+                    )
             except ValueError as exc:
-                await source.stop()  # opened by _source_opens; no session will read it
+                if opened is not None:
+                    await opened.stop()  # opened by _source_opens; no session will read it
                 if load_error is not None:  # no model because the list could not load: say why
                     err = describe_error(load_error)
                     self._show_message(f"{err.title}: {err.message} {err.action}".strip(), error=True)
@@ -489,8 +501,8 @@ class LivePanel(QWidget):
             self.transcript_area.follow(run.config, run.transcript)
             from desktop.audio.capture import MicrophoneCapture
 
-            if isinstance(source, MicrophoneCapture):
-                self.monitor.follow(source)
+            if isinstance(run.source, MicrophoneCapture) or self.source_bar.kind().value in meeting_start.SYSTEM_KINDS:
+                self.monitor.follow(run.source)  # a meeting's: the louder side
             await self.controller.start(run)
             return self.controller.state.is_active
         except Exception as exc:  # anything unexpected still ends as a message, not a dead button
@@ -518,6 +530,8 @@ class LivePanel(QWidget):
         # closes again when the session does (the meter follows the session meanwhile).
         self.source_bar.set_testing(False)
         await self.monitor.stop()
+        if kind is SourceKind.SYSTEM:
+            return meeting_start.system_source(self)
         device = self.source_bar.device_picker.selected_device() or None
         return self._capture_factory(device), SourceOrigin(RunSourceKind.MICROPHONE)
 
@@ -525,7 +539,7 @@ class LivePanel(QWidget):
         """Open a file or URL source now: one that is not audio is refused as the start error,
         in the jobs' words, before the history or Soniox see anything (the session's own start
         of the source then does nothing)."""
-        if origin.kind is RunSourceKind.MICROPHONE:
+        if origin.kind in (RunSourceKind.MICROPHONE, RunSourceKind.SYSTEM):
             return True
         try:
             await source.start()

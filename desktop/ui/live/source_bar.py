@@ -1,11 +1,19 @@
-"""Where live audio comes from: a microphone (with its level meter), a local file, or a stream URL."""
+"""Where live audio comes from: a microphone (with its level meter), a local file, a stream URL,
+what the computer plays (system audio), or a meeting: the microphone and the system audio at once.
+
+The microphone picker, the output picker and the level meter are shared by the pages that need
+them and move to the page shown (a widget has one parent), so a choice made for the microphone
+is the meeting's microphone too.
+"""
 
 from __future__ import annotations
 
 import enum
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -13,10 +21,12 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.jobs.file_checks import path_problem
+from desktop.core.meeting.run import COST_NOTE
 from desktop.core.regions import validate_url
 from desktop.ui.device_picker import DevicePicker
 from desktop.ui.level_meter import LevelMeter
@@ -32,12 +42,21 @@ class SourceKind(str, enum.Enum):
     MICROPHONE = "microphone"
     FILE = "file"
     URL = "url"
+    SYSTEM = "system"
+    MEETING = "meeting"
 
 
 class SourceBar(QWidget):
     kind_changed = Signal(str)
+    echo_cancellation_toggled = Signal(bool)
 
-    def __init__(self, parent: QWidget | None = None, *, device_picker: DevicePicker | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        device_picker: DevicePicker | None = None,
+        output_picker: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("liveSourceBar")
         self.kind_combo = QComboBox(self)
@@ -46,7 +65,12 @@ class SourceBar(QWidget):
         self.kind_combo.addItem("Microphone", SourceKind.MICROPHONE.value)
         self.kind_combo.addItem("Audio file", SourceKind.FILE.value)
         self.kind_combo.addItem("Stream URL", SourceKind.URL.value)
-        self.kind_combo.setToolTip("Transcribe a microphone, a local file at real-time pace, or an internet stream")
+        self.kind_combo.addItem("System audio", SourceKind.SYSTEM.value)
+        self.kind_combo.addItem("Meeting (microphone + system audio)", SourceKind.MEETING.value)
+        self.kind_combo.setToolTip(
+            "Transcribe a microphone, a local file at real-time pace, an internet stream, what the computer "
+            "plays, or a meeting: you on the microphone and the others on the system audio"
+        )
 
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("liveSourceStack")
@@ -97,7 +121,54 @@ class SourceBar(QWidget):
         url_layout.setContentsMargins(0, 0, 0, 0)
         url_layout.addWidget(self.url_edit, 1)
 
-        for page in (mic_page, file_page, url_page):
+        # System audio and meetings: the output picker, and what the user must know before starting.
+        self.output_picker = output_picker if output_picker is not None else _output_picker()
+        self.system_page = QWidget(self.stack)
+        self.system_page.setObjectName("liveSystemPage")
+        self.meeting_page = QWidget(self.stack)
+        self.meeting_page.setObjectName("liveMeetingPage")
+        self.system_row = QHBoxLayout()
+        self.meeting_row = QHBoxLayout()
+        self.support_label = QLabel(self)
+        self.support_label.setObjectName("liveSystemAudioSupport")
+        self.support_label.setWordWrap(True)
+        self.support_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.support_label.hide()
+        self.support_button = make_button(
+            "Open settin&gs…", "liveSystemAudioSettings", "Open the system settings to allow system audio", self
+        )
+        self.support_button.clicked.connect(self._open_support_settings)
+        self.support_button.hide()
+        self._support: tuple[bool, str, str | None] = (True, "", None)
+        self.cost_note = QLabel(COST_NOTE, self.meeting_page)
+        self.cost_note.setObjectName("liveMeetingCostNote")
+        self.cost_note.setToolTip(
+            "The microphone and the system audio are transcribed as two streams, each billed for its audio"
+        )
+        self.echo_check = QCheckBox("&Echo cancellation", self.meeting_page)
+        self.echo_check.setObjectName("liveEchoCancellationCheck")
+        self.echo_check.setAccessibleName("Echo cancellation")
+        self.echo_check.setToolTip(
+            "Remove the other side's voice from your microphone when it comes out of your speakers"
+        )
+        self.echo_check.toggled.connect(self.echo_cancellation_toggled)
+        system_layout = QVBoxLayout(self.system_page)
+        system_layout.setContentsMargins(0, 0, 0, 0)
+        system_layout.addLayout(self.system_row)
+        meeting_layout = QVBoxLayout(self.meeting_page)
+        meeting_layout.setContentsMargins(0, 0, 0, 0)
+        meeting_layout.addLayout(self.meeting_row)
+        notes = QHBoxLayout()
+        notes.addWidget(self.cost_note)
+        notes.addSpacing(12)
+        notes.addWidget(self.echo_check)
+        notes.addStretch(1)
+        meeting_layout.addLayout(notes)
+        self._mic_layout = mic_layout
+        self._system_layout = system_layout
+        self._meeting_layout = meeting_layout
+
+        for page in (mic_page, file_page, url_page, self.system_page, self.meeting_page):
             self.stack.addWidget(page)
         label = QLabel("So&urce:", self)
         label.setBuddy(self.kind_combo)
@@ -108,6 +179,7 @@ class SourceBar(QWidget):
         layout.addWidget(self.stack, 1)
         self.kind_combo.currentIndexChanged.connect(self._on_kind)
         self.open_file_dialog = self._native_open_dialog
+        self.open_url = QDesktopServices.openUrl
 
     def set_locked(self, locked: bool) -> None:
         """Freeze the choice during a session; the level meter stays live."""
@@ -118,6 +190,8 @@ class SourceBar(QWidget):
             self.file_edit,
             self.browse_button,
             self.url_edit,
+            self.output_picker,
+            self.echo_check,
         ):
             widget.setEnabled(not locked)
 
@@ -153,7 +227,53 @@ class SourceBar(QWidget):
             problem = validate_url(self.url(), ("https", "http"))
             if problem:
                 return f"Stream URL: {problem}"
+        elif kind in (SourceKind.SYSTEM, SourceKind.MEETING) and not self._support[0]:
+            return self._support[1]
         return None
+
+    # -- system audio and meetings --------------------------------------------------------------
+    def set_system_support(self, available: bool, message: str, settings_url: str | None = None) -> None:
+        """Whether system audio can be captured here; when not, the pages that need it say why."""
+        self._support = (available, message, settings_url)
+        self.support_label.setText("" if available else message)
+        self._place_shared()
+
+    def set_echo_cancellation(self, on: bool) -> None:
+        self.echo_check.blockSignals(True)
+        self.echo_check.setChecked(on)
+        self.echo_check.blockSignals(False)
+
+    def _open_support_settings(self) -> None:
+        url = self._support[2]
+        if url:
+            self.open_url(QUrl(url))
+
+    def _place_shared(self) -> None:
+        """Move the pickers, the meter and the availability note to the page shown."""
+        kind = self.kind()
+        available, _message, url = self._support
+        if kind is SourceKind.MEETING:
+            widgets: list[tuple[QWidget, int]] = [(self.device_picker, 2), (self.output_picker, 2), (self.meter, 3)]
+            row, layout = self.meeting_row, self._meeting_layout
+        elif kind is SourceKind.SYSTEM:
+            widgets = [(self.output_picker, 2), (self.meter, 3)]
+            row, layout = self.system_row, self._system_layout
+        else:
+            self._mic_layout.insertWidget(0, self.device_picker, 2)
+            self._mic_layout.addWidget(self.meter, 3)
+            self.output_picker.hide()
+            self.support_label.hide()
+            self.support_button.hide()
+            return
+        for widget, stretch in widgets:
+            row.addWidget(widget, stretch)
+            widget.show()
+        if kind is SourceKind.SYSTEM:
+            self.device_picker.hide()
+        layout.addWidget(self.support_label)
+        layout.addWidget(self.support_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.support_label.setVisible(not available)
+        self.support_button.setVisible(not available and bool(url))
 
     def browse(self) -> None:
         path = self.open_file_dialog()
@@ -165,5 +285,13 @@ class SourceBar(QWidget):
         return path
 
     def _on_kind(self) -> None:
+        self._place_shared()
         self.stack.setCurrentIndex(self.kind_combo.currentIndex())
+        self.device_picker.setVisible(self.kind() in (SourceKind.MICROPHONE, SourceKind.MEETING))
         self.kind_changed.emit(self.kind().value)
+
+
+def _output_picker() -> QWidget:
+    from desktop.ui.output_picker import OutputPicker
+
+    return OutputPicker()

@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,6 +101,28 @@ class PulseDaemon:
     def feeder(self, pcm: bytes, *, lead_silence_s: float = 0.0) -> Feeder:
         return Feeder(self.fifo, pcm, lead_silence_s=lead_silence_s)
 
+    # -- system audio: what plays into the sinks ---------------------------------------------
+
+    def pactl(self, *args: str, timeout: float = 10.0) -> str:
+        done = subprocess.run(["pactl", *args], env=self.env, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"pactl {' '.join(args)} failed: {done.stderr.strip()}")
+        return done.stdout.strip()
+
+    def load_sink(self, name: str, description: str) -> int:
+        """Another null sink (an "output" the user could pick); returns its module index."""
+        return int(self.pactl("load-module", "module-null-sink", f"sink_name={name}",
+                              f"sink_properties='device.description=\"{description}\"'"))  # fmt: skip
+
+    def play(self, pcm: bytes, sink: str = "vsink") -> subprocess.Popen[bytes]:
+        """Play s16le 16 kHz mono into ``sink`` with ``pacat`` (the sink's clock paces it)."""
+        cmd = ["pacat", "--playback", f"--device={sink}", "--format=s16le", f"--rate={RATE}", "--channels=1",
+               "--raw", "--latency-msec=50"]  # fmt: skip
+        proc = subprocess.Popen(cmd, env=self.env, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdin is not None
+        threading.Thread(target=_write_and_close, args=(proc.stdin, pcm), daemon=True).start()
+        return proc
+
 
 def _alive(pid: int) -> bool:
     """True while ``pid`` runs; an exited daemon left as a zombie (not our child) counts as gone."""
@@ -110,6 +133,12 @@ def _alive(pid: int) -> bool:
     with contextlib.suppress(OSError, IndexError):
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     return True
+
+
+def _write_and_close(pipe: Any, data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        pipe.write(data)
+        pipe.close()
 
 
 class Feeder(threading.Thread):
@@ -256,9 +285,65 @@ async def _capture_main(out: Path, seconds: float, device: str) -> int:
     return 0
 
 
+def run_system_capture(daemon: PulseDaemon, out: Path, seconds: float, *, output: str = "") -> subprocess.Popen[str]:
+    """The system-audio child: the real :func:`desktop.audio.system.open_system_audio` in a
+    process whose soundcard connects to ``daemon`` (it connects once, at import). Prints READY
+    once capturing, AUDIO at the first chunk, SWITCH lines when it follows a new default, and a
+    SUMMARY line."""
+    cmd = [sys.executable, "-m", "tests.pulse", "system", str(out), str(seconds), output]
+    root = Path(__file__).resolve().parent.parent
+    env = {**daemon.env, "PYTHONPATH": str(root)}
+    return subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+async def _system_main(out: Path, seconds: float, output: str) -> int:
+    from desktop.audio.system import open_system_audio
+    from desktop.audio.system.capture import SystemAudioCapture
+    from desktop.core.audio_source import AudioSourceError
+
+    cap = open_system_audio(output or None, follow_poll_s=0.2)
+    assert isinstance(cap, SystemAudioCapture)
+    try:
+        await cap.start()
+    except AudioSourceError as exc:
+        print(f"ERROR {exc}", flush=True)
+        return 2
+    print(f"READY {cap.device_rate} {cap.device_channels} {cap.output_name}", flush=True)
+    want = int(seconds * RATE) * 2
+    data = bytearray()
+    error = ""
+    switches = 0
+    try:
+        async for chunk in cap.chunks():
+            if not data:
+                print("AUDIO", flush=True)
+            if cap.switches != switches:
+                switches = cap.switches
+                print(f"SWITCH {len(data)} {cap.output_name}", flush=True)
+            data.extend(chunk)
+            if len(data) >= want:
+                await cap.stop()
+    except AudioSourceError as exc:
+        error = str(exc)
+    await cap.stop()
+    out.write_bytes(bytes(data))
+    stats = cap.stats
+    levels = cap.levels
+    summary = {
+        "bytes": len(data), "chunks": stats.chunks, "overflows": stats.overflows, "error": error,
+        "switches": cap.switches, "output": cap.output_name, "label": cap.label, "rate": cap.device_rate,
+        "frames": cap.frames_captured, "peak_db": levels.peak_db if levels else None,
+    }  # fmt: skip
+    print("SUMMARY " + json.dumps(summary), flush=True)
+    return 0
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "capture":
         device_arg = sys.argv[4] if len(sys.argv) > 4 else ""
         sys.exit(asyncio.run(_capture_main(Path(sys.argv[2]), float(sys.argv[3]), device_arg)))
-    print("usage: python -m tests.pulse capture OUT SECONDS [DEVICE]", file=sys.stderr)
+    if len(sys.argv) >= 4 and sys.argv[1] == "system":
+        output_arg = sys.argv[4] if len(sys.argv) > 4 else ""
+        sys.exit(asyncio.run(_system_main(Path(sys.argv[2]), float(sys.argv[3]), output_arg)))
+    print("usage: python -m tests.pulse capture|system OUT SECONDS [DEVICE|OUTPUT]", file=sys.stderr)
     sys.exit(64)

@@ -3,15 +3,11 @@
 Threading model (the reason this module exists):
 
 * PortAudio calls :meth:`MicrophoneCapture._callback` on its own real-time thread. The callback
-  never blocks, never logs and never touches Qt: it mixes the block down to mono, measures its
-  levels, resamples it to 16 kHz, and once a full chunk has accumulated hands the bytes to the
-  asyncio loop with ``loop.call_soon_threadsafe``. State the callback writes is written by the
-  callback only; the loop thread only reads it (atomic attribute reads under the GIL).
-* On the loop thread, :meth:`_deliver` appends the chunk to a **bounded** deque. When the
-  consumer falls behind, new chunks are dropped and counted in ``stats.overflows``; PortAudio's
-  own status flags (input overflow...) are counted in ``stats.status_flags``. Nothing is dropped
-  silently, and memory stays bounded however long the consumer stalls (the callback also stops
-  posting once ``queue_chunks`` posts are in flight, in case the loop itself is stalled).
+  never blocks, never logs and never touches Qt: it hands the block to the shared pipeline of
+  :class:`~desktop.audio.block_capture.BlockCapture` (mono, levels, 16 kHz, 100 ms chunks posted
+  to the loop with ``loop.call_soon_threadsafe`` into a bounded deque, overflows counted), which
+  system audio uses as well. PortAudio's own status flags (input overflow...) are counted in
+  ``stats.status_flags``. Nothing is dropped silently.
 * A watchdog on the loop checks four times a second that the device is still alive: PortAudio's
   finished callback, ``stream.active`` going false, or no callback for ``stall_timeout`` seconds
   all mean the device went away, and :meth:`chunks` then raises :class:`AudioSourceError` after
@@ -28,21 +24,18 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from desktop.audio import devices as devmod
+from desktop.audio.block_capture import TARGET_RATE, BlockCapture
 from desktop.audio.device_errors import explain_device_error
-from desktop.audio.levels import LevelReading, block_levels
-from desktop.audio.resample import StreamResampler
-from desktop.core.audio_source import PCM16_MONO_16K, AudioFormat, AudioSourceError, SourceStats
+from desktop.core.audio_source import AudioSourceError, SourceStats
 
 log = logging.getLogger(__name__)
 
-TARGET_RATE = 16000
 #: Callback block length: short enough for a lively meter (25 updates/s), long enough to be cheap.
 #: Each wake-up of the callback has a fixed cost (measured ~0.5 ms with cold caches whatever the
 #: block size), so 40 ms blocks cost about half the CPU of 20 ms ones (bench/bench_audio.py).
@@ -51,7 +44,7 @@ BLOCK_MS = 40
 MAX_CHANNELS = 2
 
 
-class MicrophoneCapture:
+class MicrophoneCapture(BlockCapture):
     """An :class:`~desktop.core.audio_source.AudioSource` reading a PortAudio input device."""
 
     def __init__(
@@ -66,66 +59,40 @@ class MicrophoneCapture:
         stall_timeout: float = 1.0,
         stop_timeout: float = 5.0,
     ) -> None:
-        self._device_request = device
-        self._sd = sd
-        self._loop = loop
-        self.chunk_samples = TARGET_RATE * chunk_ms // 1000
-        self._chunk_bytes = self.chunk_samples * 2
-        self._queue_limit = max(1, queue_chunks)
-        self.consume = consume
-        self._stall_timeout = stall_timeout
-        self._stop_timeout = stop_timeout
         self._is_default = device in (None, "")
         self._device_name = "" if self._is_default else str(device)
-        self._label = f"Microphone “{self.display_name}”"
+        super().__init__(
+            loop=loop,
+            chunk_ms=chunk_ms,
+            queue_chunks=queue_chunks,
+            consume=consume,
+            label=f"Microphone “{self.display_name}”",
+        )
+        self._device_request = device
+        self._sd = sd
+        self._stall_timeout = stall_timeout
+        self._stop_timeout = stop_timeout
         self.device_rate: int | None = None
         self.device_channels: int | None = None
 
         self._stream: Any = None
-        self._queue: deque[bytes] = deque()
-        self._wakeup: asyncio.Event | None = None
         self._watchdog: asyncio.TimerHandle | None = None
         self._closing: asyncio.Future[Any] | None = None
         self._started = False
-        self._ended = False
-        self._error: AudioSourceError | None = None
 
         # Written only by the PortAudio thread.
-        self._resampler: StreamResampler | None = None
-        self._pending = bytearray()
-        self._levels: LevelReading | None = None
         self._last_callback = 0.0
-        self._frames_in = 0
         self._status_count = 0
         self._status_names: dict[str, int] = {}
-        self._cb_overflows = 0
-        self._posted = 0
         self._callback_error: BaseException | None = None
         self._finished = False
-        # Written only by the loop thread.
-        self._drained = 0
-        self._loop_overflows = 0
-        self._stats = SourceStats()
 
     # -- AudioSource ---------------------------------------------------------------------------
 
     @property
-    def format(self) -> AudioFormat:
-        return PCM16_MONO_16K
-
-    @property
-    def label(self) -> str:
-        return self._label
-
-    @property
     def stats(self) -> SourceStats:
-        """Live counters (the same object every time), brought up to date on each read.
-
-        Two threads count overflows, each in its own variable (one writer per variable, no
-        lock); the sum is folded into the shared object here, on the reader's thread.
-        """
-        s = self._stats
-        s.overflows = self._cb_overflows + self._loop_overflows
+        """Live counters, with PortAudio's status flags folded in on the reader's thread."""
+        s = super().stats
         s.status_flags = self._status_count
         return s
 
@@ -168,7 +135,7 @@ class MicrophoneCapture:
                 raise self._open_error(exc) from exc
             devmod.stream_opened()
             self.device_rate, self.device_channels = rate, channels
-            self._resampler = StreamResampler(rate, TARGET_RATE) if rate != TARGET_RATE else None
+            self._set_input_rate(rate)
             self._last_callback = time.monotonic()
             self._stream = stream
             try:
@@ -188,23 +155,6 @@ class MicrophoneCapture:
             " (resampling to 16 kHz)" if self._resampler else "",
         )
         self._watchdog = self._loop.call_later(0.25, self._watch)
-
-    async def chunks(self) -> AsyncIterator[bytes]:
-        """Yield chunks until :meth:`stop`; raise :class:`AudioSourceError` if the device fails."""
-        assert self._wakeup is not None, "start() first"
-        while True:
-            if self._queue:
-                chunk = self._queue.popleft()
-                self._stats.chunks += 1
-                self._stats.bytes += len(chunk)
-                yield chunk
-                continue
-            if self._ended:
-                if self._error is not None:
-                    raise self._error
-                return
-            self._wakeup.clear()
-            await self._wakeup.wait()
 
     async def stop(self) -> None:
         """Stop the device; chunks already captured (and the last partial one) are still yielded."""
@@ -232,27 +182,12 @@ class MicrophoneCapture:
     # -- extras for the UI ---------------------------------------------------------------------
 
     @property
-    def levels(self) -> LevelReading | None:
-        """The latest block's levels (updated 25 times a second while the device runs)."""
-        return self._levels
-
-    @property
-    def error(self) -> AudioSourceError | None:
-        """Why the capture ended, if it failed (the meter shows it in monitor mode)."""
-        return self._error
-
-    @property
     def running(self) -> bool:
         return self._started and not self._ended
 
     @property
     def device_name(self) -> str:
         return self._device_name
-
-    @property
-    def frames_captured(self) -> int:
-        """Frames received from the device at its own rate (before resampling)."""
-        return self._frames_in
 
     @property
     def status_flag_counts(self) -> dict[str, int]:
@@ -269,57 +204,14 @@ class MicrophoneCapture:
                 for name in ("input_overflow", "input_underflow"):
                     if getattr(status, name, False):
                         self._status_names[name] = self._status_names.get(name, 0) + 1
-            block = np.asarray(indata, dtype=np.float32)
-            mono = block[:, 0] if block.ndim == 2 and block.shape[1] == 1 else block
-            if mono.ndim == 2:  # explicit sums: several times faster than mean(axis=1) here
-                acc = mono[:, 0].copy()
-                for ch in range(1, mono.shape[1]):
-                    acc += mono[:, ch]
-                mono = acc * np.float32(1.0 / mono.shape[1])
-            peak, rms = block_levels(mono)
-            self._levels = LevelReading(peak, rms, self._last_callback)
-            self._frames_in += frames
-            out = self._resampler.process(mono) if self._resampler is not None else mono
-            if not self.consume:
-                self._pending.clear()
-                return
-            pcm = np.clip(np.rint(out * 32768.0), -32768, 32767).astype("<i2")
-            self._pending += pcm.tobytes()
-            while len(self._pending) >= self._chunk_bytes:
-                chunk = bytes(self._pending[: self._chunk_bytes])
-                del self._pending[: self._chunk_bytes]
-                self._post(chunk)
+            self._process_block(indata, frames, self._last_callback)
         except Exception as exc:  # never let an exception escape into PortAudio
             self._callback_error = exc
-
-    def _post(self, chunk: bytes) -> None:
-        if self._posted - self._drained >= self._queue_limit:
-            self._cb_overflows += 1  # the loop itself is stalled; don't pile up its call queue
-            return
-        self._posted += 1
-        try:
-            self._loop.call_soon_threadsafe(self._deliver, chunk)  # type: ignore[union-attr]
-        except RuntimeError:  # loop closed during shutdown
-            self._posted -= 1
 
     def _finished_callback(self) -> None:
         self._finished = True
 
     # -- loop thread ---------------------------------------------------------------------------
-
-    def _deliver(self, chunk: bytes) -> None:
-        self._drained += 1
-        self._accept(chunk)
-
-    def _accept(self, chunk: bytes) -> None:
-        if self._ended:
-            return
-        if len(self._queue) >= self._queue_limit:
-            self._loop_overflows += 1
-        else:
-            self._queue.append(chunk)
-        if self._wakeup is not None:
-            self._wakeup.set()
 
     def _watch(self) -> None:
         self._watchdog = None
@@ -350,25 +242,6 @@ class MicrophoneCapture:
             self._closing = self._loop.run_in_executor(None, _close_stream, stream, True)  # type: ignore[union-attr]
             self._closing.add_done_callback(lambda _f: devmod.stream_closed())
         self._end(AudioSourceError(message))
-
-    def _end(self, error: AudioSourceError | None) -> None:
-        if self._ended:
-            return
-        self._ended = True
-        self._error = error
-        if self._wakeup is not None:
-            self._wakeup.set()
-
-    def _flush_tail(self) -> None:
-        """After the stream stopped: deliver what the resampler and chunker still hold."""
-        if self._resampler is not None:
-            tail = self._resampler.flush()
-            pcm = np.clip(np.rint(tail * 32768.0), -32768, 32767).astype("<i2")
-            self._pending += pcm.tobytes()
-        while self._pending:
-            chunk = bytes(self._pending[: self._chunk_bytes])
-            del self._pending[: self._chunk_bytes]
-            self._accept(chunk)
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from desktop.core.audio_source import AudioSource
 from desktop.core.live.config_builder import LiveOptions
 from desktop.core.live.run import LiveRunSettings, SourceKind, SourceOrigin
+from desktop.core.meeting.echo_guard import EchoGuard
 from desktop.core.meeting.run import MeetingRun
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ async def meeting_run(panel: LivePanel, options: LiveOptions) -> MeetingRun:
             keep_audio=panel.context.settings.keep_recordings, session_options=panel._session_options
         ),
         transcript=panel.controller.new_transcript(),
+        echo_guard=EchoGuard(),  # what echo cancellation leaves: the other side's words as "You"
     )
 
 

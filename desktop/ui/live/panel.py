@@ -53,9 +53,9 @@ from desktop.ui.async_tools import spawn
 from desktop.ui.device_picker import DevicePicker
 from desktop.ui.icons import set_icon
 from desktop.ui.level_meter import MicrophoneMonitor
+from desktop.ui.live import meeting_start
 from desktop.ui.live.controller import LiveController
 from desktop.ui.live.hold_to_talk import HoldToTalkFilter
-from desktop.ui.live import meeting_start
 from desktop.ui.live.lost_audio import LostAudioBar
 from desktop.ui.live.options_form import LiveOptionsForm
 from desktop.ui.live.source_bar import SourceBar, SourceKind

@@ -323,3 +323,32 @@ async def test_a_conversation_reads_as_you_and_the_speakers_in_turn(fake_soniox:
         assert abs(onset - first[speaker]) < 150, (channel, onset, first[speaker])
     assert len(sound_onsets_ms(samples[:, 0], rate)) == 2  # you spoke twice
     assert len(sound_onsets_ms(samples[:, 1], rate)) == 2  # and the system audio sounded twice
+
+
+async def test_the_other_side_leaking_into_the_microphone_is_not_written_as_you(fake_soniox: FakeSoniox) -> None:
+    """No echo cancellation: the speakers' sound reaches the microphone 20 dB down, 80 ms late."""
+    from desktop.core.meeting.echo_guard import EchoGuard
+    from tests.fake_soniox.tones import attenuate, duration_ms, mix, speak
+
+    fake_soniox.set_acoustic(True)
+    question, answer = ["Shall", "we", "start"], ["yes", "please"]
+    lead = 300
+    them = _silence(lead) + speak(question, speaker=2) + _silence(duration_ms(len(answer)) + 1500)
+    you = _silence(lead + duration_ms(len(question)) + 200) + speak(answer) + _silence(1300)
+    mic_pcm = mix(you, attenuate(them, 20, delay_ms=80))
+    results = {}
+    for guarded in (False, True):
+        mic = NumpySource(mic_pcm, pace_s=0.01, hold=True)
+        system = NumpySource(them, pace_s=0.01, hold=True)
+        async with sdk_client(fake_soniox) as client:
+            run = meeting(client, mic, system, Heard(), None, echo_guard=EchoGuard() if guarded else None)
+            await run.start()
+            await until(
+                lambda: len(mic.produced) == len(mic_pcm) and len(system.produced) == len(them),  # noqa: B023
+                what="all audio",
+            )
+            await run.stop()
+        results[guarded] = turns(run)
+    # Unguarded, the microphone's session hears the question too and writes it as yours:
+    assert " ".join(text for who, text in results[False] if who == "You") == "Shall we start yes please"
+    assert results[True] == [("Speaker 2", "Shall we start"), ("You", "yes please")]

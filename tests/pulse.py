@@ -338,7 +338,57 @@ async def _system_main(out: Path, seconds: float, output: str) -> int:
     return 0
 
 
+def run_meeting(daemon: PulseDaemon, seconds: float, api_base_url: str, websocket_url: str) -> subprocess.Popen[str]:
+    """The meeting child: a real :class:`~desktop.core.meeting.run.MeetingRun` of the virtual
+    microphone (PortAudio) and the default output's monitor (system audio) against the emulator
+    at the given URLs (key "test-key"). Prints READY once both sides listen, then a SUMMARY line
+    with the merged transcript's turns ``[[label, text], ...]`` after ``seconds``."""
+    cmd = [sys.executable, "-m", "tests.pulse", "meeting", api_base_url, websocket_url, str(seconds)]
+    root = Path(__file__).resolve().parent.parent
+    env = {**daemon.env, "PYTHONPATH": str(root)}
+    return subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+async def _meeting_main(api_base_url: str, websocket_url: str, seconds: float) -> int:
+    from soniox import AsyncSonioxClient
+
+    from desktop.audio.capture import MicrophoneCapture
+    from desktop.audio.system import open_system_audio
+    from desktop.core.live import LiveOptions, LiveState
+    from desktop.core.meeting.echo_guard import EchoGuard
+    from desktop.core.meeting.run import MeetingRun
+
+    client = AsyncSonioxClient(api_key="test-key", api_base_url=api_base_url, websocket_base_url=websocket_url)
+    run = MeetingRun(
+        lambda: client,
+        LiveOptions(model="stt-rt-v4"),
+        None,
+        MicrophoneCapture(None),
+        open_system_audio(None),
+        echo_guard=EchoGuard(),
+    )
+    await run.start()
+    if run.state is not LiveState.RUNNING:
+        print(f"ERROR {run.state.value} {run.last_error}", flush=True)
+        await client.aclose()
+        return 2
+    print("READY", flush=True)
+    await asyncio.sleep(seconds)
+    await run.stop()
+    await client.aclose()
+    t = run.transcript
+    summary = {
+        "turns": [[t.speaker_label(s.speaker), s.text.strip()] for s in t.segments()],
+        "state": run.state.value,
+        "error": str(run.last_error or ""),
+    }
+    print("SUMMARY " + json.dumps(summary), flush=True)
+    return 0
+
+
 if __name__ == "__main__":
+    if len(sys.argv) >= 5 and sys.argv[1] == "meeting":
+        sys.exit(asyncio.run(_meeting_main(sys.argv[2], sys.argv[3], float(sys.argv[4]))))
     if len(sys.argv) >= 4 and sys.argv[1] == "capture":
         device_arg = sys.argv[4] if len(sys.argv) > 4 else ""
         sys.exit(asyncio.run(_capture_main(Path(sys.argv[2]), float(sys.argv[3]), device_arg)))
@@ -346,4 +396,5 @@ if __name__ == "__main__":
         output_arg = sys.argv[4] if len(sys.argv) > 4 else ""
         sys.exit(asyncio.run(_system_main(Path(sys.argv[2]), float(sys.argv[3]), output_arg)))
     print("usage: python -m tests.pulse capture|system OUT SECONDS [DEVICE|OUTPUT]", file=sys.stderr)
+    print("       python -m tests.pulse meeting API_BASE_URL WEBSOCKET_URL SECONDS", file=sys.stderr)
     sys.exit(64)

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 #: The source kinds that capture what the computer plays.
 SYSTEM_KINDS = frozenset({SourceKind.SYSTEM.value, SourceKind.MEETING.value})
 #: The meter's idle words on the system-audio and meeting pages (there is no test button there).
-IDLE_SYSTEM_METER = "Shows the level during a session"
+IDLE_SYSTEM_METER = "Off until Start"
 
 
 class SystemAudio:

@@ -33,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -241,48 +241,17 @@ def private_pulse() -> Iterator[PulseDaemon]:
         shutil.rmtree(daemon.runtime, ignore_errors=True)
 
 
-def run_capture(daemon: PulseDaemon, out: Path, seconds: float, *, device: str = "") -> subprocess.Popen[str]:
-    """Start the capture child; it prints READY once the stream runs, AUDIO at the first chunk,
-    and a JSON summary line (SUMMARY {...}) at the end."""
-    cmd = [sys.executable, "-m", "tests.pulse", "capture", str(out), str(seconds), device]
+def _child(daemon: PulseDaemon, *args: str) -> subprocess.Popen[str]:
+    cmd = [sys.executable, "-m", "tests.pulse", *args]
     root = Path(__file__).resolve().parent.parent
     env = {**daemon.env, "PYTHONPATH": str(root)}
     return subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-async def _capture_main(out: Path, seconds: float, device: str) -> int:
-    from desktop.audio.capture import MicrophoneCapture
-    from desktop.core.audio_source import AudioSourceError
-
-    cap = MicrophoneCapture(device or None)
-    try:
-        await cap.start()
-    except AudioSourceError as exc:
-        print(f"ERROR {exc}", flush=True)
-        return 2
-    print(f"READY {cap.device_rate} {cap.device_channels} {cap.device_name}", flush=True)
-    want = int(seconds * RATE) * 2
-    data = bytearray()
-    error = ""
-    try:
-        async for chunk in cap.chunks():
-            if not data:
-                print("AUDIO", flush=True)  # the first chunk arrived
-            data.extend(chunk)
-            if len(data) >= want:
-                await cap.stop()
-    except AudioSourceError as exc:
-        error = str(exc)
-    await cap.stop()
-    out.write_bytes(bytes(data))
-    stats = cap.stats
-    summary = {
-        "bytes": len(data), "chunks": stats.chunks, "overflows": stats.overflows,
-        "status_flags": stats.status_flags, "rate": cap.device_rate, "channels": cap.device_channels,
-        "device": cap.device_name, "error": error,
-    }  # fmt: skip
-    print("SUMMARY " + json.dumps(summary), flush=True)
-    return 0
+def run_capture(daemon: PulseDaemon, out: Path, seconds: float, *, device: str = "") -> subprocess.Popen[str]:
+    """Start the capture child; it prints READY once the stream runs, AUDIO at the first chunk,
+    and a JSON summary line (SUMMARY {...}) at the end."""
+    return _child(daemon, "capture", str(out), str(seconds), device)
 
 
 def run_system_capture(daemon: PulseDaemon, out: Path, seconds: float, *, output: str = "") -> subprocess.Popen[str]:
@@ -290,25 +259,21 @@ def run_system_capture(daemon: PulseDaemon, out: Path, seconds: float, *, output
     process whose soundcard connects to ``daemon`` (it connects once, at import). Prints READY
     once capturing, AUDIO at the first chunk, SWITCH lines when it follows a new default, and a
     SUMMARY line."""
-    cmd = [sys.executable, "-m", "tests.pulse", "system", str(out), str(seconds), output]
-    root = Path(__file__).resolve().parent.parent
-    env = {**daemon.env, "PYTHONPATH": str(root)}
-    return subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return _child(daemon, "system", str(out), str(seconds), output)
 
 
-async def _system_main(out: Path, seconds: float, output: str) -> int:
-    from desktop.audio.system import open_system_audio
-    from desktop.audio.system.capture import SystemAudioCapture
+async def _record(
+    cap: Any, out: Path, seconds: float, ready: Callable[[], str], summary: Callable[[], dict[str, Any]]
+) -> int:
+    """Start ``cap``, keep ``seconds`` of its audio in ``out``, print the protocol lines."""
     from desktop.core.audio_source import AudioSourceError
 
-    cap = open_system_audio(output or None, follow_poll_s=0.2)
-    assert isinstance(cap, SystemAudioCapture)
     try:
         await cap.start()
     except AudioSourceError as exc:
         print(f"ERROR {exc}", flush=True)
         return 2
-    print(f"READY {cap.device_rate} {cap.device_channels} {cap.output_name}", flush=True)
+    print(f"READY {ready()}", flush=True)
     want = int(seconds * RATE) * 2
     data = bytearray()
     error = ""
@@ -316,8 +281,8 @@ async def _system_main(out: Path, seconds: float, output: str) -> int:
     try:
         async for chunk in cap.chunks():
             if not data:
-                print("AUDIO", flush=True)
-            if cap.switches != switches:
+                print("AUDIO", flush=True)  # the first chunk arrived
+            if getattr(cap, "switches", 0) != switches:
                 switches = cap.switches
                 print(f"SWITCH {len(data)} {cap.output_name}", flush=True)
             data.extend(chunk)
@@ -328,14 +293,35 @@ async def _system_main(out: Path, seconds: float, output: str) -> int:
     await cap.stop()
     out.write_bytes(bytes(data))
     stats = cap.stats
-    levels = cap.levels
-    summary = {
-        "bytes": len(data), "chunks": stats.chunks, "overflows": stats.overflows, "error": error,
-        "switches": cap.switches, "output": cap.output_name, "label": cap.label, "rate": cap.device_rate,
-        "frames": cap.frames_captured, "peak_db": levels.peak_db if levels else None,
-    }  # fmt: skip
-    print("SUMMARY " + json.dumps(summary), flush=True)
+    result = {"bytes": len(data), "chunks": stats.chunks, "overflows": stats.overflows, "error": error, **summary()}
+    print("SUMMARY " + json.dumps(result), flush=True)
     return 0
+
+
+async def _capture_main(out: Path, seconds: float, device: str) -> int:
+    from desktop.audio.capture import MicrophoneCapture
+
+    cap = MicrophoneCapture(device or None)
+    return await _record(
+        cap, out, seconds,
+        lambda: f"{cap.device_rate} {cap.device_channels} {cap.device_name}",
+        lambda: {"status_flags": cap.stats.status_flags, "rate": cap.device_rate, "channels": cap.device_channels,
+                 "device": cap.device_name},
+    )  # fmt: skip
+
+
+async def _system_main(out: Path, seconds: float, output: str) -> int:
+    from desktop.audio.system import open_system_audio
+    from desktop.audio.system.capture import SystemAudioCapture
+
+    cap = open_system_audio(output or None, follow_poll_s=0.2)
+    assert isinstance(cap, SystemAudioCapture)
+    return await _record(
+        cap, out, seconds,
+        lambda: f"{cap.device_rate} {cap.device_channels} {cap.output_name}",
+        lambda: {"switches": cap.switches, "output": cap.output_name, "label": cap.label, "rate": cap.device_rate,
+                 "frames": cap.frames_captured},
+    )  # fmt: skip
 
 
 def run_meeting(daemon: PulseDaemon, seconds: float, api_base_url: str, websocket_url: str) -> subprocess.Popen[str]:
@@ -343,10 +329,7 @@ def run_meeting(daemon: PulseDaemon, seconds: float, api_base_url: str, websocke
     microphone (PortAudio) and the default output's monitor (system audio) against the emulator
     at the given URLs (key "test-key"). Prints READY once both sides listen, then a SUMMARY line
     with the merged transcript's turns ``[[label, text], ...]`` after ``seconds``."""
-    cmd = [sys.executable, "-m", "tests.pulse", "meeting", api_base_url, websocket_url, str(seconds)]
-    root = Path(__file__).resolve().parent.parent
-    env = {**daemon.env, "PYTHONPATH": str(root)}
-    return subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return _child(daemon, "meeting", api_base_url, websocket_url, str(seconds))
 
 
 async def _meeting_main(api_base_url: str, websocket_url: str, seconds: float) -> int:

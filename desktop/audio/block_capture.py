@@ -23,14 +23,18 @@ they end the source with :meth:`_end` (``None`` for a normal stop, an
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import AsyncIterator
+from typing import Any
 
 import numpy as np
 
 from desktop.audio.levels import LevelReading, block_levels
 from desktop.audio.resample import StreamResampler
 from desktop.core.audio_source import PCM16_MONO_16K, AudioFormat, AudioSourceError, SourceStats
+
+log = logging.getLogger(__name__)
 
 TARGET_RATE = 16000
 
@@ -72,6 +76,7 @@ class BlockCapture:
         self._label = label
         self._queue: deque[bytes] = deque()
         self._wakeup: asyncio.Event | None = None
+        self._started = False
         self._ended = False
         self._error: AudioSourceError | None = None
         # Written only by the device thread.
@@ -135,6 +140,10 @@ class BlockCapture:
     def error(self) -> AudioSourceError | None:
         """Why the capture ended, if it failed (the meter shows it)."""
         return self._error
+
+    @property
+    def running(self) -> bool:
+        return self._started and not self._ended
 
     @property
     def frames_captured(self) -> int:
@@ -211,6 +220,16 @@ class BlockCapture:
         self._error = error
         if self._wakeup is not None:
             self._wakeup.set()
+
+    async def _after_device_stops(self, done: asyncio.Future[Any], timeout: float, what: str) -> None:
+        """Wait for the device thread to let go, then deliver the tail (if it let go in time)."""
+        try:
+            await asyncio.wait_for(asyncio.shield(done), timeout)
+        except asyncio.TimeoutError:
+            log.warning("%s did not stop within %.0f s; leaving it", what, timeout)
+        else:
+            if self.consume and self._error is None:
+                self._flush_tail()
 
     def _flush_tail(self) -> None:
         """After the device stopped: deliver what the resampler and chunker still hold."""

@@ -78,7 +78,6 @@ class MicrophoneCapture(BlockCapture):
         self._stream: Any = None
         self._watchdog: asyncio.TimerHandle | None = None
         self._closing: asyncio.Future[Any] | None = None
-        self._started = False
 
         # Written only by the PortAudio thread.
         self._last_callback = 0.0
@@ -167,23 +166,13 @@ class MicrophoneCapture(BlockCapture):
             # Counted closed only once PortAudio really closed it: a device rescan (Pa_Terminate)
             # while a stuck stream is still closing would pull the library from under it.
             closing.add_done_callback(lambda _f: devmod.stream_closed())
-            try:
-                await asyncio.wait_for(asyncio.shield(closing), self._stop_timeout)
-            except asyncio.TimeoutError:
-                log.warning("The audio device did not stop within %.0f s; leaving it", self._stop_timeout)
-            else:
-                if self.consume and self._error is None:
-                    self._flush_tail()
+            await self._after_device_stops(closing, self._stop_timeout, "The audio device")
         elif self._closing is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._closing), self._stop_timeout)
         self._end(None)
 
     # -- extras for the UI ---------------------------------------------------------------------
-
-    @property
-    def running(self) -> bool:
-        return self._started and not self._ended
 
     @property
     def device_name(self) -> str:

@@ -91,12 +91,35 @@ class RecorderStream:
         self._block = block_frames
         recorder.__enter__()
 
+    @classmethod
+    def open(cls, source: Any, rate: int, channels: int) -> RecorderStream:
+        """Record ``source`` (a soundcard microphone or loopback) at ``rate``, at most stereo."""
+        channels = max(1, min(MAX_CHANNELS, int(channels or MAX_CHANNELS)))
+        frames = block_frames(rate)
+        return cls(source.recorder(samplerate=rate, channels=channels, blocksize=frames), rate, channels, frames)
+
     def read(self) -> np.ndarray:
         return np.asarray(self._recorder.record(numframes=self._block), dtype=np.float32)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self._recorder.__exit__(None, None, None)
+
+
+def soundcard_outputs(sc: Any, key: Any = None) -> list[OutputDevice]:
+    """soundcard's speakers as outputs (``key`` turns one into its stable id), the default marked."""
+    from desktop.core.audio_source import AudioSourceError
+
+    key = key or (lambda speaker: str(speaker.id))
+    try:
+        speakers = list(sc.all_speakers())
+        try:
+            default_id = sc.default_speaker().id
+        except Exception:  # no default output (nothing plugged in)
+            default_id = None
+        return [OutputDevice(key(s), str(s.name), s.id == default_id) for s in speakers]
+    except Exception as exc:
+        raise AudioSourceError(f"Could not list the sound outputs ({exc}). Check the sound settings.") from exc
 
 
 def block_frames(rate: int) -> int:

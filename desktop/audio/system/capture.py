@@ -71,7 +71,6 @@ class SystemAudioCapture(BlockCapture):
         self._opened: asyncio.Future[None] | None = None
         self._finished: asyncio.Future[None] | None = None
         self._watchdog: asyncio.TimerHandle | None = None
-        self._started = False
         self._stop_requested = False
         # Written only by the reader thread.
         self.output: OutputDevice | None = None
@@ -130,20 +129,10 @@ class SystemAudioCapture(BlockCapture):
         self._stop_requested = True
         finished = self._finished
         if finished is not None and not self._ended:
-            try:
-                await asyncio.wait_for(asyncio.shield(finished), self._stop_timeout)
-            except asyncio.TimeoutError:
-                log.warning("System audio did not stop within %.0f s; leaving it", self._stop_timeout)
-            else:
-                if self.consume and self._error is None:
-                    self._flush_tail()
+            await self._after_device_stops(finished, self._stop_timeout, "System audio")
         self._end(None)
 
     # -- extras for the UI ---------------------------------------------------------------------
-
-    @property
-    def running(self) -> bool:
-        return self._started and not self._ended
 
     @property
     def output_name(self) -> str:

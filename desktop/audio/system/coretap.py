@@ -32,12 +32,11 @@ import uuid
 from typing import Any
 
 from desktop.audio.system.backend import (
-    MAX_CHANNELS,
     OutputDevice,
     RecorderStream,
     SystemAudioSupport,
-    block_frames,
     no_thread_scope,
+    soundcard_outputs,
 )
 from desktop.core.audio_source import AudioSourceError
 
@@ -113,13 +112,7 @@ class CoreAudioTapBackend:
         return self._sc
 
     def outputs(self) -> list[OutputDevice]:
-        sc = self._soundcard()
-        try:
-            speakers = list(sc.all_speakers())
-            default_id = sc.default_speaker().id
-            return [OutputDevice(self._uid(s.id), str(s.name), s.id == default_id) for s in speakers]
-        except Exception as exc:
-            raise AudioSourceError(f"Could not list the sound outputs ({exc}). Check the sound settings.") from exc
+        return soundcard_outputs(self._soundcard(), key=lambda speaker: self._uid(speaker.id))
 
     def _uid(self, device_id: int) -> str:
         helper = self._soundcard()._CoreAudio
@@ -170,9 +163,7 @@ class TapStream:
                 )
             self._aggregate_id = int(aggregate_id)
             mic = sc._Microphone(id=self._aggregate_id)
-            channels = max(1, min(MAX_CHANNELS, int(mic.channels or 2)))
-            recorder = mic.recorder(samplerate=RATE, channels=channels, blocksize=block_frames(RATE))
-            self._stream = RecorderStream(recorder, RATE, channels, block_frames(RATE))
+            self._stream = RecorderStream.open(mic, RATE, mic.channels)
         except AudioSourceError:
             self.close()
             raise

@@ -23,14 +23,7 @@ import importlib
 import logging
 from typing import Any
 
-from desktop.audio.system.backend import (
-    MAX_CHANNELS,
-    OutputDevice,
-    RecorderStream,
-    SystemAudioSupport,
-    block_frames,
-    no_thread_scope,
-)
+from desktop.audio.system.backend import OutputDevice, RecorderStream, SystemAudioSupport, no_thread_scope
 from desktop.core.audio_source import AudioSourceError
 
 log = logging.getLogger(__name__)
@@ -133,11 +126,9 @@ class PulseBackend:
             raise AudioSourceError(f"The output “{output.name}” is not available any more. Choose another output.")
         sc = self._sc if self._sc is not None else load_soundcard()
         rate = int(getattr(sink, "rate", 0) or FALLBACK_RATE)
-        channels = max(1, min(MAX_CHANNELS, int(sink.channel_count)))
         try:
             monitor = sc.get_microphone(sink.monitor_source_name, include_loopback=True)
-            recorder = monitor.recorder(samplerate=rate, channels=channels, blocksize=block_frames(rate))
-            return RecorderStream(recorder, rate, channels, block_frames(rate))
+            return RecorderStream.open(monitor, rate, sink.channel_count)
         except Exception as exc:
             raise AudioSourceError(
                 f"Could not capture the sound of “{output.name}” ({exc}). Check the sound settings, then try again."

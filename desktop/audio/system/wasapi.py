@@ -17,13 +17,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from desktop.audio.system.backend import (
-    MAX_CHANNELS,
-    OutputDevice,
-    RecorderStream,
-    SystemAudioSupport,
-    block_frames,
-)
+from desktop.audio.system.backend import OutputDevice, RecorderStream, SystemAudioSupport, soundcard_outputs
 from desktop.core.audio_source import AudioSourceError
 
 log = logging.getLogger(__name__)
@@ -80,25 +74,14 @@ class WasapiBackend:
         return self._sc
 
     def outputs(self) -> list[OutputDevice]:
-        sc = self._soundcard()
-        try:
-            speakers = list(sc.all_speakers())
-            try:
-                default_id = sc.default_speaker().id
-            except Exception:  # no default endpoint (nothing plugged in)
-                default_id = None
-            return [OutputDevice(str(s.id), str(s.name), s.id == default_id) for s in speakers]
-        except Exception as exc:
-            raise AudioSourceError(f"Could not list the sound outputs ({exc}). Check the sound settings.") from exc
+        return soundcard_outputs(self._soundcard())
 
     def open(self, output: OutputDevice | None) -> RecorderStream:
         assert output is not None, "WASAPI captures one endpoint at a time"
         sc = self._soundcard()
         try:
             loopback = sc.get_microphone(output.id, include_loopback=True)
-            channels = max(1, min(MAX_CHANNELS, int(loopback.channels)))
-            recorder = loopback.recorder(samplerate=RATE, channels=channels, blocksize=block_frames(RATE))
-            return RecorderStream(recorder, RATE, channels, block_frames(RATE))
+            return RecorderStream.open(loopback, RATE, loopback.channels)
         except IndexError as exc:  # soundcard: "no device with id ..."
             raise AudioSourceError(
                 f"The output “{output.name}” is not available. Check that it is connected, or choose another output."

@@ -104,6 +104,8 @@ async def meeting_run(panel: LivePanel, options: LiveOptions) -> MeetingRun:
     system = panel.system_audio.open(selected_output(panel))
     if panel.context.settings.meeting_echo_cancellation:
         mic, system = panel.system_audio.cancel_echo(mic, system)
+        if not getattr(mic, "echo_cancelling", True):  # livekit missing, or formats it cannot take
+            panel.echo_status = str(getattr(mic, "echo_status", "Echo cancellation is off."))
     return MeetingRun(
         panel.context.client,
         options,

@@ -341,6 +341,7 @@ class LivePanel(QWidget):
             self.set_library(library)
         #: System audio and meetings (tests put their own sources here); wired in meeting_start.
         self.system_audio = meeting_start.SystemAudio()
+        self.echo_status = ""
         meeting_start.install(self)
 
     # -- library -------------------------------------------------------------------------------
@@ -494,6 +495,9 @@ class LivePanel(QWidget):
                 return False
             if run.not_sent:
                 self._show_message("Not sent: " + " ".join(run.not_sent), error=False)
+            if self.echo_status:  # a meeting whose echo cancellation could not run: say why
+                self._show_message(self.echo_status, error=False)
+                self.echo_status = ""
             self._remember(options)
             self._last_stats = None
             self.lost_audio_bar.hide()

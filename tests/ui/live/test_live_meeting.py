@@ -160,3 +160,43 @@ def test_system_audio_alone_is_one_live_session(qtbot, qloop, fake_soniox, live_
     panel.stop()
     qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
     assert len(fake_soniox.realtime_sessions) == 1 and access.opened == [None]
+
+
+class CancellingSystemAudio(FakeSystemAudio):
+    """Echo cancellation asked for, but (as without livekit) it cannot run: the real pass-through."""
+
+    def __init__(self, pcm: bytes) -> None:
+        super().__init__(pcm)
+        self.cancelled: list[tuple[AudioSource, AudioSource]] = []
+
+    def cancel_echo(self, mic: AudioSource, system: AudioSource) -> tuple[AudioSource, AudioSource]:
+        from desktop.audio.echo import PassThroughMicrophone
+
+        self.cancelled.append((mic, system))
+        why = "Echo cancellation is off: the echo canceller could not be loaded (test). Use headphones."
+        return PassThroughMicrophone(mic, why), system
+
+
+def test_echo_cancellation_wraps_both_sources_and_says_when_it_cannot_run(
+    qtbot,  # noqa: ANN001
+    qloop,  # noqa: ANN001
+    fake_soniox,  # noqa: ANN001
+    live_ctx,  # noqa: ANN001
+) -> None:
+    from desktop.audio.capture import MicrophoneCapture
+
+    fake_soniox.set_acoustic(True)
+    mic, system = conversation()
+    live_ctx.settings.meeting_echo_cancellation = True
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(mic, RATE, speed=4.0))
+    access = CancellingSystemAudio(system)
+    panel.system_audio = access
+    choose(panel, SourceKind.MEETING)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING, timeout=5000)
+    ((given_mic, given_system),) = access.cancelled
+    assert isinstance(given_mic, MicrophoneCapture) and given_system is access.sources[0]
+    assert panel.message_label.isVisible() and "Echo cancellation is off" in panel.message_label.text()
+    qtbot.waitUntil(lambda: "Shall we start" in panel.view.toPlainText(), timeout=10000)
+    panel.cancel()
+    qtbot.waitUntil(lambda: panel.state is LiveState.CANCELED, timeout=5000)

@@ -20,13 +20,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from desktop.audio import devices as devmod
 from desktop.audio.devices import InputDevice
 from desktop.ui.async_tools import spawn
+from desktop.ui.widgets.choice_combo import fill_combo
 
 log = logging.getLogger(__name__)
 
@@ -174,12 +175,4 @@ class DevicePicker(QComboBox):
         if items == self._shown and not force:
             return
         self._shown = items
-        self.blockSignals(True)
-        try:
-            self.clear()
-            for key, label in items:
-                self.addItem(label, key)
-                self.setItemData(self.count() - 1, label, Qt.ItemDataRole.ToolTipRole)  # long names
-            self.setCurrentIndex(next(i for i, (key, _) in enumerate(items) if key == self._wanted))
-        finally:
-            self.blockSignals(False)
+        fill_combo(self, items, self._wanted)

@@ -21,7 +21,9 @@ from desktop.core.meeting.echo_guard import EchoGuard
 from desktop.core.meeting.run import MeetingRun
 
 if TYPE_CHECKING:
+    from desktop.audio.system import OutputDevice
     from desktop.ui.live.panel import LivePanel
+    from desktop.ui.output_picker import OutputPicker
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,12 @@ class SystemAudio:
             return False, f"System audio cannot be captured here: {exc}", None
         return support.available, support.message, support.settings_url
 
+    def outputs(self) -> list[OutputDevice]:
+        """The outputs whose sound can be captured (blocking: the picker calls it off the UI thread)."""
+        from desktop.audio.system import list_outputs
+
+        return list_outputs()
+
     def open(self, output_id: str | None) -> AudioSource:
         from desktop.audio.system import open_system_audio
 
@@ -56,18 +64,23 @@ class SystemAudio:
         return cancel_echo(mic, system)
 
 
+def output_picker(panel: LivePanel) -> OutputPicker:
+    """The output picker, listing through the panel's :class:`SystemAudio` (replaceable by tests)."""
+    from desktop.ui.output_picker import OutputPicker
+
+    return OutputPicker(panel, lister=lambda: panel.system_audio.outputs())
+
+
 def install(panel: LivePanel) -> None:
     """Wire the source bar's system-audio and meeting controls to the settings and the meter."""
     bar = panel.source_bar
     settings = panel.context.settings
     bar.set_echo_cancellation(settings.meeting_echo_cancellation)
     bar.echo_cancellation_toggled.connect(lambda on: _save(panel, meeting_echo_cancellation=on))
-    picker: Any = bar.output_picker
-    if settings.system_output and hasattr(picker, "select_output"):
+    picker = bar.output_picker
+    if settings.system_output:
         picker.select_output(settings.system_output)
-    changed = getattr(picker, "output_changed", None)
-    if changed is not None:
-        changed.connect(lambda output_id: _save(panel, system_output=output_id))
+    picker.output_changed.connect(lambda output_id: _save(panel, system_output=output_id))
     bar.kind_changed.connect(lambda kind: on_kind(panel, kind))
     on_kind(panel, bar.kind().value)
 
@@ -84,9 +97,7 @@ def on_kind(panel: LivePanel, kind: str) -> None:
 
 
 def selected_output(panel: LivePanel) -> str | None:
-    picker: Any = panel.source_bar.output_picker
-    getter = getattr(picker, "selected_output", None)
-    return (getter() if getter is not None else "") or None
+    return panel.source_bar.output_picker.selected_output() or None
 
 
 def system_source(panel: LivePanel) -> tuple[AudioSource, SourceOrigin]:

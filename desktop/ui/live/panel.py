@@ -124,7 +124,7 @@ class LivePanel(QWidget):
         # ``list_devices_now=False`` (the main window): the microphones are listed once the panel
         # shows, off the UI thread, so loading PortAudio does not delay the window's first paint.
         picker = DevicePicker(self, lister=lambda: devices.list_input_devices(sd), list_now=list_devices_now)
-        self.source_bar = SourceBar(self, device_picker=picker)
+        self.source_bar = SourceBar(self, device_picker=picker, output_picker=meeting_start.output_picker(self))
         self.monitor = MicrophoneMonitor(
             self.source_bar.meter,
             capture_factory=self._capture_factory,

@@ -30,6 +30,7 @@ from desktop.core.meeting.run import COST_NOTE
 from desktop.core.regions import validate_url
 from desktop.ui.device_picker import DevicePicker
 from desktop.ui.level_meter import LevelMeter
+from desktop.ui.output_picker import OutputPicker
 from desktop.ui.widgets.buttons import make_button
 
 AUDIO_FILTER = (
@@ -55,7 +56,7 @@ class SourceBar(QWidget):
         parent: QWidget | None = None,
         *,
         device_picker: DevicePicker | None = None,
-        output_picker: QWidget | None = None,
+        output_picker: OutputPicker | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("liveSourceBar")
@@ -122,7 +123,7 @@ class SourceBar(QWidget):
         url_layout.addWidget(self.url_edit, 1)
 
         # System audio and meetings: the output picker, and what the user must know before starting.
-        self.output_picker = output_picker if output_picker is not None else _output_picker()
+        self.output_picker = output_picker if output_picker is not None else OutputPicker(self)
         self.system_page = QWidget(self.stack)
         self.system_page.setObjectName("liveSystemPage")
         self.meeting_page = QWidget(self.stack)
@@ -289,9 +290,3 @@ class SourceBar(QWidget):
         self.stack.setCurrentIndex(self.kind_combo.currentIndex())
         self.device_picker.setVisible(self.kind() in (SourceKind.MICROPHONE, SourceKind.MEETING))
         self.kind_changed.emit(self.kind().value)
-
-
-def _output_picker() -> QWidget:
-    from desktop.ui.output_picker import OutputPicker
-
-    return OutputPicker()

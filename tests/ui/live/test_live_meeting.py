@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 
+from desktop.audio.system import OutputDevice
 from desktop.core.audio_source import AudioSource
 from desktop.core.live.state import LiveState
 from desktop.core.meeting.run import COST_NOTE
@@ -37,6 +38,9 @@ class FakeSystemAudio:
 
     def support(self) -> tuple[bool, str, str | None]:
         return self.available
+
+    def outputs(self) -> list[OutputDevice]:
+        return [OutputDevice("speakers", "Built-in speakers", True), OutputDevice("hdmi", "HDMI monitor", False)]
 
     def open(self, output_id: str | None) -> AudioSource:
         self.opened.append(output_id)
@@ -152,14 +156,19 @@ def test_system_audio_alone_is_one_live_session(qtbot, qloop, fake_soniox, live_
     panel = make_panel(qtbot, live_ctx, FakeSoundDevice(np.zeros(RATE, np.float32), RATE))
     panel.system_audio = access
     choose(panel, SourceKind.SYSTEM)
-    assert not panel.source_bar.device_picker.isVisible() and panel.source_bar.output_picker.isVisible()
+    picker = panel.source_bar.output_picker
+    assert not panel.source_bar.device_picker.isVisible() and picker.isVisible()
     assert not panel.source_bar.cost_note.isVisible()
+    qtbot.waitUntil(lambda: picker.findData("hdmi") >= 0, timeout=5000)  # listed through the panel's access
+    picker.setCurrentIndex(picker.findData("hdmi"))
+    picker.activated.emit(picker.currentIndex())  # as a user's choice
+    assert live_ctx.settings.system_output == "hdmi"
     panel.start()
     qtbot.waitUntil(lambda: panel.state is LiveState.RUNNING, timeout=5000)
     qtbot.waitUntil(lambda: "Shall we start" in panel.view.toPlainText(), timeout=10000)
     panel.stop()
     qtbot.waitUntil(lambda: panel.state is LiveState.FINISHED, timeout=10000)
-    assert len(fake_soniox.realtime_sessions) == 1 and access.opened == [None]
+    assert len(fake_soniox.realtime_sessions) == 1 and access.opened == ["hdmi"]
 
 
 class CancellingSystemAudio(FakeSystemAudio):

@@ -49,11 +49,16 @@ def test_no_two_visible_controls_share_an_alt_key(qtbot, qloop, make_context) ->
     window.resize(1440, 900)
     window.show()
     qtbot.waitExposed(window)
-    for setup in ("microphone", "options", "file", "running"):
+    for setup in ("microphone", "options", "file", "system", "meeting", "running"):
         if setup == "options":  # the options panel open: its check boxes have Alt keys too
             window.live_panel.options_toggle.setChecked(True)
         if setup == "file":
             window.live_panel.source_bar.set_kind(SourceKind.FILE)
+        if setup == "system":  # as when system audio cannot be captured: the settings button shows
+            window.live_panel.source_bar.set_system_support(False, "Not allowed", "x-apple.systempreferences:privacy")
+            window.live_panel.source_bar.set_kind(SourceKind.SYSTEM)
+        if setup == "meeting":
+            window.live_panel.source_bar.set_kind(SourceKind.MEETING)
         if setup == "running":  # Stop, Cancel and Finalize enabled, as during a session
             window.live_panel._update_buttons(LiveState.RUNNING)
         clashes = {k: v for k, v in mnemonics(window).items() if len(v) > 1}

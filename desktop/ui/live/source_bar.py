@@ -136,7 +136,7 @@ class SourceBar(QWidget):
         self.support_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.support_label.hide()
         self.support_button = make_button(
-            "Open settin&gs…", "liveSystemAudioSettings", "Open the system settings to allow system audio", self
+            "Open s&ystem settings…", "liveSystemAudioSettings", "Open the system settings to allow system audio", self
         )
         self.support_button.clicked.connect(self._open_support_settings)
         self.support_button.hide()
@@ -146,7 +146,7 @@ class SourceBar(QWidget):
         self.cost_note.setToolTip(
             "The microphone and the system audio are transcribed as two streams, each billed for its audio"
         )
-        self.echo_check = QCheckBox("&Echo cancellation", self.meeting_page)
+        self.echo_check = QCheckBox("Echo &cancellation", self.meeting_page)
         self.echo_check.setObjectName("liveEchoCancellationCheck")
         self.echo_check.setAccessibleName("Echo cancellation")
         self.echo_check.setToolTip(

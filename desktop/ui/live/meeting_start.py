@@ -86,13 +86,22 @@ def install(panel: LivePanel) -> None:
 
 
 def on_kind(panel: LivePanel, kind: str) -> None:
-    """A system-audio kind was chosen: check (once) whether it can be captured, say so if not."""
-    uses_system = kind in (SourceKind.SYSTEM.value, SourceKind.MEETING.value)
+    """A source kind was chosen: for the system-audio kinds, say at once whether they can work."""
+    uses_system = kind in SYSTEM_KINDS
     panel.monitor.idle_message = IDLE_SYSTEM_METER if uses_system else "Off — press Test microphone"
     if not panel.monitor.wanted and panel.monitor.capture is None and not panel.controller.state.is_active:
         panel.monitor.show_idle()
-    if uses_system and not getattr(panel, "_system_support_checked", False):
-        panel._system_support_checked = True  # type: ignore[attr-defined]
+    # Hold-to-talk would stop the microphone's clock while the system audio's runs on.
+    meeting = kind == SourceKind.MEETING.value
+    if meeting and panel.hold_check.isChecked():
+        panel.hold_check.setChecked(False)
+    panel.hold_check.setEnabled(not meeting)
+    panel.hold_check.setToolTip(
+        "Hold to talk does not apply to meetings: both sides listen all the time"
+        if meeting
+        else "Send audio only while the Talk button or the talk key is held"
+    )
+    if uses_system:  # asked each time: the sound server may have started since
         panel.source_bar.set_system_support(*panel.system_audio.support())
 
 

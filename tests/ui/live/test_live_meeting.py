@@ -209,3 +209,19 @@ def test_echo_cancellation_wraps_both_sources_and_says_when_it_cannot_run(
     qtbot.waitUntil(lambda: "Shall we start" in panel.view.toPlainText(), timeout=10000)
     panel.cancel()
     qtbot.waitUntil(lambda: panel.state is LiveState.CANCELED, timeout=5000)
+
+
+def test_a_meeting_has_no_hold_to_talk_and_support_is_asked_again(qtbot, qloop, live_ctx) -> None:  # noqa: ANN001
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(np.zeros(RATE, np.float32), RATE))
+    access = FakeSystemAudio(available=False, message="No sound server is running.")
+    panel.system_audio = access
+    panel.hold_check.setChecked(True)
+    choose(panel, SourceKind.MEETING)
+    assert not panel.hold_check.isChecked() and not panel.hold_check.isEnabled()
+    assert not panel.talk_button.isVisible()
+    assert panel.source_bar.support_label.text() == "No sound server is running."
+    choose(panel, SourceKind.MICROPHONE)
+    assert panel.hold_check.isEnabled()
+    access.available = (True, "", None)  # the user started the sound server meanwhile
+    choose(panel, SourceKind.SYSTEM)
+    assert not panel.source_bar.support_label.isVisible() and panel.source_bar.problem() is None

@@ -63,6 +63,7 @@ class Player:
         self.path: Path | None = None
         self.sample_rate = 0
         self.channels = 0
+        self.mix_tracks = False
         self.device_rate = 0
         self.frames = 0
         self._speed = 1.0
@@ -76,8 +77,12 @@ class Player:
         self.underruns = 0
 
     # ------------------------------------------------------------------ opening
-    def open(self, path: str | Path) -> None:
-        """Open ``path`` for playback (raises :class:`PlaybackError`); any previous file is closed."""
+    def open(self, path: str | Path, *, mix_tracks: bool = False) -> None:
+        """Open ``path`` for playback (raises :class:`PlaybackError`); any previous file is closed.
+
+        ``mix_tracks``: the channels are separate tracks (a meeting: the microphone left, the
+        system audio right), so both are played in both ears rather than one per ear.
+        """
         self.close()
         target = Path(path)
         if not target.exists():
@@ -97,6 +102,7 @@ class Player:
         self.path = target
         self.sample_rate = int(f.samplerate)
         self.channels = 1 if f.channels == 1 else 2
+        self.mix_tracks = mix_tracks and self.channels == 2
         self.frames = int(frames)
         self._position = 0.0
         self._finished = False
@@ -117,6 +123,9 @@ class Player:
             data = data[:, :2]
         elif self.channels == 2 and data.shape[1] == 1:
             data = np.repeat(data, 2, axis=1)
+        if self.mix_tracks:  # the sides rarely overlap: a sum keeps each at its own level
+            mixed = np.clip(data[:, 0] + data[:, 1], -1.0, 1.0)
+            data = np.repeat(mixed[:, None], 2, axis=1)
         return np.asarray(data, dtype=np.float32)
 
     # ------------------------------------------------------------------ state

@@ -58,3 +58,29 @@ def test_a_stalled_track_is_padded_so_memory_stays_bounded(tmp_path: Path) -> No
         recorder.write(0, tone(100))
     assert recorder.duration_ms >= 3900  # all but the last second was written out
     recorder.close()
+
+
+def test_playback_of_a_meeting_puts_both_sides_in_both_ears(tmp_path: Path) -> None:
+    from desktop.audio.playback import Player
+    from tests.library_helpers import FakeOutputDevice
+
+    recorder = TwoTrackRecorder(RATE, lambda _track: 0, lambda ext: tmp_path / f"m.{ext}")
+    recorder.write(0, tone(1000))  # you speak during the first second...
+    recorder.write(1, bytes(RATE * 2) + tone(1000))  # ...the other side during the next
+    recorder.write(0, bytes(RATE * 2))
+    recorder.close()
+    played = {}
+    for mix in (False, True):
+        sd = FakeOutputDevice(latency=0.1)
+        player = Player(sd, blocksize=1024)
+        player.open(recorder.path, mix_tracks=mix)
+        player.play()
+        sd.stream.pump(30)  # ~1.9 s
+        played[mix] = sd.stream.audio()
+        player.close()
+    heard = played[True]
+    assert heard.shape[1] == 2
+    first, second = heard[2000:14000], heard[18000:28000]
+    for part in (first, second):  # each side in both ears, at its own level
+        assert np.abs(part[:, 0]).max() > 0.2 and np.abs(part[:, 1]).max() > 0.2
+    assert np.abs(played[False][2000:14000, 1]).max() < 0.02  # unmixed, you were only on the left

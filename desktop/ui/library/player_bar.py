@@ -106,14 +106,15 @@ class PlayerBar(QWidget):
         self._show_time(0)
 
     # ------------------------------------------------------------------ loading
-    def load(self, path: str | Path | None) -> bool:
-        """Open the audio; on failure the bar says why and stays disabled."""
+    def load(self, path: str | Path | None, *, mix_tracks: bool = False) -> bool:
+        """Open the audio; on failure the bar says why and stays disabled (``mix_tracks``: see
+        :meth:`Player.open`)."""
         self.stop()
         if not path:
             self.show_message("No audio was kept for this transcript.")
             return False
         try:
-            self.player.open(path)
+            self.player.open(path, mix_tracks=mix_tracks)
         except PlaybackError as exc:
             self.show_message(str(exc))
             return False

@@ -178,7 +178,8 @@ class LibraryTranscriptWindow(TranscriptWindowBase):
         if not self._apply(loaded, keep_scroll=False):
             return
         audio = loaded.info.audio_path if loaded else None
-        self.player_bar.load(audio)
+        # A meeting's recording holds one side per channel: both are heard in both ears.
+        self.player_bar.load(audio, mix_tracks=loaded is not None and loaded.info.source_kind == "meeting")
         self.player_bar.setVisible(bool(audio))
         if hit is not None:
             self.open_at_hit(hit)

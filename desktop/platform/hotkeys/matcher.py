@@ -24,9 +24,12 @@ class ComboMatcher:
         self._on_release = on_release
         self._down: set[str] = set()
         self.active = False
+        #: Presses of a key already down (auto-repeat), swallowed here.
+        self.repeats = 0
 
     def key_down(self, token: str) -> None:
         if token in self._down:
+            self.repeats += 1
             return
         self._down.add(token)
         if self.active or token != self.spec.key:

@@ -122,8 +122,11 @@ class PynputHotkey:
         listener, self._listener = self._listener, None
         if listener is not None:
             listener.stop()
-        if self._matcher is not None:
-            self._matcher = None
+
+    @property
+    def matcher(self) -> ComboMatcher | None:
+        """The matcher of the last start (kept after stop, for its counts)."""
+        return self._matcher
 
     @property
     def running(self) -> bool:

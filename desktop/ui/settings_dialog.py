@@ -24,6 +24,8 @@ from desktop.core.errors import describe_error
 from desktop.core.regions import Endpoints
 from desktop.core.secrets import KeySource, KeyStorageError, mask_key
 from desktop.ui.async_tools import spawn
+from desktop.ui.dictation.hotkey_host import find_hotkey_host
+from desktop.ui.dictation.settings_section import DictationSettings
 from desktop.ui.widgets.api_key_form import ApiKeyForm
 from desktop.ui.widgets.language_picker import LanguagePicker
 from desktop.ui.widgets.models import model_label
@@ -45,6 +47,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._build_account_tab(), "&Account")
         self.tabs.addTab(self._build_region_tab(), "&Region")
         self.tabs.addTab(self._build_defaults_tab(), "&Defaults")
+        self.dictation = DictationSettings(context.settings, find_hotkey_host(parent), self)
+        self.tabs.addTab(self.dictation, "Di&ctation")
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -257,5 +261,6 @@ class SettingsDialog(QDialog):
         if self.languages.codes():
             s.language_hints = self.languages.selected()
         s.keep_recordings = self.keep_recordings_check.isChecked()
+        self.dictation.apply(s)
         self.context.settings_changed()
         self.accept()

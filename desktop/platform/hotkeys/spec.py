@@ -70,6 +70,16 @@ _XKB_NAMES = {
 }
 
 
+def modifier_names(system: str = sys.platform) -> dict[str, str]:
+    """How each modifier is called on ``system``'s keyboards."""
+    names = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "cmd": "Super"}
+    if system == "darwin":
+        names.update(alt="Option", cmd="Cmd")
+    elif system == "win32":
+        names["cmd"] = "Win"
+    return names
+
+
 class HotkeySpecError(ValueError):
     """A hotkey text that cannot be used; the message says why, in words."""
 
@@ -92,12 +102,7 @@ class HotkeySpec:
 
     def label(self, system: str = sys.platform) -> str:
         """As the user reads it on this system: "Ctrl+Alt+Space", "Ctrl+Option+Space", "Super+F9"."""
-        names = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "cmd": "Super"}
-        if system == "darwin":
-            names.update(alt="Option", cmd="Cmd")
-        elif system == "win32":
-            names["cmd"] = "Win"
-        parts = [names[m] for m in MODIFIERS if m in self.modifiers]
+        parts = [modifier_names(system)[m] for m in MODIFIERS if m in self.modifiers]
         if self.key in NAMED_KEYS:
             parts.append(NAMED_KEYS[self.key])
         elif self.key.startswith("vk"):

@@ -1,0 +1,1 @@
+"""Dictation in the UI: the global hotkey's host and Settings section, the floating indicator."""

@@ -35,6 +35,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+class _Listening:
+    """The running backend, held outside the QObject so it can still be stopped from ``destroyed``
+    (a pynput thread or a D-Bus connection must not outlive a window deleted without quitting)."""
+
+    def __init__(self) -> None:
+        self.backend: GlobalHotkey | FocusHotkey | None = None
+
+    def stop(self) -> GlobalHotkey | FocusHotkey | None:
+        backend, self.backend = self.backend, None
+        if backend is not None:
+            backend.stop()
+        return backend
+
+
 class HotkeyHost(QObject):
     #: The status line changed (the Settings page shows it).
     status_changed = Signal(str)
@@ -54,7 +68,9 @@ class HotkeyHost(QObject):
         self.trigger = HotkeyTrigger(target_factory, parse_mode(settings_store.settings.dictation_mode))
         self.support = support if support is not None else hotkey_support()
         self._global_factory = global_factory or (lambda s: create_global_hotkey(s, asyncio.get_event_loop()))
-        self._backend: GlobalHotkey | FocusHotkey | None = None
+        self._listening = _Listening()
+        listening = self._listening
+        self.destroyed.connect(lambda *_: listening.stop())
         self._spec: HotkeySpec | None = None
         self._status = ""
         self._suspensions = 0
@@ -71,7 +87,7 @@ class HotkeyHost(QObject):
 
     @property
     def focus_only(self) -> bool:
-        return isinstance(self._backend, FocusHotkey)
+        return isinstance(self._listening.backend, FocusHotkey)
 
     def _set_status(self, text: str) -> None:
         if text != self._status:
@@ -84,8 +100,9 @@ class HotkeyHost(QObject):
         Counted, so two fields (two dialogs) cannot lift each other's suspension."""
         self._suspensions = max(0, self._suspensions + (1 if suspended else -1))
         self.trigger.suspended = self._suspensions > 0
-        if isinstance(self._backend, FocusHotkey):
-            self._backend.passthrough = self.trigger.suspended
+        backend = self._listening.backend
+        if isinstance(backend, FocusHotkey):
+            backend.passthrough = self.trigger.suspended
 
     def apply_settings(self) -> None:
         """(Re)start the hotkey from the settings; called at start and after Settings are saved."""
@@ -98,7 +115,7 @@ class HotkeyHost(QObject):
             self._spec = None
             self._set_status(f"The dictation hotkey in the settings is not usable: {exc} Set a new one in Settings.")
             return
-        if spec == self._spec and self._backend is not None:
+        if spec == self._spec and self._listening.backend is not None:
             return
         self._stop_backend()
         self._spec = spec
@@ -116,7 +133,7 @@ class HotkeyHost(QObject):
                 log.warning("Global hotkey unavailable: %s", exc)
                 self._start_focus_only(spec, f"{exc} {spec.label()} works only while this app is focused.")
                 return
-            self._backend = backend
+            self._listening.backend = backend
             self._set_status(f"{spec.label()}: {self.support.message}")
             return
         self._start_focus_only(spec, f"{spec.label()}: {self.support.message}")
@@ -125,22 +142,20 @@ class HotkeyHost(QObject):
         focus = FocusHotkey(self)
         focus.passthrough = self.trigger.suspended
         focus.start(spec, self.trigger.press, self.trigger.release)
-        self._backend = focus
+        self._listening.backend = focus
         self._set_status(status)
 
     def _global_failed(self, message: str) -> None:
         """The portal gave up after start (dialog cancelled, no portal after all)."""
-        if self._spec is None or isinstance(self._backend, FocusHotkey):
+        if self._spec is None or isinstance(self._listening.backend, FocusHotkey):
             return
         self._stop_backend()
         self._start_focus_only(self._spec, message)
 
     def _stop_backend(self) -> None:
-        backend, self._backend = self._backend, None
-        if backend is not None:
-            backend.stop()
-            if isinstance(backend, FocusHotkey):
-                backend.deleteLater()
+        backend = self._listening.stop()
+        if isinstance(backend, FocusHotkey):
+            backend.deleteLater()
         self.trigger.release_all()
 
     def shutdown(self) -> None:
@@ -169,6 +184,9 @@ def install_dictation_hotkey(
     app = QCoreApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(lambda: host.shutdown() if alive[0] else None)
+    closed = getattr(parent, "closed", None)  # the main window says when it really closes
+    if closed is not None:
+        closed.connect(lambda: host.shutdown() if alive[0] else None)
     host.apply_settings()
     return host
 

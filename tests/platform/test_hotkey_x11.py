@@ -9,47 +9,26 @@ import) under a private Xvfb. Skipped only where Xvfb or xdotool are missing (CI
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.paths import ROOT
+from tests.xvfb import HAVE_XVFB, private_xvfb, x11_env
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("Xvfb") is None or shutil.which("xdotool") is None, reason="needs Xvfb and xdotool"
-)
+pytestmark = pytest.mark.skipif(not HAVE_XVFB, reason="needs Xvfb and xdotool")
 
 
 @pytest.fixture(scope="module")
 def x_display() -> Iterator[str]:
-    display = f":{300 + os.getpid() % 200}"
-    server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "640x480x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.fail("Xvfb did not start")
-        time.sleep(0.05)
-    try:
+    with private_xvfb(300, "640x480x24") as display:
         yield display
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def probe(display: str, scenario: str) -> dict[str, object]:
-    env = {**os.environ, "DISPLAY": display, "XDG_SESSION_TYPE": "x11"}
-    env.pop("WAYLAND_DISPLAY", None)
+    env = x11_env(display)
     result = subprocess.run(
         [sys.executable, "-m", "tests.platform.hotkey_x11_probe", scenario],
         cwd=ROOT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import time
 
 
 class State(enum.Enum):
@@ -24,9 +25,11 @@ class FakeDictation:
         self.finish_s = finish_s
         self.fail_begin = fail_begin
         self.calls: list[str] = []
+        self.call_times: list[float] = []  # time.monotonic() of each call, for latency figures
 
     async def begin(self) -> None:
         self.calls.append("begin")
+        self.call_times.append(time.monotonic())
         self.state = State.CONNECTING
         await asyncio.sleep(self.connect_s)
         if self.fail_begin:
@@ -36,6 +39,7 @@ class FakeDictation:
 
     async def end(self) -> None:
         self.calls.append("end")
+        self.call_times.append(time.monotonic())
         self.state = State.FINISHING
         await asyncio.sleep(self.finish_s)
         self.state = State.IDLE

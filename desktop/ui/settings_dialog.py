@@ -24,8 +24,6 @@ from desktop.core.errors import describe_error
 from desktop.core.regions import Endpoints
 from desktop.core.secrets import KeySource, KeyStorageError, mask_key
 from desktop.ui.async_tools import spawn
-from desktop.ui.dictation.hotkey_host import find_hotkey_host
-from desktop.ui.dictation.settings_section import DictationSettings
 from desktop.ui.widgets.api_key_form import ApiKeyForm
 from desktop.ui.widgets.language_picker import LanguagePicker
 from desktop.ui.widgets.models import model_label
@@ -47,8 +45,9 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._build_account_tab(), "&Account")
         self.tabs.addTab(self._build_region_tab(), "&Region")
         self.tabs.addTab(self._build_defaults_tab(), "&Defaults")
-        self.dictation = DictationSettings(context.settings, find_hotkey_host(parent), self)
-        self.tabs.addTab(self.dictation, "Di&ctation")
+        from desktop.ui.dictation.settings_section import add_dictation_tab
+
+        self.dictation = add_dictation_tab(self, self.tabs, context.settings)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -254,6 +253,7 @@ class SettingsDialog(QDialog):
                 self.key_form.keyring_available = False
                 self.key_form.storage_box.setVisible(True)
                 return
+        self.dictation.apply(s)
         if self.realtime_combo.count():
             s.realtime_model = str(self.realtime_combo.currentData())
         if self.async_combo.count():
@@ -261,6 +261,5 @@ class SettingsDialog(QDialog):
         if self.languages.codes():
             s.language_hints = self.languages.selected()
         s.keep_recordings = self.keep_recordings_check.isChecked()
-        self.dictation.apply(s)
         self.context.settings_changed()
         self.accept()

@@ -12,11 +12,13 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.core.settings import Settings
 from desktop.platform.hotkeys import HotkeySupport, hotkey_support
 from desktop.ui.dictation.hotkey_edit import HotkeyEdit
-from desktop.ui.dictation.hotkey_host import HotkeyHost
+from desktop.ui.dictation.hotkey_host import HotkeyHost, find_hotkey_host
 
 MODES = (("hold", "Hold to talk"), ("toggle", "Toggle: press to start, press again to stop"))
 INSERT_METHODS = (
@@ -151,3 +153,10 @@ class DictationSettings(QWidget):
         settings.dictation_hotkey = self.hotkey_edit.hotkey()
         settings.dictation_mode = str(self.mode_combo.currentData())
         settings.dictation_insert = str(self.insert_combo.currentData())
+
+
+def add_dictation_tab(dialog: QDialog, tabs: QTabWidget, settings: Settings) -> DictationSettings:
+    """The Settings dialog's Dictation tab, tied to the running hotkey of the dialog's window."""
+    page = DictationSettings(settings, find_hotkey_host(dialog.parent()), dialog)
+    tabs.addTab(page, "Di&ctation")
+    return page

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.core.context import AppContext
 from desktop.core.paths import AppPaths
-from desktop.ui.dictation.hotkey_host import install_dictation_hotkey
 from desktop.ui.main_window import MainWindow
 from tests.core.dictation.fakes import FakeDictation
+from tests.ui.dictation.hotkey_helpers import install_test_hotkey
 
 COMBO = "ctrl+alt+space"
 
@@ -37,7 +37,7 @@ async def run() -> dict[str, object]:
     ctx = AppContext.create(AppPaths.default())
     window = MainWindow(ctx)
     target = FakeDictation(connect_s=0.05, finish_s=0.05)
-    host = install_dictation_hotkey(ctx, lambda: target, window)
+    host = install_test_hotkey(window, lambda: target)
     window.show()
     await asyncio.sleep(0.8)
     out: dict[str, object] = {"backend": host.support.backend, "status": host.status}

@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.platform.hotkeys import HotkeySupport
 from desktop.ui.dictation.hotkey_edit import HotkeyEdit
-from desktop.ui.dictation.hotkey_host import install_dictation_hotkey
 from desktop.ui.dictation.settings_section import DictationSettings
 from desktop.ui.main_window import MainWindow
 from tests.a11y import assert_accessible
 from tests.core.dictation.fakes import FakeDictation
+from tests.ui.dictation.hotkey_helpers import install_test_hotkey
 from tests.ui.dictation.test_hotkey_host import GLOBAL, FakeGlobalHotkey
 
 CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
@@ -30,7 +30,7 @@ def opened(qtbot, qloop, make_context):  # noqa: ANN001
     qtbot.addWidget(window)
     backend = FakeGlobalHotkey()
     target = FakeDictation(connect_s=0.01, finish_s=0.01)
-    host = install_dictation_hotkey(ctx, lambda: target, window, support=GLOBAL, global_factory=lambda _s: backend)
+    host = install_test_hotkey(window, lambda: target, support=GLOBAL, global_factory=lambda _s: backend)
     window.show()
     dialog = window.open_settings()
     qtbot.waitUntil(dialog.isVisible, timeout=2000)

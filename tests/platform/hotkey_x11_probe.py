@@ -64,7 +64,10 @@ async def main(scenario: str) -> dict[str, object]:
         states.append(target.state.name)
         await xdotool("keyup", COMBO, settle_s=0.5)
     elif scenario == "stopped":
+        listener = getattr(hotkey, "listener", None)
         hotkey.stop()
+        await asyncio.sleep(0.3)
+        states.append("thread ended" if listener is not None and not listener.is_alive() else "thread alive")
         await xdotool("keydown", COMBO, settle_s=0.2)
         await xdotool("keyup", COMBO, settle_s=0.3)
     hotkey.stop()

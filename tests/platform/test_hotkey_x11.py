@@ -72,4 +72,5 @@ def test_a_press_while_finishing_begins_again_once_the_finish_is_done(x_display:
 
 def test_a_stopped_hotkey_hears_nothing(x_display: str) -> None:
     out = probe(x_display, "stopped")
+    assert out["states"] == ["thread ended"], "pynput's listener thread outlived stop()"
     assert out["calls"] == []

@@ -50,6 +50,25 @@ def token_of(key: Any) -> str | None:
     return None
 
 
+def _end_x11_recording(listener: Any) -> None:
+    """Make an X11 listener's thread end now rather than at the next key press.
+
+    pynput asks the X server to stop recording on the recording connection itself, which is
+    blocked reading, so the request waits there until another key event arrives; until then the
+    old listener lingers (after every hotkey change in Settings). The RECORD extension wants the
+    request on a second connection, which pynput keeps as ``_display_stop``.
+    """
+    display = getattr(listener, "_display_stop", None)
+    context = getattr(listener, "_context", None)
+    if display is None or context is None:  # not the X11 backend, or it never started
+        return
+    try:
+        display.record_disable_context(context)
+        display.flush()
+    except Exception:  # the listener closed it meanwhile: it is ending anyway
+        log.debug("X RECORD context already gone", exc_info=True)
+
+
 class PynputHotkey:
     def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self._loop = loop
@@ -122,11 +141,17 @@ class PynputHotkey:
         listener, self._listener = self._listener, None
         if listener is not None:
             listener.stop()
+            _end_x11_recording(listener)
 
     @property
     def matcher(self) -> ComboMatcher | None:
         """The matcher of the last start (kept after stop, for its counts)."""
         return self._matcher
+
+    @property
+    def listener(self) -> Any:
+        """pynput's listener thread of the last start (None after stop); tests watch it end."""
+        return self._listener
 
     @property
     def running(self) -> bool:

@@ -209,11 +209,3 @@ class HotkeyTrigger:
                 return False
             await asyncio.sleep(self.poll_s)
         return True
-
-    async def aclose(self) -> None:
-        """Stop acting: a pending begin is dropped; a call already running is left to finish."""
-        self.release_all()
-        self._want = False
-        worker = self._worker
-        if worker is not None and not worker.done():
-            await asyncio.wait({worker}, timeout=self.finish_wait_s)

@@ -152,7 +152,3 @@ class PynputHotkey:
     def listener(self) -> Any:
         """pynput's listener thread of the last start (None after stop); tests watch it end."""
         return self._listener
-
-    @property
-    def running(self) -> bool:
-        return self._listener is not None and bool(self._listener.is_alive())

@@ -115,7 +115,8 @@ class HotkeyHost(QObject):
             self._spec = None
             self._set_status(f"The dictation hotkey in the settings is not usable: {exc} Set a new one in Settings.")
             return
-        if spec == self._spec and self._listening.backend is not None:
+        fell_back = self.focus_only and self.support.works_globally  # a save tries the global one again
+        if spec == self._spec and self._listening.backend is not None and not fell_back:
             return
         self._stop_backend()
         self._spec = spec

@@ -139,6 +139,8 @@ def test_focus_only_backend_and_a_portal_that_gives_up_later(qtbot, qloop, store
     assert not host2.focus_only
     portal.on_error("The desktop's dialog to bind the dictation shortcut was cancelled.")
     assert host2.focus_only and "cancelled" in host2.status and portal.stops == 1
+    host2.apply_settings()  # Settings saved again: the desktop is asked again
+    assert not host2.focus_only and portal.started == ["<ctrl>+<alt>+<space>"] * 2
     host.shutdown()
     host2.shutdown()
 

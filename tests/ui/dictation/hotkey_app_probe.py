@@ -3,6 +3,7 @@ installed (real pynput listener, qasync loop), driven by xdotool, printed as JSO
 
 It checks the whole path a user's key press takes (pynput's thread -> the loop -> the trigger ->
 the dictation target) and that typing the hotkey into Settings' shortcut field never dictates.
+With the argument ``focus_only``: the fallback bound inside the app window instead.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.core.context import AppContext
 from desktop.core.paths import AppPaths
+from desktop.platform.hotkeys import HotkeySupport
 from desktop.ui.main_window import MainWindow
 from tests.core.dictation.fakes import FakeDictation
 from tests.ui.dictation.hotkey_helpers import install_test_hotkey
@@ -33,7 +35,28 @@ async def xdotool(*args: str, settle_s: float = 0.3) -> float:
     return sent
 
 
+async def focus_only() -> dict[str, object]:
+    """The fallback where no global hotkey is possible: the keys reach the app window as Qt events."""
+    ctx = AppContext.create(AppPaths.default())
+    window = MainWindow(ctx)
+    target = FakeDictation(connect_s=0.05, finish_s=0.05)
+    support = HotkeySupport("focus_only", False, "Works only while this app's window is focused.")
+    host = install_test_hotkey(window, lambda: target, support=support)
+    window.show()
+    window.activateWindow()
+    await asyncio.sleep(0.8)
+    out: dict[str, object] = {"backend": "focus_only" if host.focus_only else "global"}
+    await xdotool("keydown", COMBO, settle_s=1.2)  # held past the auto-repeat delay
+    out["held"] = target.state.name
+    await xdotool("keyup", COMBO, settle_s=0.4)
+    out["calls"] = list(target.calls)
+    host.shutdown()
+    return out
+
+
 async def run() -> dict[str, object]:
+    if sys.argv[1:] == ["focus_only"]:
+        return await focus_only()
     ctx = AppContext.create(AppPaths.default())
     window = MainWindow(ctx)
     target = FakeDictation(connect_s=0.05, finish_s=0.05)

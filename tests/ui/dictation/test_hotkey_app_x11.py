@@ -19,10 +19,10 @@ from tests.xvfb import HAVE_XVFB, private_xvfb, x11_env
 pytestmark = pytest.mark.skipif(not HAVE_XVFB, reason="needs Xvfb and xdotool")
 
 
-def test_the_hotkey_dictates_from_the_window_but_not_while_being_recorded(tmp_path: Path) -> None:
+def run_probe(tmp_path: Path, *args: str) -> dict[str, object]:
     with private_xvfb(500, "1280x800x24") as display:
         result = subprocess.run(
-            [sys.executable, "-m", "tests.ui.dictation.hotkey_app_probe"],
+            [sys.executable, "-m", "tests.ui.dictation.hotkey_app_probe", *args],
             cwd=ROOT,
             env=x11_env(display, QT_QPA_PLATFORM="xcb", SONIOX_DESKTOP_HOME=str(tmp_path / "home")),
             capture_output=True,
@@ -30,7 +30,11 @@ def test_the_hotkey_dictates_from_the_window_but_not_while_being_recorded(tmp_pa
             timeout=60,
         )
     assert result.returncode == 0, result.stderr[-2000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_hotkey_dictates_from_the_window_but_not_while_being_recorded(tmp_path: Path) -> None:
+    out = run_probe(tmp_path)
     assert out["backend"] == "pynput"
     assert out["status"] == "Ctrl+Alt+Space: The hotkey works in every app."
     assert out["main_window"] == ["begin", "end"]
@@ -39,3 +43,10 @@ def test_the_hotkey_dictates_from_the_window_but_not_while_being_recorded(tmp_pa
     assert out["while_recording"] == ["begin", "end"]  # ... and nothing dictated meanwhile
     assert out["after_escape"] == {"text": "Ctrl+Alt+Space", "suspended": False}
     assert out["after_recording"] == ["begin", "end", "begin", "end"]
+
+
+def test_the_focus_only_fallback_holds_through_auto_repeat_in_the_window(tmp_path: Path) -> None:
+    out = run_probe(tmp_path, "focus_only")
+    assert out["backend"] == "focus_only"
+    assert out["held"] == "LISTENING"
+    assert out["calls"] == ["begin", "end"]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from desktop.core.dictation.trigger import DictationTarget, HotkeyTrigger, parse_mode
 from desktop.core.settings import SettingsStore
@@ -175,6 +176,8 @@ def install_dictation_hotkey(
 ) -> HotkeyHost:
     """The one call the main window makes: a host that follows the settings from now on.
 
+    Made in the window's constructor, the hotkey starts once the window has first painted.
+
     The host is a child of ``parent`` (the main window), where the Settings dialog finds it to
     suspend it while a new shortcut is recorded.
     """
@@ -188,7 +191,12 @@ def install_dictation_hotkey(
     closed = getattr(parent, "closed", None)  # the main window says when it really closes
     if closed is not None:
         closed.connect(lambda: host.shutdown() if alive[0] else None)
-    host.apply_settings()
+    first_painted = getattr(parent, "first_painted", None)
+    if first_painted is not None and isinstance(parent, QWidget) and not parent.isVisible():
+        # Importing pynput and opening its X connections costs ~0.1 s: not before the first paint.
+        first_painted.connect(lambda: host.apply_settings() if alive[0] else None)
+    else:
+        host.apply_settings()
     return host
 
 

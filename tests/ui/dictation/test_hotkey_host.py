@@ -170,3 +170,16 @@ def test_install_follows_saved_settings(qtbot, qloop, make_context) -> None:  # 
     ctx.settings_changed()
     assert backend.started[-1] == "<ctrl>+<shift>+<f2>"
     assert host.spec is not None and host.spec.label("linux") == "Ctrl+Shift+F2"
+
+
+def test_the_listener_starts_after_the_windows_first_paint(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    from desktop.ui.main_window import MainWindow
+    from tests.ui.dictation.hotkey_helpers import install_test_hotkey
+
+    window = MainWindow(make_context())
+    qtbot.addWidget(window)
+    backend = FakeGlobalHotkey()
+    install_test_hotkey(window, FakeDictation, support=GLOBAL, global_factory=lambda _s: backend)
+    assert backend.started == [], "the listener started before the window was even shown"
+    window.show()
+    qtbot.waitUntil(lambda: backend.started == ["<ctrl>+<alt>+<space>"], timeout=3000)

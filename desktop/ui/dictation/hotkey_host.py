@@ -67,7 +67,7 @@ class HotkeyHost(QObject):
         self.setObjectName("dictationHotkeyHost")
         self.settings_store = settings_store
         self.trigger = HotkeyTrigger(target_factory, parse_mode(settings_store.settings.dictation_mode))
-        self.support = support if support is not None else hotkey_support()
+        self._support = support
         self._global_factory = global_factory or (lambda s: create_global_hotkey(s, asyncio.get_event_loop()))
         self._listening = _Listening()
         listening = self._listening
@@ -77,6 +77,13 @@ class HotkeyHost(QObject):
         self._suspensions = 0
 
     # -- what the Settings page reads -------------------------------------------------------------
+    @property
+    def support(self) -> HotkeySupport:
+        """Asked on first use, not at construction: on Wayland it is a D-Bus round trip."""
+        if self._support is None:
+            self._support = hotkey_support()
+        return self._support
+
     @property
     def status(self) -> str:
         """What works here, and what went wrong if something did, in words."""

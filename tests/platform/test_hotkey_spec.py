@@ -157,3 +157,54 @@ def test_macos_permissions_are_read_from_pyobjc(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(sys.modules, "ApplicationServices", None)
     monkeypatch.setitem(sys.modules, "Quartz", None)
     assert macos.input_monitoring_allowed() is None  # cannot be asked: no claim either way
+
+
+def test_on_macos_the_keyboard_layout_is_read_on_the_starting_thread_not_the_listeners(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Recent macOS aborts the process when the Text Input Sources API is called off the main
+    thread, which pynput's listener does at start; our listener class reads it up front."""
+    import contextlib
+    import sys
+    import threading
+    import types
+
+    from desktop.platform.hotkeys.pynput_backend import listener_class
+
+    tis_threads: list[int] = []
+
+    @contextlib.contextmanager
+    def keycode_context():  # noqa: ANN202 - pynput's shape
+        tis_threads.append(threading.get_ident())
+        yield ("kbd-type", b"layout")
+
+    class RunLoop:  # pynput's ListenerMixin: the event tap loop, which reads self._context
+        seen: list[object] = []
+
+        def _run(self) -> None:
+            RunLoop.seen.append(self._context)
+
+    class DarwinListener(RunLoop):  # pynput.keyboard._darwin.Listener: reads the layout in _run
+        def __init__(self, **_callbacks: object) -> None:
+            self._context = None
+
+        def _run(self) -> None:
+            with keycode_context() as context:
+                self._context = context
+                super()._run()
+
+    darwin_util = types.ModuleType("pynput._util.darwin")
+    darwin_util.keycode_context = keycode_context  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pynput._util.darwin", darwin_util)
+    keyboard = types.SimpleNamespace(Listener=DarwinListener)
+
+    assert listener_class(keyboard, system="linux") is DarwinListener
+    cls = listener_class(keyboard, system="darwin")
+    assert tis_threads == [threading.get_ident()]
+    listener = cls(on_press=None, on_release=None)
+    thread = threading.Thread(target=listener._run)
+    thread.start()
+    thread.join(5)
+    assert tis_threads == [threading.get_ident()], "the layout was read on the listener's thread"
+    assert RunLoop.seen == [("kbd-type", b"layout")]
+    assert listener._context is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -48,6 +49,34 @@ def token_of(key: Any) -> str | None:
             return chr(vk).lower()
         return f"vk{vk}"
     return None
+
+
+def listener_class(keyboard: Any, system: str = sys.platform) -> Any:
+    """pynput's keyboard listener class, on macOS one that reads the keyboard layout here.
+
+    pynput's macOS listener asks the Text Input Sources API for the layout on its own thread, and
+    recent macOS versions abort the whole process when TIS/TSM is called off the main thread
+    (pynput issues #99 and #511). The layout is therefore read on the calling thread (the UI's, as
+    pynput's own Controller does), and the listener thread is given it ready-made. A layout
+    switched later applies from the next start of the hotkey (saving Settings restarts it).
+    """
+    if system != "darwin":
+        return keyboard.Listener
+    from pynput._util.darwin import keycode_context
+
+    with keycode_context() as context:
+        layout = context
+    base = keyboard.Listener
+
+    class MainThreadLayoutListener(base):  # type: ignore[misc, valid-type]
+        def _run(self) -> None:
+            self._context = layout
+            try:
+                super(base, self)._run()  # pynput's run loop, without its keycode_context() call
+            finally:
+                self._context = None
+
+    return MainThreadLayoutListener
 
 
 def _end_x11_recording(listener: Any) -> None:
@@ -112,7 +141,7 @@ class PynputHotkey:
             except RuntimeError:  # the loop closed while the app quits
                 pass
 
-        listener = keyboard.Listener(
+        listener = listener_class(keyboard)(
             on_press=lambda key: deliver(matcher.key_down, key),
             on_release=lambda key: deliver(matcher.key_up, key),
         )

@@ -245,7 +245,9 @@ def _child(daemon: PulseDaemon, *args: str) -> subprocess.Popen[str]:
     cmd = [sys.executable, "-m", "tests.pulse", *args]
     root = Path(__file__).resolve().parent.parent
     env = {**daemon.env, "PYTHONPATH": str(root)}
-    return subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        cmd, cwd=root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def run_capture(daemon: PulseDaemon, out: Path, seconds: float, *, device: str = "") -> subprocess.Popen[str]:
@@ -254,12 +256,15 @@ def run_capture(daemon: PulseDaemon, out: Path, seconds: float, *, device: str =
     return _child(daemon, "capture", str(out), str(seconds), device)
 
 
-def run_system_capture(daemon: PulseDaemon, out: Path, seconds: float, *, output: str = "") -> subprocess.Popen[str]:
+def run_system_capture(
+    daemon: PulseDaemon, out: Path, seconds: float, *, output: str = "", again: bool = False
+) -> subprocess.Popen[str]:
     """The system-audio child: the real :func:`desktop.audio.system.open_system_audio` in a
     process whose soundcard connects to ``daemon`` (it connects once, at import). Prints READY
     once capturing, AUDIO at the first chunk, SWITCH lines when it follows a new default, and a
-    SUMMARY line."""
-    return _child(daemon, "system", str(out), str(seconds), output)
+    SUMMARY line. With ``again``, each line written to its stdin runs one more capture in the
+    same process (ERROR instead of READY when it cannot start)."""
+    return _child(daemon, "system", str(out), str(seconds), output, *(["--again"] if again else []))
 
 
 async def _record(
@@ -377,7 +382,10 @@ if __name__ == "__main__":
         sys.exit(asyncio.run(_capture_main(Path(sys.argv[2]), float(sys.argv[3]), device_arg)))
     if len(sys.argv) >= 4 and sys.argv[1] == "system":
         output_arg = sys.argv[4] if len(sys.argv) > 4 else ""
-        sys.exit(asyncio.run(_system_main(Path(sys.argv[2]), float(sys.argv[3]), output_arg)))
+        code = asyncio.run(_system_main(Path(sys.argv[2]), float(sys.argv[3]), output_arg))
+        while "--again" in sys.argv[5:] and sys.stdin.readline():
+            code = asyncio.run(_system_main(Path(sys.argv[2]), float(sys.argv[3]), output_arg))
+        sys.exit(code)
     print("usage: python -m tests.pulse capture|system OUT SECONDS [DEVICE|OUTPUT]", file=sys.stderr)
     print("       python -m tests.pulse meeting API_BASE_URL WEBSOCKET_URL SECONDS", file=sys.stderr)
     sys.exit(64)

@@ -29,9 +29,9 @@ def tone_pcm(freq: float, seconds: float, amplitude: float = 0.5) -> tuple[np.nd
 class Child:
     """The capture child and its output lines."""
 
-    def __init__(self, daemon: PulseDaemon, out: Path, seconds: float, output: str = "") -> None:
+    def __init__(self, daemon: PulseDaemon, out: Path, seconds: float, output: str = "", again: bool = False) -> None:
         self.out = out
-        self.proc = run_system_capture(daemon, out, seconds, output=output)
+        self.proc = run_system_capture(daemon, out, seconds, output=output, again=again)
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -47,10 +47,16 @@ class Child:
             raise AssertionError(f"expected {prefix}, got {line!r}\n{self.proc.stderr.read()}")  # type: ignore[union-attr]
         return line
 
-    def summary(self, timeout: float = 20) -> dict[str, object]:
-        self.proc.wait(timeout=timeout)
+    def again(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("again\n")
+        self.proc.stdin.flush()
+
+    def summary(self, timeout: float = 20, *, exits: bool = True) -> dict[str, object]:
+        if exits:
+            self.proc.wait(timeout=timeout)
         while True:
-            line = self.lines.get(timeout=5)
+            line = self.lines.get(timeout=5 if exits else timeout)
             if line.startswith("SUMMARY"):
                 result: dict[str, object] = json.loads(line.split(" ", 1)[1])
                 return result
@@ -205,3 +211,24 @@ def test_outputs_are_the_sinks_with_the_default_marked(
     support = system_audio_support()
     assert not support.available
     assert support.message.startswith("System audio needs the PulseAudio or PipeWire sound server")
+
+
+def test_a_session_after_the_sound_server_restarted_captures_again(private_pulse: PulseDaemon, tmp_path: Path) -> None:  # noqa: F811
+    """soundcard connects once, at import; a restarted server needs that connection made again."""
+    child = Child(private_pulse, tmp_path / "sys.raw", seconds=0.5, again=True)
+    try:
+        child.expect("READY")
+        assert child.summary(exits=False)["error"] == ""
+        private_pulse.stop()
+        child.again()
+        assert child.expect("ERROR").startswith(
+            "ERROR System audio needs the PulseAudio or PipeWire sound server (with pipewire-pulse), and it "
+            "could not be reached"
+        )
+        private_pulse.start()
+        child.again()
+        assert child.expect("READY").endswith("Null Output")
+        summary = child.summary(exits=False)
+    finally:
+        child.kill()
+    assert summary["error"] == "" and int(summary["bytes"]) >= 0.5 * 32000  # type: ignore[call-overload]

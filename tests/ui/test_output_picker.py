@@ -94,3 +94,27 @@ def test_no_sound_server_leaves_the_default_and_says_why(qtbot: QtBot) -> None:
     qtbot.addWidget(picker)
     assert items(picker) == ["System default (no output found)"]
     assert picker.toolTip() == "System audio needs the PulseAudio or PipeWire sound server."
+
+
+def test_the_level_meter_follows_a_system_audio_capture_which_reports_its_end(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    from desktop.audio.system import open_system_audio
+    from desktop.ui.level_meter import LevelMeter, MicrophoneMonitor
+    from tests.audio.system_fakes import FakeBackend, Outputs
+    from tests.audio_helpers import sine
+
+    world = Outputs(OutputDevice("spk", "Speakers", True))
+    world.play("spk", sine(440, 30.0, 48000, channels=2, amplitude=0.1))
+    capture = open_system_audio(None, backend_factory=lambda: FakeBackend(world), consume=False, follow_poll_s=0.05)
+    qloop.run_until_complete(capture.start())
+    meter = LevelMeter()
+    qtbot.addWidget(meter)
+    monitor = MicrophoneMonitor(meter)
+    monitor.follow(capture)
+    qtbot.waitUntil(lambda: abs(meter.peak_db - -20.0) < 0.5, timeout=3000)  # a 0.1 sine peaks at -20 dBFS
+    world.remove("spk")  # the follow-default capture has nothing left to play from
+    qtbot.waitUntil(lambda: capture.error is not None, timeout=3000)
+    assert str(capture.error) == "The output “Speakers” was removed and no other output is left."
+    monitor.follow(None)
+    qloop.run_until_complete(capture.stop())

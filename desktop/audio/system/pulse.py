@@ -18,6 +18,7 @@ Facts that shaped this (measured against a real daemon, see tests/audio/test_sys
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import logging
@@ -45,6 +46,9 @@ def load_soundcard() -> Any:
     backend = getattr(soundcard, "pulseaudio", None)
     if backend is not None and not _connected(backend):
         log.info("Reconnecting soundcard to the sound server")
+        # The dead connection's exit hook would run against the reloaded module's new C types.
+        with contextlib.suppress(Exception):
+            atexit.unregister(backend._pulse._shutdown)
         try:
             importlib.reload(backend)
         except Exception as exc:

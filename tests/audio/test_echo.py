@@ -56,8 +56,9 @@ async def test_the_system_audios_echo_is_removed_from_the_microphone(echo_db: fl
 
     # Untreated, the microphone hears every word of theirs.
     assert heard(meeting.mic, others) == len(meeting.others)
-    # Treated: a few stray words at most (a turn's first, before AEC3 has adapted); yours stay.
-    assert heard(got_mic, others) <= 0.15 * len(meeting.others)
+    # Treated: a few stray words at most (AEC3 adapting at a turn's start; at -12 dB the residue
+    # of a loud echo is sometimes still audible), the rest of theirs gone; yours all stay.
+    assert heard(got_mic, others) <= 0.25 * len(meeting.others)
     assert heard(got_mic, yours) >= 0.9 * len(meeting.you)
     # The system audio passes through untouched; no byte of the microphone is lost or added.
     assert got_system == meeting.system[80 * BYTES_PER_MS :]

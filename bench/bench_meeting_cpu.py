@@ -12,6 +12,10 @@ sped up ``SPEED`` times, so 10 minutes take about a minute: per-chunk work is th
 time, only timers that tick on wall time (keepalives, watchdogs) fire less often, which makes the
 figure slightly optimistic, by their share.
 
+A run half as long without ``cancel_echo`` gives the pipeline's cost without echo cancelling, and
+AEC3 and the resampler are also timed alone. ``BENCH_MEETING_SPEED=1 BENCH_MEETING_MINUTES=1``
+runs in real time, to check that the speed-up does not flatter the figure.
+
 Goal: <= 5 % of one core (3 CPU-seconds per audio minute), and bytes captured = bytes sent.
 
 Run: ``python -m bench.bench_meeting_cpu``.
@@ -35,7 +39,7 @@ import numpy as np
 from soniox import AsyncSonioxClient
 
 from desktop.audio.echo import EchoCanceller, cancel_echo
-from desktop.audio.recording import tap_for_recording
+from desktop.audio.recording import StreamRecorder, tap_for_recording, wait_for_writers
 from desktop.audio.resample import StreamResampler
 from desktop.core.audio_source import PCM16_MONO_16K, AudioFormat, SourceStats
 from desktop.core.library.store import Library
@@ -45,8 +49,8 @@ from tests.meeting_audio import VirtualClock, meeting_tracks
 from tests.meeting_echo import FAST
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEED = 10.0
-MINUTES = 10
+SPEED = float(os.environ.get("BENCH_MEETING_SPEED", "10"))
+MINUTES = int(os.environ.get("BENCH_MEETING_MINUTES", "10"))
 LOOP_S = 60  # a 60 s meeting, played ten times
 DEVICE_RATE = 48_000
 
@@ -106,9 +110,11 @@ class DeviceSource:
         return
 
 
-async def run_pipeline(urls: dict[str, str], mic: DeviceSource, system: DeviceSource, home: Path) -> dict[str, float]:
+async def run_pipeline(
+    urls: dict[str, str], mic: DeviceSource, system: DeviceSource, home: Path, *, aec: bool
+) -> dict[str, float]:
     library = Library(home / "library.sqlite3")
-    clean_mic, tee = cancel_echo(mic, system, clock=mic.clock.now)
+    clean_mic, tee = cancel_echo(mic, system, clock=mic.clock.now) if aec else (mic, system)
     client = AsyncSonioxClient(
         api_key="test-key", api_base_url=urls["api_base_url"], websocket_base_url=urls["websocket_url"]
     )
@@ -162,6 +168,18 @@ def resampling_cpu(tracks: list[np.ndarray]) -> float:
     return cpu_s() - started
 
 
+def recording_cpu(tracks: list[bytes], home: Path) -> float:
+    """CPU seconds of the app's Opus recorder alone for ``tracks`` (one pass over ``LOOP_S``)."""
+    started = cpu_s()
+    for i, pcm in enumerate(tracks):
+        recorder = StreamRecorder(PCM16_MONO_16K, lambda ext, i=i: home / f"rec{i}.{ext}")
+        for pos in range(0, len(pcm), 3200):
+            recorder.write(pcm[pos : pos + 3200])
+        recorder.close()
+    wait_for_writers(30)
+    return cpu_s() - started
+
+
 def main() -> int:
     meeting = meeting_tracks(11, seconds=LOOP_S, echo_db=18, echo_delay_ms=100)
     mic_track, system_track = upsample(meeting.mic), upsample(meeting.system)
@@ -177,13 +195,25 @@ def main() -> int:
     try:
         assert proc.stdout is not None
         urls = json.loads(proc.stdout.readline())
+        baseline_loops = max(1, loops // 2)
+        clock = VirtualClock(SPEED)
+        with tempfile.TemporaryDirectory(prefix="bench-meeting-") as home:
+            plain = asyncio.run(
+                run_pipeline(
+                    urls,
+                    DeviceSource(mic_track, baseline_loops, clock, "Microphone", 30),
+                    DeviceSource(system_track, baseline_loops, clock, "System audio", 80),
+                    Path(home),
+                    aec=False,
+                )
+            )
         clock = VirtualClock(SPEED)
         mic = DeviceSource(mic_track, loops, clock, "Microphone", 30)
         system = DeviceSource(system_track, loops, clock, "System audio", 80)
         with tempfile.TemporaryDirectory(prefix="bench-meeting-") as home:
-            result = asyncio.run(run_pipeline(urls, mic, system, Path(home)))
+            result = asyncio.run(run_pipeline(urls, mic, system, Path(home), aec=True))
         base = urls["api_base_url"].removesuffix("/v1")
-        sessions = httpx.get(base + "/_emulator/realtime_sessions", timeout=30).json()["sessions"]
+        sessions = httpx.get(base + "/_emulator/realtime_sessions", timeout=30).json()["sessions"][-2:]
     finally:
         proc.terminate()
         proc.wait(timeout=15)
@@ -192,10 +222,15 @@ def main() -> int:
     per_min = result["cpu"] / audio_min
     aec = aec_only_cpu(meeting.mic, meeting.system) / (LOOP_S / 60)
     resampling = resampling_cpu([mic_track, system_track]) / (LOOP_S / 60)
+    with tempfile.TemporaryDirectory(prefix="bench-meeting-") as home:
+        recording = recording_cpu([meeting.mic, meeting.system], Path(home)) / (LOOP_S / 60)
     print(f"{MINUTES} min of meeting audio (two streams), clock x{SPEED:g}: {result['wall']:.1f} s wall")
     print(f"CPU, whole pipeline:  {per_min:.2f} s per audio minute = {100 * per_min / 60:.2f} % of one core")
+    plain_min = plain["cpu"] / (baseline_loops * LOOP_S / 60)
+    print(f"  same without AEC:    {plain_min:.2f} s per audio minute = {100 * plain_min / 60:.2f} % of one core")
     print(f"  of which AEC3 alone: {aec:.2f} s per audio minute = {100 * aec / 60:.2f} % of one core")
     print(f"  resampling (both):   {resampling:.2f} s per audio minute = {100 * resampling / 60:.2f} % of one core")
+    print(f"  Opus recording (both): {recording:.2f} s per audio minute = {100 * recording / 60:.2f} % of one core")
     print(f"bytes captured (mic, system): {mic.stats.bytes}, {system.stats.bytes}")
     print(f"bytes sent     (per session): {', '.join(str(s) for s in sent)}")
     print(f"captured == sent: {captured == sent}")

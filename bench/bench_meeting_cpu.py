@@ -38,7 +38,7 @@ import httpx
 import numpy as np
 from soniox import AsyncSonioxClient
 
-from desktop.audio.echo import EchoCanceller, cancel_echo
+from desktop.audio.echo import EchoCanceller, EchoTiming, cancel_echo
 from desktop.audio.recording import StreamRecorder, tap_for_recording, wait_for_writers
 from desktop.audio.resample import StreamResampler
 from desktop.core.audio_source import PCM16_MONO_16K, AudioFormat, SourceStats
@@ -114,7 +114,8 @@ async def run_pipeline(
     urls: dict[str, str], mic: DeviceSource, system: DeviceSource, home: Path, *, aec: bool
 ) -> dict[str, float]:
     library = Library(home / "library.sqlite3")
-    clean_mic, tee = cancel_echo(mic, system, clock=mic.clock.now) if aec else (mic, system)
+    timing = EchoTiming().scaled(mic.clock.speed)
+    clean_mic, tee = cancel_echo(mic, system, clock=mic.clock.now, timing=timing) if aec else (mic, system)
     client = AsyncSonioxClient(
         api_key="test-key", api_base_url=urls["api_base_url"], websocket_base_url=urls["websocket_url"]
     )

@@ -22,7 +22,7 @@ from typing import Any
 
 from soniox import AsyncSonioxClient
 
-from desktop.audio.echo import cancel_echo
+from desktop.audio.echo import EchoTiming, cancel_echo
 from desktop.core.audio_source import AudioSource
 from desktop.core.backoff import Backoff
 from desktop.core.live import LiveOptions, LiveState
@@ -103,7 +103,7 @@ async def run_meeting(
     system: AudioSource = system_raw
     status = "no echo cancelling"
     if aec:
-        mic, system = cancel_echo(mic_raw, system_raw, clock=clock.now)
+        mic, system = cancel_echo(mic_raw, system_raw, clock=clock.now, timing=EchoTiming().scaled(speed))
         status = str(getattr(mic, "echo_status", ""))
     client = AsyncSonioxClient(
         api_key="test-key", api_base_url=emulator.api_base_url, websocket_base_url=emulator.websocket_url

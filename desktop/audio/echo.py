@@ -49,6 +49,24 @@ class EchoProcessor(Protocol):
 
 
 @dataclass(frozen=True)
+class EchoTiming:
+    """Tolerances of the alignment, in seconds of the canceller's clock.
+
+    ``max_wait_s``: how long a microphone chunk may wait for the system audio (about one chunk);
+    ``far_idle_s``: no system audio for this long means it stalled, and the microphone stops
+    waiting for it; ``gap_s``: a delivery this much later than the stream's pace is a gap, not
+    jitter (see :class:`StreamClock`). A test running on a sped-up clock scales them with it.
+    """
+
+    max_wait_s: float = 0.15
+    far_idle_s: float = 0.5
+    gap_s: float = 0.3
+
+    def scaled(self, factor: float) -> EchoTiming:
+        return EchoTiming(self.max_wait_s * factor, self.far_idle_s * factor, self.gap_s * factor)
+
+
+@dataclass(frozen=True)
 class _Frame:
     at: float  # loop time the frame's first sample was captured (estimated)
     data: bytes
@@ -74,15 +92,19 @@ class StreamClock:
 
     A chunk arrives some time after its last sample was captured: a fixed latency plus jitter
     (the callback thread, the loop being busy). Taking, over the last ``window_s``, the smallest
-    ``arrival - samples so far / rate`` filters the jitter out and follows slow clock drift.
+    ``arrival - samples so far / rate`` filters the jitter out and follows slow clock drift. A
+    stream that delivered nothing for a while (some loopback captures send no audio while nothing
+    plays) shows up as a jump of more than ``gap_s``: the clock then starts over from there.
     """
 
-    def __init__(self, rate: int, window_s: float = 10.0) -> None:
+    def __init__(self, rate: int, window_s: float = 10.0, gap_s: float = 0.3) -> None:
         self.rate = rate
         self.window_s = window_s
+        self.gap_s = gap_s
         self.samples = 0
         self._mins: deque[tuple[float, float]] = deque()  # (arrival, offset), offsets increasing
         self.last_arrival = float("-inf")
+        self.restarts = 0  # gaps seen (for diagnostics)
 
     def arrived(self, n_samples: int, at: float) -> float:
         """A chunk of ``n_samples`` arrived at ``at``: the capture time of its first sample."""
@@ -90,6 +112,9 @@ class StreamClock:
         self.samples += n_samples
         self.last_arrival = at
         offset = at - self.samples / self.rate
+        if self._mins and offset - self._mins[0][1] > self.gap_s:
+            self._mins.clear()  # a gap in the stream, not jitter: what came before no longer lines up
+            self.restarts += 1
         while self._mins and self._mins[-1][1] >= offset:
             self._mins.pop()
         self._mins.append((at, offset))
@@ -112,22 +137,21 @@ class EchoCanceller:
         *,
         processor: tuple[EchoProcessor, Callable[[bytes, int], Any]] | None = None,
         clock: Callable[[], float] | None = None,
-        max_wait_s: float = 0.15,
+        timing: EchoTiming | None = None,
         fifo_s: float = 2.0,
     ) -> None:
+        self.timing = timing or EchoTiming()
         self.rate = sample_rate
         self.frame_bytes = sample_rate * FRAME_MS // 1000 * 2
         self._apm, self._make_frame = processor if processor is not None else _default_processor()
         self._clock = clock
-        self.max_wait_s = max_wait_s
         self._fifo: deque[_Frame] = deque()
         self._fifo_limit = max(1, round(fifo_s * 1000 / FRAME_MS))
         self._far_rest = b""
         self._near_rest = b""
-        self._far_clock = StreamClock(sample_rate)
-        self._near_clock = StreamClock(sample_rate)
+        self._far_clock = StreamClock(sample_rate, gap_s=self.timing.gap_s)
+        self._near_clock = StreamClock(sample_rate, gap_s=self.timing.gap_s)
         self._far_running = False
-        self.far_idle_s = 0.5  # no far chunk for this long: the far end is stalled, do not wait for it
         self._far_moved = asyncio.Event()
         #: Frames processed, for tests and benches.
         self.far_frames = 0
@@ -165,7 +189,7 @@ class EchoCanceller:
 
     # -- near end ---------------------------------------------------------------------------------
     def _far_live(self) -> bool:
-        return self._far_running and self.now() - self._far_clock.last_arrival < self.far_idle_s
+        return self._far_running and self.now() - self._far_clock.last_arrival < self.timing.far_idle_s
 
     def near_arrived(self, chunk: bytes, at: float) -> tuple[float, float]:
         """A microphone chunk arrived at ``at``: capture times of its first sample and of its end."""
@@ -174,9 +198,9 @@ class EchoCanceller:
 
     async def wait_for_far(self, until: float, arrived: float) -> None:
         """Wait until the far end has delivered audio captured up to ``until``: at most
-        ``max_wait_s`` after the microphone chunk ``arrived``, and not at all when the far end has
+        ``timing.max_wait_s`` after the microphone chunk ``arrived``, and not at all when the far end has
         ended or stalled (the microphone must not lag behind)."""
-        deadline = arrived + self.max_wait_s
+        deadline = arrived + self.timing.max_wait_s
         while self._far_live() and self._far_clock.until < until:
             remaining = deadline - self.now()
             if remaining <= 0:
@@ -346,7 +370,7 @@ def cancel_echo(
     *,
     processor: tuple[EchoProcessor, Callable[[bytes, int], Any]] | None = None,
     clock: Callable[[], float] | None = None,
-    max_wait_s: float = 0.15,
+    timing: EchoTiming | None = None,
 ) -> tuple[AudioSource, AudioSource]:
     """(the microphone without the system audio's echo, the system audio teed as the reference).
 
@@ -369,5 +393,5 @@ def cancel_echo(
         return PassThroughMicrophone(mic, status), system
     rate = mic.format.sample_rate
     assert rate is not None
-    canceller = EchoCanceller(rate, processor=processor, clock=clock, max_wait_s=max_wait_s)
+    canceller = EchoCanceller(rate, processor=processor, clock=clock, timing=timing)
     return EchoCancelledMicrophone(mic, canceller), SystemAudioTee(system, canceller)

@@ -139,11 +139,11 @@ def _with_sent(
     status: str,
     emulator: FakeSoniox,
 ) -> RunResult:
-    """Which emulator session was which: the one whose words are the mic's (by audio length)."""
+    """Which emulator session was which: the system audio's is the diarized one."""
     sessions = emulator.realtime_sessions[-2:]
-    by_len = {s.audio_bytes: s for s in sessions}
-    mic_sent = by_len.get(mic_raw.stats.bytes)
-    system_sent = by_len.get(system_raw.stats.bytes)
+    diarized = [bool((s.config or {}).get("enable_speaker_diarization")) for s in sessions]
+    system_sent = sessions[diarized.index(True)] if True in diarized else None
+    mic_sent = sessions[diarized.index(False)] if False in diarized else None
     return RunResult(
         you=_words(you_run.transcript.final_tokens, MIC_START_MS),
         others=_words(others_run.transcript.final_tokens, SYSTEM_START_MS),

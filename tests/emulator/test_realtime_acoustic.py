@@ -180,8 +180,10 @@ async def test_script_mode_is_unchanged_when_acoustic_is_off(aclient: AsyncSonio
 
 def test_http_control_and_cli_flag(fake_soniox: FakeSoniox, tmp_path: Path) -> None:
     with httpx.Client(base_url=fake_soniox.base_url, timeout=10) as http:
+        assert http.get("/_emulator/state").json()["acoustic"] is False
         assert http.post("/_emulator/acoustic", json={"on": True}).json() == {"ok": True}
         assert fake_soniox.state.config.acoustic is True
+        assert http.get("/_emulator/state").json()["acoustic"] is True
         assert http.post("/_emulator/acoustic", json={"on": "yes"}).status_code == 400
         assert http.post("/_emulator/acoustic", json={"on": False}).json() == {"ok": True}
         assert fake_soniox.state.config.acoustic is False

@@ -61,13 +61,14 @@ def meeting_tracks(
     others_track = np.zeros(total)
     meeting = Meeting(b"", b"")
     t_ms = 500
+    last_was_others = False
     while True:
         others_turn = rng.random() < 0.55
         n = rng.randint(3, 10)
         words = [rng.choice(others_vocab if others_turn else you_vocab) for _ in range(n)]
         length = duration_ms(n)
         start = t_ms
-        if not others_turn and meeting.others and rng.random() < overlap:
+        if not others_turn and last_was_others and rng.random() < overlap:
             last_start = meeting.others[-1][0]
             start = max(last_start + 400, t_ms - rng.randint(300, 1500))  # talk over the end of their turn
         if (start + length) * RATE // 1000 >= total:
@@ -79,6 +80,7 @@ def meeting_tracks(
         target = meeting.others if others_turn else meeting.you
         target.extend((start + k * duration_ms(1), w) for k, w in enumerate(words))
         t_ms = max(t_ms, start + length) + rng.randint(300, 1200)
+        last_was_others = others_turn
     system = float_to_pcm(others_track)
     noise = np.random.default_rng(seed).standard_normal(total) * 10 ** (noise_dbfs / 20)
     echo = attenuate(system, echo_db, echo_delay_ms)[: total * 2]

@@ -9,11 +9,13 @@ frames, the *far end* (what the loudspeakers play: the system audio as it is cap
 Alignment is the whole difficulty. Both sources hand ~100 ms chunks to the asyncio loop at their
 own pace, so a microphone chunk can arrive before the system-audio chunk covering the same moment;
 if the near end were processed first, its echo would precede its reference and could not be
-cancelled. So each chunk is stamped with the loop time it arrived (its frames spread backwards
-over its duration), far frames wait in a small FIFO, and each microphone frame is processed after
-every far frame stamped at or before it. A microphone chunk waits (at most ``max_wait_s``, about
-one chunk) for the system audio to catch up; if the system audio stops or ends, the microphone
-goes on alone. AEC3 estimates the remaining acoustic delay itself (up to several hundred ms).
+cancelled. So every frame gets a capture time (:class:`StreamClock`: the stream's sample count
+laid on the loop clock at the *earliest* arrival seen lately, since a chunk can be delivered late
+but never before it was captured; this keeps the loop's jitter out of the alignment), far frames
+wait in a small FIFO, and each microphone frame is processed after every far frame captured at or
+before it. A microphone chunk waits (at most ``max_wait_s``, about one chunk) for the system audio
+to catch up; if the system audio stops or ends, the microphone goes on alone. AEC3 estimates the
+remaining acoustic delay itself (up to several hundred ms).
 
 livekit is 28 MB and loaded only here, on first use. If it cannot be loaded, :func:`cancel_echo`
 returns the sources untouched, logs why, and says so on the microphone wrapper
@@ -47,6 +49,24 @@ class EchoProcessor(Protocol):
 
 
 @dataclass(frozen=True)
+class EchoTiming:
+    """Tolerances of the alignment, in seconds of the canceller's clock.
+
+    ``max_wait_s``: how long a microphone chunk may wait for the system audio (about one chunk);
+    ``far_idle_s``: no system audio for this long means it stalled, and the microphone stops
+    waiting for it; ``gap_s``: a delivery this much later than the stream's pace is a gap, not
+    jitter (see :class:`StreamClock`). A test running on a sped-up clock scales them with it.
+    """
+
+    max_wait_s: float = 0.15
+    far_idle_s: float = 0.5
+    gap_s: float = 0.3
+
+    def scaled(self, factor: float) -> EchoTiming:
+        return EchoTiming(self.max_wait_s * factor, self.far_idle_s * factor, self.gap_s * factor)
+
+
+@dataclass(frozen=True)
 class _Frame:
     at: float  # loop time the frame's first sample was captured (estimated)
     data: bytes
@@ -67,6 +87,47 @@ def _default_processor() -> tuple[EchoProcessor, Callable[[bytes, int], Any]]:
     return apm, make_frame
 
 
+class StreamClock:
+    """Capture times of a stream's samples, from the loop times its chunks arrived.
+
+    A chunk arrives some time after its last sample was captured: a fixed latency plus jitter
+    (the callback thread, the loop being busy). Taking, over the last ``window_s``, the smallest
+    ``arrival - samples so far / rate`` filters the jitter out and follows slow clock drift. A
+    stream that delivered nothing for a while (some loopback captures send no audio while nothing
+    plays) shows up as a jump of more than ``gap_s``: the clock then starts over from there.
+    """
+
+    def __init__(self, rate: int, window_s: float = 10.0, gap_s: float = 0.3) -> None:
+        self.rate = rate
+        self.window_s = window_s
+        self.gap_s = gap_s
+        self.samples = 0
+        self._mins: deque[tuple[float, float]] = deque()  # (arrival, offset), offsets increasing
+        self.last_arrival = float("-inf")
+        self.restarts = 0  # gaps seen (for diagnostics)
+
+    def arrived(self, n_samples: int, at: float) -> float:
+        """A chunk of ``n_samples`` arrived at ``at``: the capture time of its first sample."""
+        first = self.samples
+        self.samples += n_samples
+        self.last_arrival = at
+        offset = at - self.samples / self.rate
+        if self._mins and offset - self._mins[0][1] > self.gap_s:
+            self._mins.clear()  # a gap in the stream, not jitter: what came before no longer lines up
+            self.restarts += 1
+        while self._mins and self._mins[-1][1] >= offset:
+            self._mins.pop()
+        self._mins.append((at, offset))
+        while self._mins[0][0] < at - self.window_s:
+            self._mins.popleft()
+        return self._mins[0][1] + first / self.rate
+
+    @property
+    def until(self) -> float:
+        """Capture time of the end of the last sample received."""
+        return self._mins[0][1] + self.samples / self.rate if self._mins else float("-inf")
+
+
 class EchoCanceller:
     """One AEC3 instance shared by the two wrappers. Everything runs on the loop thread."""
 
@@ -76,21 +137,21 @@ class EchoCanceller:
         *,
         processor: tuple[EchoProcessor, Callable[[bytes, int], Any]] | None = None,
         clock: Callable[[], float] | None = None,
-        max_wait_s: float = 0.15,
+        timing: EchoTiming | None = None,
         fifo_s: float = 2.0,
     ) -> None:
+        self.timing = timing or EchoTiming()
         self.rate = sample_rate
         self.frame_bytes = sample_rate * FRAME_MS // 1000 * 2
         self._apm, self._make_frame = processor if processor is not None else _default_processor()
         self._clock = clock
-        self.max_wait_s = max_wait_s
         self._fifo: deque[_Frame] = deque()
         self._fifo_limit = max(1, round(fifo_s * 1000 / FRAME_MS))
         self._far_rest = b""
         self._near_rest = b""
-        self._far_until = float("-inf")  # loop time up to which far audio has arrived
+        self._far_clock = StreamClock(sample_rate, gap_s=self.timing.gap_s)
+        self._near_clock = StreamClock(sample_rate, gap_s=self.timing.gap_s)
         self._far_running = False
-        self.far_idle_s = 0.5  # no far chunk for this long: the far end is stalled, do not wait for it
         self._far_moved = asyncio.Event()
         #: Frames processed, for tests and benches.
         self.far_frames = 0
@@ -109,18 +170,17 @@ class EchoCanceller:
         self._far_moved.set()
 
     def push_far(self, chunk: bytes, at: float) -> None:
-        """Queue a system-audio chunk that arrived at ``at`` (its last sample was captured then)."""
+        """Queue a system-audio chunk that arrived at ``at``."""
+        start = self._far_clock.arrived(len(chunk) // 2, at) - len(self._far_rest) / (2 * self.rate)
         data = self._far_rest + chunk
         n = len(data) // self.frame_bytes
         self._far_rest = data[n * self.frame_bytes :]
-        start = at - len(data) / (2 * self.rate)
         for i in range(n):
             self._fifo.append(
                 _Frame(start + i * FRAME_MS / 1000, data[i * self.frame_bytes : (i + 1) * self.frame_bytes])
             )
         while len(self._fifo) > self._fifo_limit:  # nobody processes the microphone: keep AEC3 fed
             self._render(self._fifo.popleft())
-        self._far_until = at
         self._far_moved.set()
 
     def _render(self, frame: _Frame) -> None:
@@ -129,13 +189,19 @@ class EchoCanceller:
 
     # -- near end ---------------------------------------------------------------------------------
     def _far_live(self) -> bool:
-        return self._far_running and self.now() - self._far_until < self.far_idle_s
+        return self._far_running and self.now() - self._far_clock.last_arrival < self.timing.far_idle_s
 
-    async def wait_for_far(self, until: float) -> None:
-        """Wait until the far end has delivered audio up to ``until``: at most ``max_wait_s`` past
-        it, and not at all when the far end has ended or stalled (the microphone must not lag)."""
-        deadline = until + self.max_wait_s
-        while self._far_live() and self._far_until < until:
+    def near_arrived(self, chunk: bytes, at: float) -> tuple[float, float]:
+        """A microphone chunk arrived at ``at``: capture times of its first sample and of its end."""
+        start = self._near_clock.arrived(len(chunk) // 2, at)
+        return start, self._near_clock.until
+
+    async def wait_for_far(self, until: float, arrived: float) -> None:
+        """Wait until the far end has delivered audio captured up to ``until``: at most
+        ``timing.max_wait_s`` after the microphone chunk ``arrived``, and not at all when the far end has
+        ended or stalled (the microphone must not lag behind)."""
+        deadline = arrived + self.timing.max_wait_s
+        while self._far_live() and self._far_clock.until < until:
             remaining = deadline - self.now()
             if remaining <= 0:
                 return
@@ -145,16 +211,16 @@ class EchoCanceller:
             except TimeoutError:
                 return
 
-    def process_near(self, chunk: bytes, at: float) -> bytes:
-        """The microphone chunk that arrived at ``at``, with the echo of the far end removed.
+    def process_near(self, chunk: bytes, captured: float) -> bytes:
+        """The microphone chunk whose first sample was ``captured`` then, without the far end's echo.
 
         Whole 10 ms frames are processed; a trailing part frame waits for the next chunk, so the
         output has exactly as many bytes as the input over the stream (see :meth:`flush_near`).
         """
+        start = captured - len(self._near_rest) / (2 * self.rate)
         data = self._near_rest + chunk
         n = len(data) // self.frame_bytes
         self._near_rest = data[n * self.frame_bytes :]
-        start = at - len(data) / (2 * self.rate)
         out = bytearray()
         for i in range(n):
             stamp = start + i * FRAME_MS / 1000
@@ -262,8 +328,9 @@ class EchoCancelledMicrophone(_Wrapper):
                     raise item
                 assert isinstance(item, tuple)
                 chunk, at = item
-                await self.canceller.wait_for_far(at)
-                out = self.canceller.process_near(chunk, at)
+                start, end = self.canceller.near_arrived(chunk, at)
+                await self.canceller.wait_for_far(end, at)
+                out = self.canceller.process_near(chunk, start)
                 if out:
                     yield out
             rest = self.canceller.flush_near()
@@ -303,7 +370,7 @@ def cancel_echo(
     *,
     processor: tuple[EchoProcessor, Callable[[bytes, int], Any]] | None = None,
     clock: Callable[[], float] | None = None,
-    max_wait_s: float = 0.15,
+    timing: EchoTiming | None = None,
 ) -> tuple[AudioSource, AudioSource]:
     """(the microphone without the system audio's echo, the system audio teed as the reference).
 
@@ -326,5 +393,5 @@ def cancel_echo(
         return PassThroughMicrophone(mic, status), system
     rate = mic.format.sample_rate
     assert rate is not None
-    canceller = EchoCanceller(rate, processor=processor, clock=clock, max_wait_s=max_wait_s)
+    canceller = EchoCanceller(rate, processor=processor, clock=clock, timing=timing)
     return EchoCancelledMicrophone(mic, canceller), SystemAudioTee(system, canceller)

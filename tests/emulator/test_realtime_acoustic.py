@@ -180,8 +180,10 @@ async def test_script_mode_is_unchanged_when_acoustic_is_off(aclient: AsyncSonio
 
 def test_http_control_and_cli_flag(fake_soniox: FakeSoniox, tmp_path: Path) -> None:
     with httpx.Client(base_url=fake_soniox.base_url, timeout=10) as http:
+        assert http.get("/_emulator/state").json()["acoustic"] is False
         assert http.post("/_emulator/acoustic", json={"on": True}).json() == {"ok": True}
         assert fake_soniox.state.config.acoustic is True
+        assert http.get("/_emulator/state").json()["acoustic"] is True
         assert http.post("/_emulator/acoustic", json={"on": "yes"}).status_code == 400
         assert http.post("/_emulator/acoustic", json={"on": False}).json() == {"ok": True}
         assert fake_soniox.state.config.acoustic is False
@@ -207,3 +209,33 @@ def test_http_control_and_cli_flag(fake_soniox: FakeSoniox, tmp_path: Path) -> N
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+@pytest.mark.asyncio
+async def test_finalize_in_the_middle_of_a_word_makes_it_final_once(
+    aclient: AsyncSonioxClient, acoustic: FakeSoniox
+) -> None:
+    audio = speak(["Shall", "we", "start"])
+    cut = (duration_ms(1) + 200) * 32  # 200 ms into "we"
+    async with aclient.realtime.stt.connect(config=config()) as session:
+        for frame in chunks(audio[:cut], 100):
+            await session.send_byte_chunk(frame)
+        await session.finalize()
+        for frame in chunks(audio[cut:] + silence(700), 100):
+            await session.send_byte_chunk(frame)
+        await session.finish()
+        events = [e async for e in session.receive_events()]
+    sequence = [t.text.strip() for e in events for t in e.tokens if t.is_final]
+    # "we" is completed by finalize; the rest of its tones after it is not a second "we".
+    assert sequence == ["Shall", "we", "<fin>", "start"]
+
+
+@pytest.mark.asyncio
+async def test_translation_follows_heard_words(aclient: AsyncSonioxClient, acoustic: FakeSoniox) -> None:
+    cfg = config(translation={"type": "one_way", "target_language": "es"})
+    events = await run(aclient, cfg, speak(["Hello", "everyone,"]) + silence(700))
+    tokens = [t for e in events for t in e.tokens if t.is_final]
+    originals = [t.text.strip() for t in tokens if t.translation_status == "original"]
+    translated = [t.text.strip() for t in tokens if t.translation_status == "translation"]
+    assert originals == ["Hello", "everyone,"]
+    assert translated and all(t.language == "es" for t in tokens if t.translation_status == "translation")

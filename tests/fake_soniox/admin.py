@@ -78,6 +78,7 @@ class AdminApi:
                     "transcriptions": len(state.jobs.by_id),
                     "realtime_sessions": len(state.sessions),
                     "active_realtime_sessions": sum(1 for s in state.sessions if s.active),
+                    "acoustic": state.config.acoustic,
                 }
             )
 

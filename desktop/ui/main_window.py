@@ -7,7 +7,7 @@ from Buzz's MainWindow that wires everything). Panels get the :class:`AppContext
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from desktop.ui.live.panel import LivePanel
 from desktop.ui.status import AppStatusBar, Connection
 
 if TYPE_CHECKING:  # imported when first used: the first paint needs none of them
+    from desktop.core.library.recent import RecentTranscript
     from desktop.core.library.store import Library
     from desktop.ui.captions.controller import CaptionsController
     from desktop.ui.captions.presentation import PresentationWindow
@@ -404,8 +405,11 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             log.warning("Could not save the window geometry: %s", exc)
 
-    def install_tray(self) -> AppTray | None:
-        """The tray icon and menu, where the desktop has a tray (the app calls this after the first paint)."""
+    def install_tray(self, *, dictate: Callable[[], object] | None = None) -> AppTray | None:
+        """The tray icon and menu, where the desktop has a tray (the app calls this after the first paint).
+
+        ``dictate`` is what the tray's "Dictate" does (also settable later: ``tray.set_dictate``).
+        """
         from desktop.ui.tray import AppTray
 
         tray = AppTray(
@@ -413,6 +417,9 @@ class MainWindow(QMainWindow):
             self,
             start_stop=self._start_or_stop_live,
             actions={"captions": self.captions_action, "settings": self.settings_action, "quit": self.quit_action},
+            dictate=dictate,
+            recent=self.recent_transcripts,
+            open_transcript=self.open_library_transcript,
         )
         if not tray.available:
             tray.deleteLater()
@@ -420,6 +427,22 @@ class MainWindow(QMainWindow):
         self.live_panel.session_state_changed.connect(lambda state: tray.follow(state))
         self.tray = tray
         return tray
+
+    def recent_transcripts(self) -> list[RecentTranscript] | None:
+        """The newest few library entries (the head of the History list); None without a library."""
+        from desktop.core.library.recent import recent_transcripts
+
+        if self._library is None:
+            return None
+        return recent_transcripts(self._library)
+
+    def open_library_transcript(self, transcript_id: int) -> QWidget | None:
+        """Open a stored transcript's window the way the History panel does."""
+        from desktop.ui.library.startup import open_transcript
+
+        if self._library is None:
+            return None
+        return open_transcript(self, self._library, transcript_id)
 
     def _start_or_stop_live(self) -> None:
         if self.live_panel.state.is_active:

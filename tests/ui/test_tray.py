@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from desktop.core.library.store import Library
 from desktop.core.live.state import LiveState
+from desktop.core.transcript import Token
+from desktop.ui.library import startup
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tray import CLOSE_TO_TRAY_KEY, AppTray, state_of
 
 
-def window_with_tray(qtbot, ctx, answers: list[bool | None]) -> tuple[MainWindow, AppTray, list[int]]:  # noqa: ANN001
+def window_with_tray(
+    qtbot,  # noqa: ANN001
+    ctx,  # noqa: ANN001
+    answers: list[bool | None],
+    dictate: Callable[[], object] | None = None,
+) -> tuple[MainWindow, AppTray, list[int]]:
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
@@ -17,6 +27,9 @@ def window_with_tray(qtbot, ctx, answers: list[bool | None]) -> tuple[MainWindow
         start_stop=window._start_or_stop_live,
         actions={"captions": window.captions_action, "settings": window.settings_action, "quit": window.quit_action},
         available=lambda: True,
+        dictate=dictate,
+        recent=window.recent_transcripts,
+        open_transcript=window.open_library_transcript,
     )
     asked: list[int] = []
 
@@ -39,7 +52,16 @@ def test_the_icon_and_menu_follow_the_live_state(qtbot, qloop, make_context) -> 
     ]
     window, tray, _ = window_with_tray(qtbot, make_context(), [])
     names = [a.objectName() for a in tray.menu.actions() if a.objectName()]
-    assert names == ["trayShowAction", "trayLiveAction", "toggleCaptionsAction", "settingsAction", "quitAction"]
+    assert names == [
+        "trayShowAction",
+        "trayLiveAction",
+        "trayDictateAction",
+        "trayRecentAction",
+        "toggleCaptionsAction",
+        "settingsAction",
+        "quitAction",
+    ]
+    assert not tray.dictate_action.isVisible()  # no dictation host: no "Dictate"
     tray.follow(LiveState.RUNNING)
     assert tray.state == "listening" and tray.live_action.text() == "S&top live session"
     assert tray.icon.toolTip() == "Soniox Desktop — listening"
@@ -99,3 +121,72 @@ def test_job_news_comes_from_the_tray_while_the_window_is_hidden(qtbot, qloop, m
     window.hide()
     window._on_jobs_notice("error", "Transcription failed: bad.wav. The audio could not be decoded.")
     assert shown == [("Transcription failed: bad.wav. The audio could not be decoded.", True)]
+
+
+def test_dictate_runs_the_hosts_action_and_dictating_shows_on_the_icon(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    pressed: list[int] = []
+    _window, tray, _ = window_with_tray(qtbot, make_context(), [], dictate=lambda: pressed.append(1))
+    seen: list[str] = []
+    tray.state_changed.connect(seen.append)
+    assert tray.dictate_action.isVisible() and tray.dictate_action.text() == "&Dictate"
+    tray.dictate_action.trigger()
+    assert pressed == [1]
+    tray.follow_dictation(True)
+    assert tray.state == "dictating" and tray.icon.toolTip() == "Soniox Desktop — dictating"
+    assert tray.dictate_action.text() == "Stop &dictating"
+    tray.follow(LiveState.RUNNING)  # a live session under a dictation: the dictation shows
+    assert tray.state == "dictating"
+    tray.follow_dictation(False)
+    assert tray.state == "listening" and tray.icon.toolTip() == "Soniox Desktop — listening"
+    assert tray.dictate_action.text() == "&Dictate"
+    assert seen == ["dictating", "listening"]
+    tray.set_dictate(None)
+    assert not tray.dictate_action.isVisible()
+
+
+def _add(library: Library, title: str, words: str, started_at: float) -> int:
+    tid = library.begin_live(title=title, source_kind="microphone", started_at=started_at)
+    library.append_tokens(tid, [Token(f" {w}", i * 300, i * 300 + 200) for i, w in enumerate(words.split())])
+    library.finish_live(tid)
+    return tid
+
+
+def _recent_texts(tray: AppTray) -> list[str]:
+    tray.menu.aboutToShow.emit()  # as when the user opens the tray menu
+    return [a.text() for a in tray.recent_menu.actions()]
+
+
+def test_recent_transcripts_lists_the_newest_and_opens_one_from_the_tray(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    ctx = make_context()
+    library = startup.open_library(ctx)
+    assert library is not None
+    window, tray, _ = window_with_tray(qtbot, ctx, [])
+    try:
+        startup.attach(window, library)
+        assert _recent_texts(tray) == ["(none yet)"]
+        assert not tray.recent_menu.actions()[0].isEnabled()
+        now = 1_780_000_000.0
+        first = _add(library, "Microphone", "budget review before friday", now - 600)
+        for minute in range(1, 6):
+            _add(library, f"Talk {minute} & more", f"words of talk {minute}", now - 600 + 60 * minute)
+        texts = _recent_texts(tray)  # refreshed when the menu is about to show
+        assert len(texts) == 5 and texts[0].startswith("&1 Talk 5 && more · ") and "“words of talk 5”" in texts[0]
+        assert [t.split(" ", 1)[0] for t in texts] == ["&1", "&2", "&3", "&4", "&5"]
+        assert not any("budget" in t for t in texts)  # the sixth newest is not listed
+        library.delete(library.list_transcripts(limit=1)[0].id)
+        texts = _recent_texts(tray)
+        assert "Talk 5" not in texts[0] and "budget review before friday" in texts[-1]
+
+        window.hide()  # from the tray, with the window away
+        tray.recent_menu.actions()[-1].trigger()
+        viewer = window.history_panel.windows.get(first)
+        assert viewer is not None and viewer.isVisible()  # the History panel's own window for it
+        qtbot.waitUntil(lambda: "budget review" in viewer.view.toPlainText(), timeout=5000)
+        viewer.close()
+    finally:
+        startup.shutdown(window, library)
+
+
+def test_without_a_library_the_recent_menu_says_so(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    _window, tray, _ = window_with_tray(qtbot, make_context(), [])
+    assert _recent_texts(tray) == ["(the library is not available)"]

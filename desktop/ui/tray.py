@@ -18,8 +18,11 @@ offscreen platform) nothing changes: closing the window quits.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QColor, QIcon
@@ -57,6 +60,20 @@ def tray_icon(state: str) -> QIcon:
     for size in (16, 22, 32, 64):
         result.addPixmap(icons.render(name, size, QColor(color)))
     return result
+
+
+async def install_when_ready(window: Any, wait_s: float = 15.0, step_s: float = 0.5) -> AppTray | None:
+    """``window.install_tray()`` once the desktop has a tray, trying for up to ``wait_s``.
+
+    At login the app may start before the panel that holds the tray (autostart entries run in
+    parallel): an app started hidden waits for it rather than showing its window at once.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        tray: AppTray | None = window.install_tray()
+        if tray is not None or time.monotonic() >= deadline:
+            return tray
+        await asyncio.sleep(step_s)
 
 
 class AppTray(QObject):

@@ -190,3 +190,25 @@ def test_recent_transcripts_lists_the_newest_and_opens_one_from_the_tray(qtbot, 
 def test_without_a_library_the_recent_menu_says_so(qtbot, qloop, make_context) -> None:  # noqa: ANN001
     _window, tray, _ = window_with_tray(qtbot, make_context(), [])
     assert _recent_texts(tray) == ["(the library is not available)"]
+
+
+def test_a_hidden_start_waits_for_the_tray_to_appear_then_gives_up(qtbot, qloop) -> None:  # noqa: ANN001
+    import asyncio
+
+    from desktop.ui.tray import install_when_ready
+
+    class Window:
+        def __init__(self, ready_after: int) -> None:
+            self.calls = 0
+            self.ready_after = ready_after
+
+        def install_tray(self) -> object | None:
+            self.calls += 1
+            return "tray" if self.calls > self.ready_after else None
+
+    late = Window(ready_after=2)  # the panel came up a moment after the app
+    assert qloop.run_until_complete(install_when_ready(late, wait_s=5, step_s=0.01)) == "tray"
+    assert late.calls == 3
+    never = Window(ready_after=10_000)
+    assert qloop.run_until_complete(asyncio.wait_for(install_when_ready(never, wait_s=0.1, step_s=0.01), 5)) is None
+    assert never.calls > 2

@@ -27,6 +27,7 @@ from desktop.ui.status import AppStatusBar, Connection
 if TYPE_CHECKING:  # imported when first used: the first paint needs none of them
     from desktop.core.library.recent import RecentTranscript
     from desktop.core.library.store import Library
+    from desktop.platform.notify import Notifier
     from desktop.ui.captions.controller import CaptionsController
     from desktop.ui.captions.presentation import PresentationWindow
     from desktop.ui.jobs.side_panel import JobsSidePanel
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self._jobs_panel: JobsSidePanel | None = None
         self._captions: CaptionsController | None = None
         self.tray: AppTray | None = None
+        self._notifier: Notifier | None = None
         self._quitting = False
         self._presentation: PresentationWindow | None = None
         self._library: Library | None = None
@@ -256,7 +258,7 @@ class MainWindow(QMainWindow):
 
             panel = JobsSidePanel(self.context, self)
             self._jobs_panel = panel
-            panel.notification.connect(self._on_jobs_notice)
+            panel.notice_posted.connect(self._on_jobs_notice)
             panel.install_drop_target(self)
             if self._library is not None:
                 panel.set_library(self._library)
@@ -364,11 +366,31 @@ class MainWindow(QMainWindow):
             self.status.connection.set_state(Connection.READY, self._region_text())
         return True
 
-    def _on_jobs_notice(self, level: str, text: str) -> None:
+    def _on_jobs_notice(self, level: str, text: str, action: tuple[str, Callable[[], None]] | None = None) -> None:
         self.status.showMessage(text, 15000 if level == "error" else 8000)
-        if self.tray is not None and not self.isVisible():
-            # The window is away in the tray: say it where the user is looking.
-            self.tray.notify(text, error=level == "error")
+        if self.tray is None or self.isVisible():
+            return
+        # The window is away in the tray: a job that finished (its notice offers "Open") or
+        # anything that failed is said where the user is looking; progress notes are not.
+        from desktop.core.jobs.service import FollowUp  # loaded with the jobs panel that sent this
+
+        opens = action is not None and action[0] == FollowUp.OPEN_TRANSCRIPT.value
+        if opens or level == "error":
+            on_click = action[1] if opens and action is not None else self.tray.show_window
+            self.tray.notify(text, error=level == "error", on_click=on_click)
+
+    @property
+    def notifier(self) -> Notifier:
+        """Desktop notifications (the dictation host uses them too): the tray's, with its balloon as
+        the fallback, or without a tray the system's alone."""
+        if self.tray is not None:
+            return self.tray.notifier
+        if self._notifier is None:
+            from desktop.platform.notify import DesktopNotifications
+            from desktop.ui.resources import resource_path
+
+            self._notifier = DesktopNotifications(APP_NAME, icon=resource_path("icons/app-256.png"))
+        return self._notifier
 
     def _on_live_state(self, state: LiveState) -> None:
         if state.is_active:

@@ -28,10 +28,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QColor, QIcon
 from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon, QWidget
 
+from desktop import APP_NAME
 from desktop.core.context import AppContext
 from desktop.core.library.recent import RecentTranscript
 from desktop.core.live.state import LiveState
+from desktop.platform.notify import DesktopNotifications
 from desktop.ui import icons
+from desktop.ui.resources import resource_path
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,14 @@ _STATE_ICONS: dict[str, tuple[str, str]] = {
     "dictating": ("waveform", "#2563eb"),
     "error": ("alert", "#d97706"),
 }
+
+
+def split_notice(text: str) -> tuple[str, str]:
+    """A notice's "What happened: details" as a notification's title and body."""
+    head, sep, rest = text.partition(": ")
+    if sep and rest.strip() and len(head) <= 60:
+        return head, rest.strip()
+    return APP_NAME, text
 
 
 def state_of(live: LiveState) -> str:
@@ -138,6 +149,11 @@ class AppTray(QObject):
             self.menu.addAction(actions["quit"])
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
+        self._message_click: Callable[[], object] | None = None
+        self.icon.messageClicked.connect(self._on_message_clicked)
+        self.notifier = DesktopNotifications(
+            APP_NAME, fallback=self.show_message, icon=resource_path("icons/app-256.png")
+        )
         if self.available:
             self.icon.show()
 
@@ -210,10 +226,24 @@ class AppTray(QObject):
             self.icon.setIcon(tray_icon(state))
             self.state_changed.emit(state)
 
-    def notify(self, text: str, *, error: bool = False) -> None:
-        """A desktop notification from the tray (jobs finishing or failing while the window is hidden)."""
+    def notify(self, text: str, *, error: bool = False, on_click: Callable[[], object] | None = None) -> None:
+        """A desktop notification (jobs finishing or failing while the window is hidden).
+
+        "What: details" becomes the title and the body ("Transcription finished" / "talk.wav.").
+        """
+        title, body = split_notice(text)
+        self.notifier.notify(title, body, error=error, on_click=on_click)
+
+    def show_message(self, title: str, body: str, error: bool, on_click: Callable[[], object] | None) -> None:
+        """The tray icon's own balloon: where the system has no notification service."""
         kind = QSystemTrayIcon.MessageIcon.Warning if error else QSystemTrayIcon.MessageIcon.Information
-        self.icon.showMessage("Soniox Desktop", text, kind, 8000)
+        self._message_click = on_click
+        self.icon.showMessage(title, body, kind, 8000)
+
+    def _on_message_clicked(self) -> None:
+        click, self._message_click = self._message_click, None
+        if click is not None:
+            click()
 
     # -- window -------------------------------------------------------------------------------
     def show_window(self) -> None:

@@ -112,15 +112,62 @@ def test_without_a_tray_closing_quits_as_before(qtbot, qloop, make_context) -> N
     assert closed == [1]
 
 
-def test_job_news_comes_from_the_tray_while_the_window_is_hidden(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+class RecordingNotifier:
+    """Stands in for the system's notifications (tests/platform/test_notify.py covers D-Bus)."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str, bool]] = []
+        self.clicks: list[Callable[[], object] | None] = []
+
+    def notify(self, title: str, body: str, *, error: bool = False, on_click=None) -> None:  # noqa: ANN001
+        self.shown.append((title, body, error))
+        self.clicks.append(on_click)
+
+
+def test_finished_and_failed_jobs_notify_while_the_window_is_hidden(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    from desktop.ui.jobs.notifications import Level
+
     window, tray, _ = window_with_tray(qtbot, make_context(), [])
-    shown: list[tuple[str, bool]] = []
-    tray.notify = lambda text, *, error=False: shown.append((text, error))  # type: ignore[method-assign]
-    window._on_jobs_notice("info", "Transcription finished: talk.wav")
-    assert shown == []  # the window is visible: its status bar says it
+    tray.notifier = RecordingNotifier()  # type: ignore[assignment]
+    assert window.notifier is tray.notifier  # what the dictation host is handed too
+    notices = window.jobs_panel.notices
+    opened: list[str] = []
+    notices.post("Transcription finished: talk.wav.", Level.INFO, action=("Open", lambda: opened.append("talk")))
+    assert tray.notifier.shown == []  # the window is visible: its panel and status bar say it
     window.hide()
-    window._on_jobs_notice("error", "Transcription failed: bad.wav. The audio could not be decoded.")
-    assert shown == [("Transcription failed: bad.wav. The audio could not be decoded.", True)]
+    notices.post("Started transcribing talk.wav.", Level.INFO)
+    assert tray.notifier.shown == []  # progress is not worth a notification
+    notices.post("Transcription finished: talk.wav.", Level.INFO, action=("Open", lambda: opened.append("talk")))
+    notices.post(
+        "Transcription failed: bad.wav. The audio could not be decoded.",
+        Level.ERROR,
+        action=("Retry", lambda: opened.append("retried!")),
+    )
+    assert tray.notifier.shown == [
+        ("Transcription finished", "talk.wav.", False),
+        ("Transcription failed", "bad.wav. The audio could not be decoded.", True),
+    ]
+    open_it, show_window = tray.notifier.clicks
+    open_it()  # clicking the "finished" notification opens that transcript
+    assert opened == ["talk"]
+    show_window()  # clicking the failure brings the window with its Retry button, never retries by itself
+    assert window.isVisible() and opened == ["talk"]
+
+
+def test_without_a_notification_service_the_tray_balloon_says_it(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    from desktop.platform.notify import DesktopNotifications
+
+    _window, tray, _ = window_with_tray(qtbot, make_context(), [])
+    balloons: list[tuple[str, str]] = []
+    tray.icon.showMessage = lambda title, body, *_args: balloons.append((title, body))  # type: ignore[method-assign]
+    tray.notifier = DesktopNotifications("Soniox Desktop", fallback=tray.show_message, make_notifier=lambda: None)
+    clicked: list[int] = []
+    tray.notify("Transcription finished: talk.wav.", on_click=lambda: clicked.append(1))
+    qtbot.waitUntil(lambda: balloons == [("Transcription finished", "talk.wav.")], timeout=3000)
+    tray.icon.messageClicked.emit()
+    assert clicked == [1]
+    tray.notify("Something without a colon")
+    qtbot.waitUntil(lambda: balloons[-1] == ("Soniox Desktop", "Something without a colon"), timeout=3000)
 
 
 def test_dictate_runs_the_hosts_action_and_dictating_shows_on_the_icon(qtbot, qloop, make_context) -> None:  # noqa: ANN001

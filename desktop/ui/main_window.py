@@ -502,6 +502,12 @@ class MainWindow(QMainWindow):
             if self._jobs_panel is not None:  # never built: nothing to stop
                 self._jobs_panel.shutdown()
             await self.live_panel.shutdown()
+            if self.tray is not None:
+                self.tray.shutdown()
+            from desktop.platform.notify import DesktopNotifications
+
+            if isinstance(self._notifier, DesktopNotifications):
+                self._notifier.close()
             if self._captions is not None:
                 self._captions.close()
         finally:

@@ -245,6 +245,11 @@ class AppTray(QObject):
         if click is not None:
             click()
 
+    def shutdown(self) -> None:
+        """The app is quitting: stop sending notifications and take the icon away."""
+        self._notifications.close()
+        self.icon.hide()
+
     # -- window -------------------------------------------------------------------------------
     def show_window(self) -> None:
         self.window.showNormal()

@@ -108,3 +108,22 @@ async def test_without_a_session_bus_the_fallback_shows_it(monkeypatch: pytest.M
     await notes.drain()
     assert [s[:3] for s in shown] == [("Transcription finished", "talk.wav.", False)]
     assert notes.sent == [("Transcription finished", "talk.wav.", False)]
+
+
+@pytest.mark.asyncio
+async def test_closing_gives_up_on_a_notification_still_being_sent() -> None:
+    started = asyncio.Event()
+
+    class Stuck:
+        async def send(self, *_args: object, **_kw: object) -> str:
+            started.set()
+            await asyncio.sleep(3600)  # a notification service that never answers
+            return ""
+
+    shown: Shown = []
+    notes = DesktopNotifications("Soniox Desktop", fallback=lambda *a: shown.append(a), make_notifier=Stuck)  # type: ignore[arg-type]
+    notes.notify("Transcription finished", "talk.wav.")
+    await asyncio.wait_for(started.wait(), 5)
+    notes.close()
+    await asyncio.wait_for(notes.drain(), 5)  # nothing left pending when the loop goes away
+    assert shown == [] and notes.sent == []

@@ -141,6 +141,11 @@ class DesktopNotifications:
         except Exception:
             log.exception("The fallback notification failed")
 
+    def close(self) -> None:
+        """Give up on notifications still being sent (the app is quitting: its loop is about to go)."""
+        for task in list(self._tasks):
+            task.cancel()
+
     async def drain(self) -> None:
         """Until every notification sent so far is shown or given up on (tests, shutdown)."""
         while self._tasks:

@@ -78,6 +78,7 @@ class FakeNotificationServer(ServiceInterface):
         super().__init__(NAME)
         self.calls: list = []
         self.bus: Any = None
+        self.ready = False
 
     @method()
     def Notify(
@@ -126,6 +127,7 @@ class FakeNotificationServer(ServiceInterface):
         self.bus = await MessageBus(bus_address=address).connect()
         self.bus.export(PATH, self)
         await self.bus.request_name(NAME)
+        self.ready = True
 
     def stop(self) -> None:
         if self.bus is not None:

@@ -75,6 +75,8 @@ class MainWindow(QMainWindow):
         self._captions: CaptionsController | None = None
         self.tray: AppTray | None = None
         self._notifier: Notifier | None = None
+        self._dictate: Callable[[], object] | None = None
+        self._dictating = False
         self._quitting = False
         self._presentation: PresentationWindow | None = None
         self._library: Library | None = None
@@ -427,10 +429,22 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             log.warning("Could not save the window geometry: %s", exc)
 
+    def set_dictation(self, dictate: Callable[[], object] | None) -> None:
+        """What the tray's "Dictate" does (the dictation host calls this, before or after the tray exists)."""
+        self._dictate = dictate
+        if self.tray is not None:
+            self.tray.set_dictate(dictate)
+
+    def show_dictating(self, active: bool) -> None:
+        """Dictation started or ended: the tray icon says so (nothing without a tray)."""
+        self._dictating = active
+        if self.tray is not None:
+            self.tray.follow_dictation(active)
+
     def install_tray(self, *, dictate: Callable[[], object] | None = None) -> AppTray | None:
         """The tray icon and menu, where the desktop has a tray (the app calls this after the first paint).
 
-        ``dictate`` is what the tray's "Dictate" does (also settable later: ``tray.set_dictate``).
+        ``dictate`` is what the tray's "Dictate" does (default: what :meth:`set_dictation` gave).
         """
         from desktop.ui.tray import AppTray
 
@@ -439,7 +453,7 @@ class MainWindow(QMainWindow):
             self,
             start_stop=self._start_or_stop_live,
             actions={"captions": self.captions_action, "settings": self.settings_action, "quit": self.quit_action},
-            dictate=dictate,
+            dictate=dictate or self._dictate,
             recent=self.recent_transcripts,
             open_transcript=self.open_library_transcript,
         )
@@ -448,6 +462,8 @@ class MainWindow(QMainWindow):
             return None
         self.live_panel.session_state_changed.connect(lambda state: tray.follow(state))
         self.tray = tray
+        if self._dictating:
+            tray.follow_dictation(True)
         return tray
 
     def recent_transcripts(self) -> list[RecentTranscript] | None:

@@ -32,7 +32,7 @@ from desktop import APP_NAME
 from desktop.core.context import AppContext
 from desktop.core.library.recent import RecentTranscript
 from desktop.core.live.state import LiveState
-from desktop.platform.notify import DesktopNotifications
+from desktop.platform.notify import DesktopNotifications, Notifier
 from desktop.ui import icons
 from desktop.ui.resources import resource_path
 
@@ -151,9 +151,9 @@ class AppTray(QObject):
         self.icon.activated.connect(self._on_activated)
         self._message_click: Callable[[], object] | None = None
         self.icon.messageClicked.connect(self._on_message_clicked)
-        self.notifier = DesktopNotifications(
-            APP_NAME, fallback=self.show_message, icon=resource_path("icons/app-256.png")
-        )
+        icon = resource_path("icons/app-256.png")
+        self._notifications = DesktopNotifications(APP_NAME, fallback=self.show_message, icon=icon)
+        self.notifier: Notifier = self._notifications
         if self.available:
             self.icon.show()
 

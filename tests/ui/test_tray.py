@@ -160,7 +160,8 @@ def test_without_a_notification_service_the_tray_balloon_says_it(qtbot, qloop, m
     _window, tray, _ = window_with_tray(qtbot, make_context(), [])
     balloons: list[tuple[str, str]] = []
     tray.icon.showMessage = lambda title, body, *_args: balloons.append((title, body))  # type: ignore[method-assign]
-    tray.notifier = DesktopNotifications("Soniox Desktop", fallback=tray.show_message, make_notifier=lambda: None)
+    tray._notifications = DesktopNotifications("Soniox Desktop", fallback=tray.show_message, make_notifier=lambda: None)
+    tray.notifier = tray._notifications
     clicked: list[int] = []
     tray.notify("Transcription finished: talk.wav.", on_click=lambda: clicked.append(1))
     qtbot.waitUntil(lambda: balloons == [("Transcription finished", "talk.wav.")], timeout=3000)
@@ -168,6 +169,10 @@ def test_without_a_notification_service_the_tray_balloon_says_it(qtbot, qloop, m
     assert clicked == [1]
     tray.notify("Something without a colon")
     qtbot.waitUntil(lambda: balloons[-1] == ("Soniox Desktop", "Something without a colon"), timeout=3000)
+    tray.notify("Quitting: still on its way")
+    tray.shutdown()  # the app quits before it is sent: given up, and the icon goes
+    qtbot.wait(100)
+    assert balloons[-1] == ("Soniox Desktop", "Something without a colon") and not tray.icon.isVisible()
 
 
 def test_dictate_runs_the_hosts_action_and_dictating_shows_on_the_icon(qtbot, qloop, make_context) -> None:  # noqa: ANN001
@@ -261,3 +266,31 @@ def test_a_hidden_start_waits_for_the_tray_to_appear_then_gives_up(qtbot, qloop)
     gave_up = asyncio.ensure_future(install_when_ready(never, wait_s=0.1, step_s=0.01))
     qtbot.waitUntil(gave_up.done, timeout=3000)
     assert gave_up.result() is None and never.calls > 2
+
+
+def test_the_dictation_host_may_come_before_or_after_the_tray(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    from desktop.ui import tray as tray_module
+
+    window = MainWindow(make_context())
+    qtbot.addWidget(window)
+    pressed: list[int] = []
+    window.set_dictation(lambda: pressed.append(1))  # before: the tray picks it up when built
+    window.show_dictating(True)
+    real = tray_module.AppTray
+
+    def with_tray(*args, **kw):  # noqa: ANN002, ANN003, ANN202 - the offscreen platform has no tray
+        return real(*args, **kw, available=lambda: True)
+
+    tray_module.AppTray = with_tray  # type: ignore[misc]
+    try:
+        tray = window.install_tray()
+    finally:
+        tray_module.AppTray = real  # type: ignore[misc]
+    assert tray is not None and tray.dictate_action.isVisible() and tray.state == "dictating"
+    tray._ask = lambda: False  # type: ignore[method-assign]  # teardown closes the window: quit, do not ask
+    tray.dictate_action.trigger()
+    assert pressed == [1]
+    window.show_dictating(False)  # after: forwarded to the tray
+    assert tray.state == "idle"
+    window.set_dictation(None)
+    assert not tray.dictate_action.isVisible()

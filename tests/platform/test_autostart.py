@@ -104,10 +104,19 @@ def test_glib_launches_exactly_the_program_arguments_and_folder_written(tmp_path
 # ------------------------------------------------------------------------- what gets started
 
 
-def test_a_bundle_starts_itself_and_a_pip_install_its_launcher(tmp_path: Path) -> None:
+def test_a_bundle_starts_itself_and_a_pip_install_its_launcher(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.delenv("APPIMAGE", raising=False)
     assert launch_command(executable="/opt/soniox/soniox-desktop", frozen=True) == LaunchCommand(
         ("/opt/soniox/soniox-desktop", AUTOSTART_FLAG)
     )
+    assert launch_command(executable="/tmp/.mount_x1/soniox-desktop", frozen=True) == LaunchCommand(
+        ("/tmp/.mount_x1/soniox-desktop", AUTOSTART_FLAG)
+    )
+    monkeypatch.setenv("APPIMAGE", "/home/me/Apps/Soniox_Desktop.AppImage")
+    assert launch_command(executable="/tmp/.mount_x1/soniox-desktop", frozen=True) == LaunchCommand(
+        ("/home/me/Apps/Soniox_Desktop.AppImage", AUTOSTART_FLAG)
+    )
+    monkeypatch.delenv("APPIMAGE")
     venv_bin = tmp_path / "venv" / "bin"
     venv_bin.mkdir(parents=True)
     (venv_bin / "soniox-desktop").write_text("#!launcher")

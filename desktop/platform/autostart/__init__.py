@@ -14,6 +14,7 @@ source folder when run from source, always with ``--autostart`` so it starts hid
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,9 @@ def launch_command(
     executable = executable or sys.executable
     frozen = bool(getattr(sys, "frozen", False)) if frozen is None else frozen
     if frozen:  # a PyInstaller bundle: its executable is the app
-        return LaunchCommand((executable, AUTOSTART_FLAG))
+        # ...unless it runs from an AppImage, whose mount point changes every run: start the image.
+        appimage = os.environ.get("APPIMAGE")
+        return LaunchCommand((appimage or executable, AUTOSTART_FLAG))
     if package_dir is None:
         import desktop
 

@@ -52,6 +52,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="start headless, load every resource, build the main window, run one loop tick, exit 0",
     )
     parser.add_argument("--no-onboarding", action="store_true", help="do not show the API key dialog at start")
+    parser.add_argument(
+        "--autostart",
+        "--hidden",
+        dest="hidden",
+        action="store_true",
+        help="start hidden in the system tray, as at login (the window shows if there is no tray)",
+    )
     parser.add_argument("--verbose", action="store_true", help="also log to the terminal")
     parser.add_argument("--version", action=_PrintVersion, help="show the version and exit")
     library_cli.add_arguments(parser)
@@ -208,14 +215,25 @@ async def _run(
     window.restore_geometry()
     painted = asyncio.Event()
     window.first_painted.connect(painted.set)
-    window.show()
-    log.info("Main window shown")
-    await _first_paint(painted)  # the key, the connection check, the model list and recovery come after it
+    hidden = bool(getattr(args, "hidden", False))
+    if not hidden:
+        window.show()
+        log.info("Main window shown")
+        await _first_paint(painted)  # the key, the connection check, the model list and recovery come after it
     app.setApplicationVersion(version())
     log.info("%s %s: main window painted", APP_NAME, version())
     context.reload_key()  # before the jobs panel exists: it reloads its lists when the key changes
     window.jobs_panel  # noqa: B018 - built now, after the paint and the key
-    window.install_tray()
+    if hidden:
+        from desktop.ui.tray import install_when_ready
+
+        if await install_when_ready(window) is None:  # no tray to hide in: a hidden app could not be reached
+            window.show()
+            log.info("No system tray: main window shown after all")
+        else:
+            log.info("Started hidden in the tray")
+    else:
+        window.install_tray()
     window.start_up(onboarding=onboarding)  # without onboarding the connection is still checked
     await library_startup.after_show(window, library, args or argparse.Namespace(), quitting.set)
     await quitting.wait()

@@ -7,7 +7,7 @@ from Buzz's MainWindow that wires everything). Panels get the :class:`AppContext
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,9 @@ from desktop.ui.live.panel import LivePanel
 from desktop.ui.status import AppStatusBar, Connection
 
 if TYPE_CHECKING:  # imported when first used: the first paint needs none of them
+    from desktop.core.library.recent import RecentTranscript
     from desktop.core.library.store import Library
+    from desktop.platform.notify import Notifier
     from desktop.ui.captions.controller import CaptionsController
     from desktop.ui.captions.presentation import PresentationWindow
     from desktop.ui.jobs.side_panel import JobsSidePanel
@@ -72,6 +74,9 @@ class MainWindow(QMainWindow):
         self._jobs_panel: JobsSidePanel | None = None
         self._captions: CaptionsController | None = None
         self.tray: AppTray | None = None
+        self._notifier: Notifier | None = None
+        self._dictate: Callable[[], object] | None = None
+        self._dictating = False
         self._quitting = False
         self._presentation: PresentationWindow | None = None
         self._library: Library | None = None
@@ -255,7 +260,7 @@ class MainWindow(QMainWindow):
 
             panel = JobsSidePanel(self.context, self)
             self._jobs_panel = panel
-            panel.notification.connect(self._on_jobs_notice)
+            panel.notice_posted.connect(self._on_jobs_notice)
             panel.install_drop_target(self)
             if self._library is not None:
                 panel.set_library(self._library)
@@ -363,11 +368,31 @@ class MainWindow(QMainWindow):
             self.status.connection.set_state(Connection.READY, self._region_text())
         return True
 
-    def _on_jobs_notice(self, level: str, text: str) -> None:
+    def _on_jobs_notice(self, level: str, text: str, action: tuple[str, Callable[[], None]] | None = None) -> None:
         self.status.showMessage(text, 15000 if level == "error" else 8000)
-        if self.tray is not None and not self.isVisible():
-            # The window is away in the tray: say it where the user is looking.
-            self.tray.notify(text, error=level == "error")
+        if self.tray is None or self.isVisible():
+            return
+        # The window is away in the tray: a job that finished (its notice offers "Open") or
+        # anything that failed is said where the user is looking; progress notes are not.
+        from desktop.core.jobs.service import FollowUp  # loaded with the jobs panel that sent this
+
+        opens = action is not None and action[0] == FollowUp.OPEN_TRANSCRIPT.value
+        if opens or level == "error":
+            on_click = action[1] if opens and action is not None else self.tray.show_window
+            self.tray.notify(text, error=level == "error", on_click=on_click)
+
+    @property
+    def notifier(self) -> Notifier:
+        """Desktop notifications (the dictation host uses them too): the tray's, with its balloon as
+        the fallback, or without a tray the system's alone."""
+        if self.tray is not None:
+            return self.tray.notifier
+        if self._notifier is None:
+            from desktop.platform.notify import DesktopNotifications
+            from desktop.ui.resources import resource_path
+
+            self._notifier = DesktopNotifications(APP_NAME, icon=resource_path("icons/app-256.png"))
+        return self._notifier
 
     def _on_live_state(self, state: LiveState) -> None:
         if state.is_active:
@@ -404,8 +429,23 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             log.warning("Could not save the window geometry: %s", exc)
 
-    def install_tray(self) -> AppTray | None:
-        """The tray icon and menu, where the desktop has a tray (the app calls this after the first paint)."""
+    def set_dictation(self, dictate: Callable[[], object] | None) -> None:
+        """What the tray's "Dictate" does (the dictation host calls this, before or after the tray exists)."""
+        self._dictate = dictate
+        if self.tray is not None:
+            self.tray.set_dictate(dictate)
+
+    def show_dictating(self, active: bool) -> None:
+        """Dictation started or ended: the tray icon says so (nothing without a tray)."""
+        self._dictating = active
+        if self.tray is not None:
+            self.tray.follow_dictation(active)
+
+    def install_tray(self, *, dictate: Callable[[], object] | None = None) -> AppTray | None:
+        """The tray icon and menu, where the desktop has a tray (the app calls this after the first paint).
+
+        ``dictate`` is what the tray's "Dictate" does (default: what :meth:`set_dictation` gave).
+        """
         from desktop.ui.tray import AppTray
 
         tray = AppTray(
@@ -413,13 +453,34 @@ class MainWindow(QMainWindow):
             self,
             start_stop=self._start_or_stop_live,
             actions={"captions": self.captions_action, "settings": self.settings_action, "quit": self.quit_action},
+            dictate=dictate or self._dictate,
+            recent=self.recent_transcripts,
+            open_transcript=self.open_library_transcript,
         )
         if not tray.available:
             tray.deleteLater()
             return None
         self.live_panel.session_state_changed.connect(lambda state: tray.follow(state))
         self.tray = tray
+        if self._dictating:
+            tray.follow_dictation(True)
         return tray
+
+    def recent_transcripts(self) -> list[RecentTranscript] | None:
+        """The newest few library entries (the head of the History list); None without a library."""
+        from desktop.core.library.recent import recent_transcripts
+
+        if self._library is None:
+            return None
+        return recent_transcripts(self._library)
+
+    def open_library_transcript(self, transcript_id: int) -> QWidget | None:
+        """Open a stored transcript's window the way the History panel does."""
+        from desktop.ui.library.startup import open_transcript
+
+        if self._library is None:
+            return None
+        return open_transcript(self, self._library, transcript_id)
 
     def _start_or_stop_live(self) -> None:
         if self.live_panel.state.is_active:
@@ -457,6 +518,12 @@ class MainWindow(QMainWindow):
             if self._jobs_panel is not None:  # never built: nothing to stop
                 self._jobs_panel.shutdown()
             await self.live_panel.shutdown()
+            if self.tray is not None:
+                self.tray.shutdown()
+            from desktop.platform.notify import DesktopNotifications
+
+            if isinstance(self._notifier, DesktopNotifications):
+                self._notifier.close()
             if self._captions is not None:
                 self._captions.close()
         finally:

@@ -24,6 +24,7 @@ from desktop.core.errors import describe_error
 from desktop.core.regions import Endpoints
 from desktop.core.secrets import KeySource, KeyStorageError, mask_key
 from desktop.ui.async_tools import spawn
+from desktop.ui.start_at_login import StartAtLoginCheck
 from desktop.ui.widgets.api_key_form import ApiKeyForm
 from desktop.ui.widgets.language_picker import LanguagePicker
 from desktop.ui.widgets.models import model_label
@@ -168,6 +169,7 @@ class SettingsDialog(QDialog):
             "for playback synced to the words"
         )
         self.keep_recordings_check.setChecked(self.context.settings.keep_recordings)
+        self.start_at_login_check = StartAtLoginCheck(self.context, page)
         self.models_state = QLabel(page)
         self.models_state.setObjectName("modelsState")
         self.models_state.setWordWrap(True)
@@ -184,6 +186,7 @@ class SettingsDialog(QDialog):
         form.addRow(file_label, self.async_combo)
         form.addRow(hints_label, self.languages)
         form.addRow("", self.keep_recordings_check)
+        form.addRow("", self.start_at_login_check)
         layout = QVBoxLayout(page)
         layout.addLayout(form, 1)
         row = QHBoxLayout()
@@ -261,5 +264,10 @@ class SettingsDialog(QDialog):
         if self.languages.codes():
             s.language_hints = self.languages.selected()
         s.keep_recordings = self.keep_recordings_check.isChecked()
+        login_problem = self.start_at_login_check.apply()  # the box now shows the real state
         self.context.settings_changed()
+        if login_problem:  # everything else is saved; say why the login item is not
+            self.tabs.setCurrentIndex(2)
+            self.error_label.setText(login_problem)
+            return
         self.accept()

@@ -125,6 +125,7 @@ class NotificationArea(QWidget):
     """A stack of :class:`Notice` s; ``post`` with a ``key`` replaces the earlier notice of that key."""
 
     posted = Signal(str, str)  # level, text — for a status bar or tray to mirror
+    posted_with_action = Signal(str, str, object)  # and the notice's (label, callback) or None
 
     def __init__(self, parent: QWidget | None = None, *, info_timeout_ms: int = 10_000) -> None:
         super().__init__(parent)
@@ -170,6 +171,7 @@ class NotificationArea(QWidget):
         if timeout > 0:
             QTimer.singleShot(timeout, notice, notice.dismiss)
         self.posted.emit(level.value, text)
+        self.posted_with_action.emit(level.value, text, action)
         return notice
 
     def post_error(

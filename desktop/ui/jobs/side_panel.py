@@ -76,6 +76,9 @@ class JobsSidePanel(QTabWidget):
     job_finished = Signal(object)
     #: A notice was shown: (level, text) — the main window may mirror it in the status bar.
     notification = Signal(str, str)
+    #: The same with the notice's action: (level, text, (label, callback) or None), so a desktop
+    #: notification shown while the window is hidden can do what the notice's button does.
+    notice_posted = Signal(str, str, object)
     #: (number of jobs, number of files) in the account, as shown in the tab titles.
     counts_changed = Signal(int, int)
 
@@ -144,6 +147,7 @@ class JobsSidePanel(QTabWidget):
         self.files_table.selectionModel().selectionChanged.connect(self._update_file_actions)
         self.jobs_model.dataChanged.connect(self._update_job_actions)
         self.notices.posted.connect(self.notification)
+        self.notices.posted_with_action.connect(self.notice_posted)
 
         context.on_change(self._on_context_changed)
         # No load here: the host calls refresh() once it knows the key and endpoint work, so a

@@ -209,6 +209,12 @@ async def _run(
         library_startup.shutdown(window, library)
         await context.aclose()
         app.setApplicationVersion(version())
+        from desktop.platform.bundle_check import bundle_problems
+
+        problems = bundle_problems()
+        if problems:
+            print("self-test failed: " + "; ".join(problems))
+            return 1
         print(f"self-test ok: {APP_NAME} {version()}, {len(loaded)} resources, window {window.objectName()}")
         return 0
 

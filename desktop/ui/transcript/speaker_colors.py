@@ -14,6 +14,8 @@ from enum import IntEnum
 
 from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat, QTextFormat
 
+from desktop.core.transcript import YOU_SPEAKER_ID
+
 #: Hand-picked, well separated hues (degrees) for the first speakers; later ones rotate further.
 SPEAKER_HUES = (212, 18, 135, 275, 42, 185, 328, 95)
 _GOLDEN_ANGLE = 137.508
@@ -91,7 +93,14 @@ def speaker_index(speaker_id: str) -> int:
     return zlib.crc32(speaker_id.encode("utf-8"))
 
 
+#: "You" in a meeting: a hue of its own, away from the first three speakers' (blue, orange, green),
+#: so the user's words never look like a diarized speaker's (by its id's hash it matched Speaker 7).
+YOU_HUE = 300.0
+
+
 def speaker_hue(speaker_id: str) -> float:
+    if speaker_id == YOU_SPEAKER_ID:
+        return YOU_HUE
     index = speaker_index(speaker_id)
     if index < len(SPEAKER_HUES):
         return float(SPEAKER_HUES[index])

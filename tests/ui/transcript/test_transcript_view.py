@@ -548,3 +548,14 @@ def test_export_and_find_wait_for_words(view: TranscriptView) -> None:
     assert view.export_button.isEnabled() and view.find_button.isEnabled()
     view.clear()
     assert not view.export_button.isEnabled() and not view.find_button.isEnabled()
+
+
+def test_you_in_a_meeting_has_a_colour_no_early_speaker_shares() -> None:
+    from desktop.core.transcript import YOU_SPEAKER_ID
+    from desktop.ui.transcript.speaker_colors import speaker_hue
+
+    def distance(a: float, b: float) -> float:
+        return min(abs(a - b), 360 - abs(a - b))
+
+    you = speaker_hue(YOU_SPEAKER_ID)
+    assert all(distance(you, speaker_hue(str(n))) >= 25 for n in range(1, 8))

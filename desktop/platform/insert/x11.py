@@ -1,0 +1,59 @@
+"""X11: type through XTest (pynput), and send the paste shortcut the same way.
+
+pynput types characters that have no key on the current layout (é, ß, 日本) by mapping a spare
+keycode to their keysym for the press, so non-ASCII text arrives as typed. The events go to the
+window with the input focus; nothing here touches focus.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import Any
+
+from desktop.core.dictation.types import InsertMethod, InsertResult
+
+_lock = threading.Lock()
+_controller: Any = None
+
+
+def controller() -> Any:
+    """One pynput keyboard controller (its X connection) for the process, made on first use:
+    importing pynput needs a display."""
+    global _controller
+    with _lock:
+        if _controller is None:
+            keyboard = importlib.import_module("pynput.keyboard")
+            _controller = keyboard.Controller()
+        return _controller
+
+
+class XTestTyper:
+    def __init__(self, keyboard: Any = None) -> None:
+        self._keyboard = keyboard
+
+    def text_before_cursor(self) -> str | None:
+        return None
+
+    def insert(self, text: str) -> InsertResult:
+        keyboard = self._keyboard or controller()
+        try:
+            keyboard.type(text)
+        except Exception as exc:  # pynput raises Controller.InvalidCharacterException and X errors
+            return InsertResult(False, InsertMethod.NONE, f"The text could not be typed: {exc}")
+        return InsertResult(True, InsertMethod.TYPE)
+
+
+def send_paste(terminal: bool) -> None:
+    """Ctrl+V, or Ctrl+Shift+V in a terminal (where Ctrl+V is a control character)."""
+    keys = importlib.import_module("pynput.keyboard").Key
+    keyboard = controller()
+    held = [keys.ctrl, keys.shift] if terminal else [keys.ctrl]
+    for key in held:
+        keyboard.press(key)
+    try:
+        keyboard.press("v")
+        keyboard.release("v")
+    finally:
+        for key in reversed(held):
+            keyboard.release(key)

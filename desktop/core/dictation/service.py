@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -120,12 +120,15 @@ class DictationService:
         library: Callable[[], Library | None] = lambda: None,
         listener: DictationListener | None = None,
         preflight: Callable[[], str | None] = lambda: None,
+        prepare: Callable[[], Awaitable[object]] | None = None,
         keep_open_s: float = 30.0,
         finalize_timeout_s: float = 6.0,
         session_options: Mapping[str, Any] | None = None,
     ) -> None:
         """``inserter``/``options``/``library`` are asked at each use, so a changed setting applies
-        to the next dictation. ``preflight`` returns why dictation cannot start (no API key), or None.
+        to the next dictation. ``preflight`` returns why dictation cannot start (no API key), or None;
+        ``prepare`` is awaited before a session is opened (loading the model list once); its failure
+        is left for the session's own start to explain.
         """
         self.listener = listener or DictationListener()
         self._client_factory = client_factory
@@ -135,6 +138,7 @@ class DictationService:
         self._options = options
         self._library = library
         self._preflight = preflight
+        self._prepare = prepare
         self.keep_open_s = keep_open_s
         self.finalize_timeout_s = finalize_timeout_s
         self._session_options = {**SESSION_OPTIONS, **dict(session_options or {})}
@@ -225,6 +229,8 @@ class DictationService:
         try:
             await self._finish_utterance(timings)
         finally:
+            if self._state_now() is DictationState.FINISHING:  # canceled or closed meanwhile
+                self._set_state(DictationState.IDLE, "Ready")
             if not self._ending.done():
                 self._ending.set_result(None)
 
@@ -248,6 +254,13 @@ class DictationService:
 
     # ------------------------------------------------------------------------------ session
     async def _open_run(self, generation: int) -> LiveRun | None:
+        if self._prepare is not None:
+            try:
+                await self._prepare()
+            except Exception as exc:
+                log.info("Preparing dictation failed: %s", type(exc).__name__)
+            if generation != self._generation:
+                return None
         try:
             options, model = self._options()
             source = self._source_factory()
@@ -288,9 +301,8 @@ class DictationService:
 
     async def _finish_utterance(self, timings: DictationTimings) -> None:
         run = self._run
-        if run is None:
-            return
-        run.set_transmitting(False)  # audio from now on is not sent (the session finalizes if running)
+        if run is not None:
+            run.set_transmitting(False)  # audio from now on is not sent (the session finalizes if running)
         starting = self._starting
         if starting is not None and not starting.done():
             try:
@@ -300,6 +312,11 @@ class DictationService:
                 if starting.cancelled():
                     return  # canceled while connecting
                 raise
+            if run is None and self._run is not None:  # released before the session existed
+                run = self._run
+                run.set_transmitting(False)
+        if run is None:
+            return
         if self._run is not run:
             return  # canceled meanwhile
         if not run.finalize_pending and not self._fin.is_set():

@@ -21,6 +21,7 @@ SOURCE_NAMES = {
     "microphone": "Microphone",
     "file": "File",
     "url": "Stream",
+    "dictation": "Dictation",
     "job-file": "File job",
     "job-url": "URL job",
 }

@@ -205,12 +205,27 @@ class DictationIndicator(QWidget):
 
     # -- placing ---------------------------------------------------------------------------------
     def _appear(self) -> None:
-        self.adjustSize()
+        self._fit()
         if not self._placed or not self.isVisible():
             self.place()
         if not self.isVisible():
             self.show()  # WA_ShowWithoutActivating: the focused app keeps the keyboard
         self.raise_()
+
+    def _fit(self) -> None:
+        """Height for the text now (a wrapped message is taller), keeping the bottom edge where it
+        was, so the pill grows upwards from where the user looks."""
+        layout = self.layout()
+        layout.activate()
+        height = layout.totalHeightForWidth(self.width())
+        if height <= 0:
+            height = layout.totalSizeHint().height()
+        if height == self.height():
+            return
+        bottom = self.geometry().bottom()
+        self.setFixedHeight(height)
+        if self.isVisible():
+            self.move(self.x(), bottom - height + 1)
 
     def place(self) -> None:
         """Where the user left it (if that is still on a screen), else bottom centre."""

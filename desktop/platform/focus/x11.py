@@ -40,7 +40,7 @@ class X11Focus:
 
     def _read(self) -> FocusedApp | None:
         display = self._open()
-        wid = _active_window(display)
+        wid = _active_window(display) or _input_focus_window(display)
         if not wid:
             return None
         window = display.create_resource_object("window", wid)
@@ -62,6 +62,24 @@ def _active_window(display: Any) -> int | None:
     if prop is None or not len(prop.value):
         return None
     return int(prop.value[0]) or None
+
+
+def _input_focus_window(display: Any) -> int | None:
+    """Without an EWMH window manager: the window holding the input focus, or the top-level
+    window above it that names its app (WM_CLASS)."""
+    focus = display.get_input_focus().focus
+    if isinstance(focus, int) or focus is None:  # None (0) or PointerRoot (1)
+        return None
+    window = focus
+    root = display.screen().root
+    for _ in range(16):
+        if window.get_wm_class():
+            return int(window.id)
+        parent = window.query_tree().parent
+        if parent is None or parent.id == root.id:
+            return None
+        window = parent
+    return None
 
 
 def _window_title(display: Any, window: Any) -> str:

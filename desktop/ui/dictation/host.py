@@ -8,11 +8,12 @@ so a changed microphone or insertion method applies to the next dictation.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
 from desktop.core.audio_source import AudioSource
@@ -131,7 +132,9 @@ class DictationHost(QObject):
         return make_inserter(
             self.context.settings.dictation_insert,
             clipboard=QtClipboard(),
-            call_later=lambda s, fn: QTimer.singleShot(int(s * 1000), fn),
+            # The loop holds the callback (a PySide timer would hold a bound method only weakly,
+            # and this inserter is gone once the text is in: the clipboard was never restored).
+            call_later=asyncio.get_running_loop().call_later,
             focused_app=self._focus,
         )
 

@@ -194,8 +194,8 @@ class DictationIndicator(QWidget):
             self.level.update()
 
     def _poll_levels(self) -> None:
-        source = self._source
-        reading = source.levels() if source is not None else None
+        levels = getattr(self._source, "levels", None)
+        reading = levels() if callable(levels) else levels  # MicrophoneCapture: a property
         if reading is None or time.monotonic() - reading.at > STALE_S:
             peak, rms = FLOOR_DB, FLOOR_DB
         else:

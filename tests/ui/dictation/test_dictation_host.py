@@ -3,6 +3,7 @@ emulator, what the user is told when the text could only be copied, and the Hist
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 
+from desktop.audio.levels import LevelReading
 from desktop.core.dictation.service import DictationState
 from desktop.core.dictation.types import FocusedApp, InsertMethod, InsertResult
 from desktop.core.library.store import Library
@@ -144,3 +146,20 @@ def test_dragged_indicator_remembers_where(qtbot, make_context) -> None:  # noqa
     qtbot.addWidget(again)
     again.show_state(S.LISTENING)
     assert again.pos() == moved
+
+
+def test_the_level_follows_the_microphone_capture(qtbot) -> None:  # noqa: ANN001
+    """MicrophoneCapture publishes ``levels`` as a property, read 30 times a second."""
+
+    class Capture:
+        @property
+        def levels(self) -> LevelReading:
+            return LevelReading(-12.0, -20.0, time.monotonic())
+
+    indicator = DictationIndicator()
+    qtbot.addWidget(indicator)
+    indicator.show_state(S.LISTENING)
+    indicator.follow_levels(Capture())
+    qtbot.waitUntil(lambda: indicator.level.peak_db == -12.0 and indicator.level.rms_db == -20.0, timeout=1000)
+    indicator.show_state(S.IDLE)
+    assert indicator.level.peak_db < -60 and not indicator.isVisible()

@@ -1,0 +1,150 @@
+"""Dictation end to end on Linux: speech into the PulseAudio virtual microphone, the real capture,
+the emulator, and the words typed (XTest) or pasted (clipboard + Ctrl+V) into another app's text
+box under Xvfb, read back from that app. The focus never leaves the target, the indicator shows
+while listening and goes, and a paste gives the user's clipboard back.
+
+The probe and the target run in their own processes (this suite's Qt is offscreen; PortAudio must
+start after the private PulseAudio daemon). The key press itself is the hotkey's tests' part: here
+the host's begin/end stand for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fake_soniox import FakeSoniox
+from tests.paths import ROOT
+from tests.pulse import PulseDaemon, pulse  # noqa: F401 - fixture
+from tests.ui.captions.test_caption_overlay_x11 import x_display  # noqa: F401 - fixture
+
+pytestmark = [
+    pytest.mark.pulse,
+    pytest.mark.skipif(shutil.which("Xvfb") is None or shutil.which("xdotool") is None, reason="needs Xvfb, xdotool"),
+]
+SCRIPT = "hello Grüße from the dictation test"
+USERS_CLIPBOARD = "what the user had copied"
+
+
+class Target:
+    def __init__(self, display: str, copied: str) -> None:
+        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.ui.dictation.target_app", copied],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        assert line.startswith("READY"), self.proc.stderr.read() if self.proc.stderr else line
+        self.window = line.split()[1]
+
+    def dump(self) -> dict[str, object]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("dump\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.flush()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@pytest.fixture
+def target(x_display: str) -> Iterator[Target]:  # noqa: F811
+    app = Target(x_display, USERS_CLIPBOARD)
+    yield app
+    app.close()
+
+
+class Probe:
+    """The app's side in its own process; it stays up (owning the clipboard) until ``close()``."""
+
+    def __init__(self, display: str, daemon: PulseDaemon, emu: FakeSoniox, method: str, home: Path) -> None:
+        env = {**daemon.env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "SONIOX_DESKTOP_HOME": str(home)}
+        env.pop("WAYLAND_DISPLAY", None)
+        args = [emu.api_base_url, emu.websocket_url, str(daemon.fifo), method, str(home)]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.ui.dictation.dictation_probe", *args],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def result(self) -> dict[str, object]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.wait(timeout=10)
+            pytest.fail(self.proc.stderr.read()[-3000:] if self.proc.stderr else "the probe died")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write("exit\n")
+            self.proc.stdin.flush()
+        try:
+            code = self.proc.wait(timeout=20)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+        errors = self.proc.stderr.read()[-3000:] if self.proc.stderr else ""
+        print(errors)
+        assert code == 0, errors
+
+
+@pytest.mark.parametrize("method", ["type", "paste"])
+def test_dictation_reaches_the_focused_app(
+    x_display: str,  # noqa: F811
+    pulse: PulseDaemon,  # noqa: F811
+    fake_soniox: FakeSoniox,
+    target: Target,
+    tmp_path: Path,
+    method: str,
+) -> None:
+    fake_soniox.set_script([SCRIPT])
+    focus = subprocess.run(["xdotool", "getwindowfocus"], capture_output=True, text=True, env={"DISPLAY": x_display})
+    assert focus.stdout.strip() == target.window  # the target has the keyboard
+    probe = Probe(x_display, pulse, fake_soniox, method, tmp_path / "home")
+    try:
+        out = probe.result()
+        seen = target.dump()
+    finally:
+        probe.close()
+    snap = fake_soniox.wait_for_session(0, timeout=15)
+    heard = " ".join(snap.final_words)
+    assert heard and SCRIPT.startswith(heard), heard
+
+    assert out["listening"] == {"state": "listening", "shown": True}
+    assert out["words_shown"], "the indicator showed no words while listening"
+    assert out["method"] == method and out["ok"] is True
+    assert out["shown_after"] is False and out["state_after"] == "idle"
+    # The focus stayed with the target the whole time: the indicator never took it.
+    assert out["focus_before"] == out["focus_while_listening"] == out["focus_after"] == target.window
+    assert out["app"] == "dictation-target"  # named from its WM_CLASS
+
+    assert seen["text"] == "Dear Sam, " + heard, seen
+    assert seen["focus"] is True
+    assert seen["clipboard"] == USERS_CLIPBOARD  # a paste gave the user's clipboard back
+    assert out["history"] == [f"Dictation → {out['app']}"]

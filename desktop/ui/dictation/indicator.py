@@ -111,7 +111,7 @@ class DictationIndicator(QWidget):
         top.addSpacing(14)  # the state dot is painted here
         top.addWidget(self.status_label, 1)
         top.addWidget(self.level, 0, Qt.AlignmentFlag.AlignVCenter)
-        box = QVBoxLayout(self)
+        box = self._box = QVBoxLayout(self)
         box.setContentsMargins(16, 10, 16, 10)
         box.setSpacing(4)
         box.addLayout(top)
@@ -215,7 +215,7 @@ class DictationIndicator(QWidget):
     def _fit(self) -> None:
         """Height for the text now (a wrapped message is taller), keeping the bottom edge where it
         was, so the pill grows upwards from where the user looks."""
-        layout = self.layout()
+        layout = self._box
         layout.activate()
         height = layout.totalHeightForWidth(self.width())
         if height <= 0:

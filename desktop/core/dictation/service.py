@@ -178,6 +178,10 @@ class DictationService:
         """The microphone while a session is open (a level meter may follow it)."""
         return self._run.source if self._run is not None else None
 
+    def inserter(self) -> TextInserter:
+        """The inserter the next dictation will use (built from the settings now)."""
+        return self._inserter()
+
     @property
     def warm(self) -> bool:
         """A session is open and idle: the next ``begin()`` starts listening at once."""

@@ -35,6 +35,11 @@ class XTestTyper:
     def text_before_cursor(self) -> str | None:
         return None
 
+    def prepare(self) -> None:
+        """Load pynput and open its X connection now (~0.7 s the first time), not at key-up."""
+        keyboard = self._keyboard or controller()
+        getattr(keyboard, "keyboard_mapping", None)  # pynput reads the X keyboard map on first use
+
     def insert(self, text: str) -> InsertResult:
         keyboard = self._keyboard or controller()
         try:

@@ -67,6 +67,7 @@ class DictationHost(QObject):
         self._focus = focused_app or self._platform_focus()
         self._show_indicator = show_indicator
         self._indicator: DictationIndicator | None = None
+        self._inserter_ready = False
         self.action: QAction | None = None  # File → Dictate, once installed in a window
         self.service = DictationService(
             context.client,
@@ -163,8 +164,26 @@ class DictationHost(QObject):
             options.model = model.id
         return options, model
 
+    def _prepare_inserter(self) -> None:
+        """While the user speaks: get the inserter ready off the UI thread (loading pynput and
+        opening its X connection took 0.7 s of the first dictation's key-up to text)."""
+        if self._inserter_ready:
+            return
+        self._inserter_ready = True
+        try:
+            inserter = self.service.inserter()
+        except Exception:
+            log.warning("Could not build the text inserter", exc_info=True)
+            return
+        prepare = getattr(inserter, "prepare", None)
+        if callable(prepare):
+            future = asyncio.get_running_loop().run_in_executor(None, prepare)
+            future.add_done_callback(_log_failure)
+
     # -- what the service says --------------------------------------------------------------------
     def _on_state(self, state: DictationState, detail: str) -> None:
+        if state is DictationState.LISTENING:
+            self._prepare_inserter()
         if self._show_indicator:
             indicator = self.indicator
             indicator.show_state(state, detail)
@@ -185,6 +204,11 @@ class DictationHost(QObject):
                 self.indicator.show_message(result.message, error=result.method is InsertMethod.NONE)
             self.notice.emit(result.message)
         self.done.emit(dictation)
+
+
+def _log_failure(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("The text inserter could not get ready: %s", future.exception())
 
 
 class _Bridge(DictationListener):

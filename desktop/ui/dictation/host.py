@@ -225,6 +225,13 @@ class _Bridge(DictationListener):
         self.host._on_done(dictation)
 
 
+def _tell(window: MainWindow, text: str) -> None:
+    """In the status bar, and as a desktop notification when the window is away in the tray."""
+    window.status.showMessage(text, 10000)
+    if window.tray is not None and not window.isVisible():
+        window.tray.notify(text, error=True)
+
+
 def install_dictation(window: MainWindow) -> DictationHost:
     """Give the main window dictation: the host, and File → Dictate (Ctrl+Shift+D while focused)."""
     host = DictationHost(window.context, library=lambda: window._library, parent=window)
@@ -238,7 +245,7 @@ def install_dictation(window: MainWindow) -> DictationHost:
     menu = window.file_menu
     menu.insertAction(window.settings_action, action)
     menu.insertSeparator(window.settings_action)
-    host.notice.connect(lambda text: window.status.showMessage(text, 10000))
+    host.notice.connect(lambda text: _tell(window, text))
     window.closed.connect(host.shutdown)
     host.action = action
     return host

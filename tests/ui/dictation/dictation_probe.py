@@ -13,6 +13,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import qasync
@@ -50,7 +51,9 @@ async def dictate(api: str, ws: str, fifo: str, method: str, home: str) -> dict[
     feeder = Feeder(Path(fifo), make_pcm([("speech", 300), ("silence", 200)] * WORDS), lead_silence_s=0.2)
     feeder.start()
     try:
+        started = time.perf_counter()
         await host.begin()
+        out["begin_ms"] = round((time.perf_counter() - started) * 1000, 1)  # cold: PortAudio + handshake
         indicator = host.indicator
         out["listening"] = {"state": host.state.value, "shown": indicator.isVisible()}
         feeder.play()

@@ -136,6 +136,7 @@ def test_dictation_reaches_the_focused_app(
     heard = " ".join(snap.final_words)
     assert heard and SCRIPT.startswith(heard), heard
 
+    print(f"cold begin() with the PulseAudio microphone: {out['begin_ms']} ms")  # a figure, not asserted
     assert out["listening"] == {"state": "listening", "shown": True}
     assert out["words_shown"], "the indicator showed no words while listening"
     assert out["method"] == method and out["ok"] is True

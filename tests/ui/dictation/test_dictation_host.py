@@ -46,6 +46,13 @@ def make_host(ctx, library: Library | None, inserter: RecordingInserter, **kwarg
     )
 
 
+class PreparedInserter(RecordingInserter):
+    prepared = 0
+
+    def prepare(self) -> None:
+        self.prepared += 1
+
+
 def test_file_menu_has_dictate_with_a_shortcut(qtbot, make_context) -> None:  # noqa: ANN001
     window = MainWindow(make_context())
     qtbot.addWidget(window)
@@ -75,7 +82,7 @@ def test_a_dictation_shows_the_indicator_then_inserts_and_lists_it_in_history(
     library: Library,  # noqa: ANN001
 ) -> None:
     fake_soniox.set_script([WORDS])
-    inserter = RecordingInserter(before="")
+    inserter = PreparedInserter(before="")
     host = make_host(live_ctx, library, inserter)
     panel = HistoryPanel(None, library)
     qtbot.addWidget(panel)
@@ -90,6 +97,7 @@ def test_a_dictation_shows_the_indicator_then_inserts_and_lists_it_in_history(
     assert indicator.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
     assert indicator.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
     qtbot.waitUntil(lambda: len(indicator.words_text.split()) >= 3, timeout=5000)  # words as they come
+    assert inserter.prepared == 1  # made ready (off the UI thread) while the user speaks
     host.toggle()  # Dictate again: insert
     qtbot.waitUntil(lambda: bool(inserter.inserted), timeout=5000)
     qtbot.waitUntil(lambda: not indicator.isVisible(), timeout=2000)

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from soniox import AsyncSonioxClient
 
+from desktop.core.backoff import Backoff
 from desktop.core.dictation.service import DictationState
 from desktop.core.dictation.types import FocusedApp
 from desktop.core.library.search import LibrarySearch
 from desktop.core.library.store import Library
-from tests.core.dictation.helpers import RecordingInserter, make_service, speaking_source
+from tests.core.dictation.helpers import FAST, RecordingInserter, make_service, speaking_source
 from tests.core.live.test_live_session import WORDS, controls, sdk_client
 from tests.core.live.test_live_session_support import until
 from tests.fake_soniox import FakeSoniox
@@ -224,3 +225,48 @@ async def test_unknown_context_uses_the_last_dictation_into_the_same_app(fake_so
     first, second = inserter.inserted
     assert first.startswith("One")  # after a new line: no space, a capital
     assert second.startswith(" ") and second[1].islower()  # after "one two…": a space
+
+
+async def test_a_dropped_connection_mid_dictation_loses_no_words(fake_soniox: FakeSoniox) -> None:
+    """The session reconnects and replays what was not final: the utterance arrives whole."""
+    fake_soniox.set_script([WORDS])
+    fake_soniox.inject_realtime(abrupt_close=True, after_audio_ms=1200)
+    inserter = RecordingInserter(before="")
+    async with sdk_client(fake_soniox) as client:
+        service, heard, _ = make_service(
+            client,
+            inserter,
+            session_options={**FAST, "backoff": Backoff(initial=0.05, cap=0.1, jitter=0, max_attempts=4)},
+        )
+        await service.begin()
+        await until(lambda: len(fake_soniox.realtime_sessions) == 2, what="the reconnect")
+        await until(lambda: audio_ms(fake_soniox, 1) >= 1500, what="speech after the reconnect")
+        await service.end()
+        await service.close()
+    first = fake_soniox.wait_for_session(0)
+    second = fake_soniox.wait_for_session(1)
+    assert heard.state_names[-1] == "idle"
+    words = inserter.field.lower().split()
+    assert words[: len(first.final_words)] == first.final_words
+    assert words == first.final_words + second.final_words[: len(words) - len(first.final_words)]
+    assert len(words) >= 4 and "  " not in inserter.field
+
+
+async def test_a_press_while_the_last_words_are_inserted_starts_the_next_dictation(fake_soniox: FakeSoniox) -> None:
+    fake_soniox.set_script([WORDS], loop=True)
+    inserter = RecordingInserter(before="")
+    async with sdk_client(fake_soniox) as client:
+        service, _heard, _ = make_service(client, inserter)
+        await service.begin()
+        await until(lambda: audio_ms(fake_soniox) >= 1300, what="speech")
+        ending = asyncio.ensure_future(service.end())
+        await asyncio.sleep(0)
+        assert service.state is L.FINISHING
+        await service.begin()  # pressed again before the text was in: waits for it, then listens
+        assert ending.done() and len(inserter.inserted) == 1
+        assert service.state is L.LISTENING
+        before = audio_ms(fake_soniox)
+        await until(lambda: audio_ms(fake_soniox) >= before + 1300, what="more speech")
+        await service.end()
+        await service.close()
+    assert len(inserter.inserted) == 2 and service.sessions_opened == 1

@@ -20,6 +20,7 @@ injected. Everything is reported to a :class:`DictationListener` on the loop thr
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -61,6 +62,9 @@ log = logging.getLogger(__name__)
 
 #: Session tuning for dictation: a release's finalize is never deferred (``finalize_min_interval_s``
 #: coalesces presses closer than it), and the wait for the last words is short.
+#: How long the focused app may take to say what is before its cursor (asked while Soniox finalizes).
+CONTEXT_TIMEOUT_S = 0.3
+
 SESSION_OPTIONS: Mapping[str, Any] = {"finalize_min_interval_s": 0.0, "stop_timeout_s": 5.0}
 
 
@@ -153,6 +157,7 @@ class DictationService:
         self._generation = 0  # bumped by cancel(): a connect that finishes later is ignored
         self._first_final = 0  # index in the run's final tokens where this utterance starts
         self._fin = asyncio.Event()
+        self._context: asyncio.Future[tuple[TextInserter, str | None]] | None = None
         self._fin_at = 0.0
         self._begun_at = 0.0
         self._last_into: dict[str, str] = {}  # app key -> text last inserted there
@@ -229,6 +234,7 @@ class DictationService:
         timings = DictationTimings(released=time.perf_counter())
         loop = asyncio.get_running_loop()
         self._ending = loop.create_future()
+        self._context = asyncio.ensure_future(self._ask_context())  # meanwhile Soniox finalizes
         self._set_state(DictationState.FINISHING, "Finishing…")
         try:
             await self._finish_utterance(timings)
@@ -344,22 +350,57 @@ class DictationService:
         if self._run is not run:
             return
         timings.fin = self._fin_at
-        self._deliver(self._utterance_tokens(run), timings)
+        before = await self._context_now()
+        self._deliver(self._utterance_tokens(run), timings, before)
         self._set_state(DictationState.IDLE, "Ready")
         self._schedule_idle_close()
 
     def _utterance_tokens(self, run: LiveRun) -> list[Token]:
         return list(run.transcript.final_tokens[self._first_final :])
 
-    def _deliver(self, tokens: list[Token], timings: DictationTimings) -> Dictation | None:
+    async def _ask_context(self) -> tuple[TextInserter, str | None]:
+        """The inserter for this dictation and what its field holds before the cursor."""
+        inserter = self._inserter()
+        answer = _safe(inserter.text_before_cursor)
+        if inspect.isawaitable(answer):
+            try:
+                answer = await asyncio.wait_for(answer, CONTEXT_TIMEOUT_S)
+            except Exception:
+                log.debug("The text before the cursor did not come", exc_info=True)
+                answer = None
+        return inserter, answer if isinstance(answer, str) else None
+
+    async def _context_now(self) -> tuple[TextInserter, str | None] | None:
+        task, self._context = self._context, None
+        if task is None:
+            return None
+        try:
+            return await task
+        except Exception:
+            log.warning("Asking for the text before the cursor failed", exc_info=True)
+            return None
+
+    def _context_sync(self) -> tuple[TextInserter, str | None]:
+        """Without time to wait (an error ends the utterance): only an answer the OS gives at once."""
+        inserter = self._inserter()
+        answer = _safe(inserter.text_before_cursor)
+        if inspect.iscoroutine(answer):
+            answer.close()
+        return inserter, answer if isinstance(answer, str) else None
+
+    def _deliver(
+        self,
+        tokens: list[Token],
+        timings: DictationTimings,
+        context: tuple[TextInserter, str | None] | None = None,
+    ) -> Dictation | None:
         """Fit the words after what is there, insert them and keep them."""
         heard = utterance_text(tokens)
         if not heard:
             timings.inserted = time.perf_counter()
             return None
         app = self._app()
-        inserter = self._inserter()
-        before = _safe(inserter.text_before_cursor)
+        inserter, before = context if context is not None else self._context_sync()
         if before is None:
             last = self._last_into.get(app.key)
             if last and last[-1].isspace():

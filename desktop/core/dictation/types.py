@@ -7,6 +7,7 @@ these protocols without importing the service and, with it, the SDK.
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,8 +41,11 @@ class TextInserter(Protocol):
 
     def insert(self, text: str) -> InsertResult: ...
 
-    def text_before_cursor(self) -> str | None:
-        """The focused field's text before the cursor, when the OS says (else None: unknown)."""
+    def text_before_cursor(self) -> str | Awaitable[str | None] | None:
+        """The focused field's text before the cursor, when the OS says (else None: unknown).
+
+        May be awaitable (AT-SPI asks the app over D-Bus); it is asked at key-up, while Soniox
+        finalizes, so it costs the user no time."""
 
 
 @dataclass(frozen=True)

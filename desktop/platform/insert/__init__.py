@@ -17,7 +17,7 @@ The clipboard itself is passed in (:class:`Clipboard`): on Linux the UI's Qt cli
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from desktop.core.dictation.types import FocusedApp, InsertMethod, InsertResult, TextInserter
@@ -57,11 +57,13 @@ def make_inserter(
     call_later: Callable[[float, Callable[[], None]], Any],
     focused_app: Callable[[], FocusedApp | None] = lambda: None,
     server: DisplayServer | None = None,
+    context: Callable[[], Awaitable[str | None]] | None = None,
 ) -> TextInserter:
     """The inserter for the ``dictation_insert`` setting ("auto", "type", "paste") on this system.
 
     Falls back to clipboard-only where the chosen way cannot work (Wayland), and says so in the
-    result's message each time text is inserted.
+    result's message each time text is inserted. ``context`` reads the text before the cursor
+    (:class:`~desktop.platform.insert.atspi.AtspiContext` on Linux).
     """
     server = server or display_server()
     method = auto_method(server) if setting not in ("type", "paste") else InsertMethod(setting)
@@ -79,7 +81,7 @@ def make_inserter(
         else:
             from desktop.platform.insert.x11 import XTestTyper
 
-            return XTestTyper()
+            return XTestTyper(context=context)
     if clipboard is None:
         clipboard = system_clipboard(server)
     keys = paste_keys(server)
@@ -88,7 +90,7 @@ def make_inserter(
         from desktop.platform.insert.macos import input_blocked
 
         guard = input_blocked
-    return PasteInserter(clipboard, keys, call_later, focused_app=focused_app, blocked=guard)
+    return PasteInserter(clipboard, keys, call_later, focused_app=focused_app, blocked=guard, context=context)
 
 
 WAYLAND_REASON = "Copied to the clipboard: on Wayland the app cannot type into other windows. Press Ctrl+V to paste it."

@@ -8,7 +8,7 @@ text is restored (an image on the clipboard is lost: said in the README).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from desktop.core.dictation.types import FocusedApp, InsertMethod, InsertResult
@@ -26,6 +26,8 @@ class Clipboard(Protocol):
 
 
 class PasteInserter:
+    """``context`` reads the focused field's text before the cursor (AT-SPI on Linux), if any."""
+
     def __init__(
         self,
         clipboard: Clipboard,
@@ -35,6 +37,7 @@ class PasteInserter:
         focused_app: Callable[[], FocusedApp | None] = lambda: None,
         blocked: Callable[[], str | None] | None = None,
         restore_after_s: float = RESTORE_AFTER_S,
+        context: Callable[[], Awaitable[str | None]] | None = None,
     ) -> None:
         """``blocked()`` says why keys cannot be sent now (macOS: no Accessibility permission,
         a password field has secure input on), or None."""
@@ -44,12 +47,13 @@ class PasteInserter:
         self._focused_app = focused_app
         self._blocked = blocked
         self.restore_after_s = restore_after_s
+        self._context = context
         self._saved: str | None = None
         self._ours: str | None = None  # what we put there (restore only if it is still that)
         self._pending = 0
 
-    def text_before_cursor(self) -> str | None:
-        return None
+    def text_before_cursor(self) -> Awaitable[str | None] | None:
+        return self._context() if self._context is not None else None
 
     def insert(self, text: str) -> InsertResult:
         reason = self._blocked() if self._blocked is not None else None

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from desktop.core.dictation.types import InsertMethod, InsertResult
+
+#: Reads the text before the cursor in the focused field (``AtspiContext.text_before_cursor``).
+BeforeCursor = Callable[[], Awaitable[str | None]]
 
 _lock = threading.Lock()
 _controller: Any = None
@@ -29,11 +33,13 @@ def controller() -> Any:
 
 
 class XTestTyper:
-    def __init__(self, keyboard: Any = None) -> None:
+    def __init__(self, keyboard: Any = None, *, context: BeforeCursor | None = None) -> None:
+        """``context`` reads the focused field's text before the cursor (AT-SPI), if any."""
         self._keyboard = keyboard
+        self._context = context
 
-    def text_before_cursor(self) -> str | None:
-        return None
+    def text_before_cursor(self) -> Awaitable[str | None] | None:
+        return self._context() if self._context is not None else None
 
     def prepare(self) -> None:
         """Load pynput and open its X connection now (~0.7 s the first time), not at key-up."""

@@ -13,8 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 
 from desktop.core.audio_source import AudioSource
 from desktop.core.context import AppContext
@@ -27,6 +27,7 @@ from desktop.ui.async_tools import spawn
 if TYPE_CHECKING:
     from soniox.types import Model
 
+    from desktop.platform.insert.atspi import AtspiContext
     from desktop.ui.dictation.indicator import DictationIndicator
     from desktop.ui.main_window import MainWindow
 
@@ -68,6 +69,14 @@ class DictationHost(QObject):
         self._show_indicator = show_indicator
         self._indicator: DictationIndicator | None = None
         self._inserter_ready = False
+        self._atspi: AtspiContext | None = None
+        if inserter is None and QGuiApplication.platformName() == "xcb":
+            # Follow focus on the accessibility bus from now on, so a dictation knows the text
+            # before the cursor (connecting waits for the loop to run).
+            from desktop.platform.insert.atspi import AtspiContext
+
+            atspi = self._atspi = AtspiContext()
+            QTimer.singleShot(0, lambda: spawn(atspi.start(), name="atspi-start", owner=self))
         self.action: QAction | None = None  # File → Dictate, once installed in a window
         self.service = DictationService(
             context.client,
@@ -107,6 +116,8 @@ class DictationHost(QObject):
     def shutdown(self) -> None:
         """App exit: close the session and the microphone now (nothing is inserted)."""
         self.service.cancel()
+        if self._atspi is not None:
+            self._atspi.close()
         if self._indicator is not None:
             self._indicator.hide()
 
@@ -137,6 +148,7 @@ class DictationHost(QObject):
             # and this inserter is gone once the text is in: the clipboard was never restored).
             call_later=asyncio.get_running_loop().call_later,
             focused_app=self._focus,
+            context=self._atspi.text_before_cursor if self._atspi is not None else None,
         )
 
     @staticmethod

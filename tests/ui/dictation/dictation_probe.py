@@ -4,7 +4,8 @@ clipboard + Ctrl+V into whichever window has the focus, the floating indicator.
 
 ``python -m tests.ui.dictation.dictation_probe API_URL WS_URL FIFO METHOD HOME`` prints one JSON
 line (what was inserted and how, what the indicator showed, the focused window before and after),
-then waits for a line on stdin before it exits.
+then waits for a line on stdin before it exits. ``--tab-first``: once AT-SPI is followed, press
+Tab (moving the target's focus into its text box) before dictating.
 """
 
 from __future__ import annotations
@@ -36,16 +37,25 @@ def focused_window() -> str:
     return subprocess.run(["xdotool", "getwindowfocus"], capture_output=True, text=True).stdout.strip()
 
 
-async def dictate(api: str, ws: str, fifo: str, method: str, home: str) -> dict[str, object]:
+async def dictate(api: str, ws: str, fifo: str, method: str, home: str, tab_first: bool) -> dict[str, object]:
     ctx = AppContext.create(AppPaths.default(), EndpointOverrides(api, ws))
     ctx.set_key("test-key", KeySource.SESSION)
     ctx.settings.realtime_model = "stt-rt-v4"
     ctx.settings.dictation_insert = method
     library = Library.open(Path(home) / "library")
     host = DictationHost(ctx, library=lambda: library, keep_open_s=0)
+    if tab_first:  # watch focus over AT-SPI, then move it: the app learns which field has it
+        assert host._atspi is not None
+        out_atspi = await host._atspi.start()
+        subprocess.run(["xdotool", "key", "Tab"], check=True)
+        await asyncio.sleep(0.5)
     done: list[Dictation] = []
     host.done.connect(done.append)
     out: dict[str, object] = {"focus_before": focused_window(), "app": None}
+    if tab_first:
+        out["atspi"] = out_atspi
+        out["atspi_before"] = await host._atspi.text_before_cursor()  # type: ignore[union-attr]
+        out["atspi_focused"] = host._atspi._focused  # type: ignore[union-attr]
     app = X11Focus()()
     out["app"] = app.name if app else None
     feeder = Feeder(Path(fifo), make_pcm([("speech", 300), ("silence", 200)] * WORDS), lead_silence_s=0.2)
@@ -86,12 +96,17 @@ async def dictate(api: str, ws: str, fifo: str, method: str, home: str) -> dict[
 
 
 def main() -> int:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("desktop.platform.insert.atspi").setLevel(logging.DEBUG)
     api, ws, fifo, method, home = sys.argv[1:6]
+    tab_first = sys.argv[6:7] == ["--tab-first"]
     app = QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        loop.run_until_complete(dictate(api, ws, fifo, method, home))
+        loop.run_until_complete(dictate(api, ws, fifo, method, home, tab_first))
     return 0
 
 

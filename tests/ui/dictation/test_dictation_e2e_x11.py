@@ -149,3 +149,53 @@ def test_dictation_reaches_the_focused_app(
     assert seen["focus"] is True
     assert seen["clipboard"] == USERS_CLIPBOARD  # a paste gave the user's clipboard back
     assert out["history"] == [f"Dictation → {out['app']}"]
+
+
+LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
+
+
+@pytest.mark.skipif(
+    not (Path(LAUNCHER).exists() and shutil.which("dbus-run-session")), reason="needs at-spi2-core, dbus-run-session"
+)
+def test_with_atspi_the_words_fit_the_text_before_the_cursor(
+    x_display: str,  # noqa: F811
+    pulse: PulseDaemon,  # noqa: F811
+    fake_soniox: FakeSoniox,
+    tmp_path: Path,
+) -> None:
+    """Over AT-SPI the app reads what is before the cursor: after a line break the words start
+    with a capital and no space (without AT-SPI they would get a space and keep their case)."""
+    fake_soniox.set_script([SCRIPT])
+    home = tmp_path / "home"
+    probe_args = " ".join(
+        f'"{a}"' for a in (fake_soniox.api_base_url, fake_soniox.websocket_url, pulse.fifo, "type", home)
+    )
+    script = f"""
+set -e
+export DISPLAY={x_display} QT_QPA_PLATFORM=xcb QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1
+{LAUNCHER} --launch-immediately >/dev/null 2>&1 &
+sleep 0.5
+mkfifo "{tmp_path}/cmd"
+"{sys.executable}" -m tests.ui.dictation.target_app --line-first "Dear Sam.
+" < "{tmp_path}/cmd" > "{tmp_path}/target.out" 2> "{tmp_path}/target.err" &
+exec 3> "{tmp_path}/cmd"
+for i in $(seq 200); do grep -q READY "{tmp_path}/target.out" && break; sleep 0.05; done
+SONIOX_DESKTOP_HOME="{home}" "{sys.executable}" -m tests.ui.dictation.dictation_probe {probe_args} --tab-first \\
+    < /dev/null > "{tmp_path}/probe.out" 2> "{tmp_path}/probe.err"
+echo dump >&3
+for i in $(seq 100); do [ "$(wc -l < "{tmp_path}/target.out")" -ge 2 ] && break; sleep 0.05; done
+echo quit >&3
+"""
+    env = {**pulse.env, "DISPLAY": x_display}
+    result = subprocess.run(
+        ["dbus-run-session", "--", "bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90
+    )
+    probe_out = (tmp_path / "probe.out").read_text()
+    errors = (result.stderr[-1000:], (tmp_path / "probe.err").read_text()[-2000:])
+    assert probe_out.strip(), errors
+    out = json.loads(probe_out.strip().splitlines()[-1])
+    seen = json.loads((tmp_path / "target.out").read_text().splitlines()[-1])
+    heard = " ".join(fake_soniox.wait_for_session(0, timeout=15).final_words)
+    assert out["atspi"] is True, errors
+    assert out["ok"] is True and out["method"] == "type"
+    assert seen["text"] == "Dear Sam.\n" + heard[0].upper() + heard[1:], (seen, errors)

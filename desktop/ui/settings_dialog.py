@@ -45,6 +45,9 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._build_account_tab(), "&Account")
         self.tabs.addTab(self._build_region_tab(), "&Region")
         self.tabs.addTab(self._build_defaults_tab(), "&Defaults")
+        from desktop.ui.dictation.settings_section import add_dictation_tab
+
+        self.dictation = add_dictation_tab(self, self.tabs, context.settings)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -250,6 +253,7 @@ class SettingsDialog(QDialog):
                 self.key_form.keyring_available = False
                 self.key_form.storage_box.setVisible(True)
                 return
+        self.dictation.apply(s)
         if self.realtime_combo.count():
             s.realtime_model = str(self.realtime_combo.currentData())
         if self.async_combo.count():

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from soniox.types import Model
 
     from desktop.platform.insert.atspi import AtspiContext
+    from desktop.ui.dictation.hotkey_host import HotkeyHost
     from desktop.ui.dictation.indicator import DictationIndicator
     from desktop.ui.main_window import MainWindow
 
@@ -78,6 +79,7 @@ class DictationHost(QObject):
             atspi = self._atspi = AtspiContext()
             QTimer.singleShot(0, lambda: spawn(atspi.start(), name="atspi-start", owner=self))
         self.action: QAction | None = None  # File → Dictate, once installed in a window
+        self.hotkey: HotkeyHost | None = None  # the global hotkey, once installed in a window
         self.service = DictationService(
             context.client,
             source_factory or self._microphone,
@@ -245,7 +247,8 @@ def _tell(window: MainWindow, text: str) -> None:
 
 
 def install_dictation(window: MainWindow) -> DictationHost:
-    """Give the main window dictation: the host, and File → Dictate (Ctrl+Shift+D while focused)."""
+    """Give the main window dictation: the host, File → Dictate (Ctrl+Shift+D while focused) and
+    the global hotkey from Settings → Dictation."""
     host = DictationHost(window.context, library=lambda: window._library, parent=window)
     action = QAction("&Dictate", window)
     action.setObjectName("dictateAction")
@@ -260,4 +263,8 @@ def install_dictation(window: MainWindow) -> DictationHost:
     host.notice.connect(lambda text: _tell(window, text))
     window.closed.connect(host.shutdown)
     host.action = action
+    from desktop.ui.dictation.hotkey_host import install_dictation_hotkey
+
+    # The global hotkey (Settings → Dictation) drives the same host: hold or toggle, as set there.
+    host.hotkey = install_dictation_hotkey(window.context, lambda: host, window)
     return host

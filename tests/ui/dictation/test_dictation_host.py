@@ -17,6 +17,7 @@ from desktop.core.dictation.types import FocusedApp, InsertMethod, InsertResult
 from desktop.core.library.store import Library
 from desktop.ui.dictation import indicator as indicator_module
 from desktop.ui.dictation.host import DictationHost
+from desktop.ui.dictation.hotkey_host import find_hotkey_host
 from desktop.ui.dictation.indicator import POSITION_KEY, DictationIndicator
 from desktop.ui.library.history_panel import HistoryPanel
 from desktop.ui.main_window import MainWindow
@@ -171,3 +172,17 @@ def test_the_level_follows_the_microphone_capture(qtbot) -> None:  # noqa: ANN00
     qtbot.waitUntil(lambda: indicator.level.peak_db == -12.0 and indicator.level.rms_db == -20.0, timeout=1000)
     indicator.show_state(S.IDLE)
     assert indicator.level.peak_db < -60 and not indicator.isVisible()
+
+
+def test_the_global_hotkey_drives_the_windows_dictation(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    window = MainWindow(make_context())  # no API key: a press is answered with what to do
+    qtbot.addWidget(window)
+    hotkey = window.dictation.hotkey
+    assert hotkey is not None and find_hotkey_host(window) is hotkey
+    assert hotkey.trigger.target is window.dictation
+    hotkey.trigger.press()
+    qtbot.waitUntil(lambda: window.dictation.state is S.ERROR, timeout=3000)
+    hotkey.trigger.release()
+    assert "API key in Settings" in window.dictation.indicator.words_label.text()
+    window.dictation.shutdown()
+    hotkey.shutdown()

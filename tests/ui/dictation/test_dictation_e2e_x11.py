@@ -77,10 +77,13 @@ def target(x_display: str) -> Iterator[Target]:  # noqa: F811
 class Probe:
     """The app's side in its own process; it stays up (owning the clipboard) until ``close()``."""
 
-    def __init__(self, display: str, daemon: PulseDaemon, emu: FakeSoniox, method: str, home: Path) -> None:
+    def __init__(
+        self, display: str, daemon: PulseDaemon, emu: FakeSoniox, method: str, home: Path, *flags: str
+    ) -> None:
         env = {**daemon.env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "SONIOX_DESKTOP_HOME": str(home)}
+        env["XDG_SESSION_TYPE"] = "x11"
         env.pop("WAYLAND_DISPLAY", None)
-        args = [emu.api_base_url, emu.websocket_url, str(daemon.fifo), method, str(home)]
+        args = [emu.api_base_url, emu.websocket_url, str(daemon.fifo), method, str(home), *flags]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.ui.dictation.dictation_probe", *args],
             cwd=ROOT,
@@ -114,7 +117,17 @@ class Probe:
         assert code == 0, errors
 
 
-@pytest.mark.parametrize("method", ["type", "paste"])
+HOTKEY_LEAKS = pytest.mark.xfail(
+    strict=True,
+    reason="pynput's X11 listener does not consume the hotkey: the target also gets Ctrl+Alt+Space, "
+    "which Qt (Ctrl+Alt as AltGr) types as a space before the dictated words",
+)
+
+
+@pytest.mark.parametrize(
+    ("method", "flags"),
+    [("type", ()), ("paste", ()), pytest.param("type", ("--hotkey",), marks=HOTKEY_LEAKS, id="type-hotkey")],
+)
 def test_dictation_reaches_the_focused_app(
     x_display: str,  # noqa: F811
     pulse: PulseDaemon,  # noqa: F811
@@ -122,11 +135,14 @@ def test_dictation_reaches_the_focused_app(
     target: Target,
     tmp_path: Path,
     method: str,
+    flags: tuple[str, ...],
 ) -> None:
+    """With ``--hotkey`` the dictation is held with Ctrl+Alt+Space (xdotool keydown/keyup) through
+    the real global hotkey, not begun and ended by calls."""
     fake_soniox.set_script([SCRIPT])
     focus = subprocess.run(["xdotool", "getwindowfocus"], capture_output=True, text=True, env={"DISPLAY": x_display})
     assert focus.stdout.strip() == target.window  # the target has the keyboard
-    probe = Probe(x_display, pulse, fake_soniox, method, tmp_path / "home")
+    probe = Probe(x_display, pulse, fake_soniox, method, tmp_path / "home", *flags)
     try:
         out = probe.result()
         seen = target.dump()

@@ -499,7 +499,7 @@ class DictationService:
         if tokens:
             self._deliver(tokens, DictationTimings(released=time.perf_counter()))
         self._drop_run()
-        self._set_state(DictationState.ERROR, f"{error.message} {error.action}".strip())
+        self._set_state(DictationState.ERROR, _in_words(error))
 
     def _set_state(self, state: DictationState, detail: str) -> None:
         if state is self._state and detail == self._detail:
@@ -533,6 +533,14 @@ def _safe(call: Callable[[], Any]) -> Any:
     except Exception:
         log.warning("Dictation helper %r failed", call, exc_info=True)
         return None
+
+
+def _in_words(error: UserError) -> str:
+    """What happened and what to do, for a dictation (the live session's advice speaks of
+    transcripts and sessions)."""
+    if error.error_type == "audio_source":
+        return f"{error.message} Check the microphone (the live panel's choice is used) and dictate again."
+    return f"{error.message} {error.action}".strip()
 
 
 def _ended_error() -> UserError:

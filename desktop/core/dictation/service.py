@@ -256,6 +256,13 @@ class DictationService:
         if self._state is not DictationState.IDLE:
             self._set_state(DictationState.IDLE, "Canceled")
 
+    def release_idle(self) -> None:
+        """Close a kept-open session now, if no dictation is under way (the microphone or the
+        options changed in Settings: the next dictation opens a session with the new ones)."""
+        if self._state in (DictationState.IDLE, DictationState.ERROR):
+            self._cancel_idle_timer()
+            self._drop_run()
+
     async def close(self) -> None:
         """Close the session (app exit); waits for it to end."""
         self.cancel()

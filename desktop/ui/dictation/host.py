@@ -261,6 +261,7 @@ def install_dictation(window: MainWindow) -> DictationHost:
     menu.insertAction(window.settings_action, action)
     menu.insertSeparator(window.settings_action)
     host.notice.connect(lambda text: _tell(window, text))
+    window.context.on_settings_saved(host.service.release_idle)  # a new microphone, from the next dictation
     window.closed.connect(host.shutdown)
     host.action = action
     from desktop.ui.dictation.hotkey_host import install_dictation_hotkey

@@ -271,3 +271,24 @@ async def test_a_press_while_the_last_words_are_inserted_starts_the_next_dictati
         await service.end()
         await service.close()
     assert len(inserter.inserted) == 2 and service.sessions_opened == 1
+
+
+async def test_release_idle_closes_a_kept_session_but_not_a_dictation(fake_soniox: FakeSoniox) -> None:
+    """Settings saved (another microphone): the kept session goes, a dictation in progress stays."""
+    fake_soniox.set_script([WORDS], loop=True)
+    inserter = RecordingInserter(before="")
+    async with sdk_client(fake_soniox) as client:
+        service, _, sources = make_service(client, inserter)
+        await service.begin()
+        service.release_idle()  # listening: nothing happens
+        await until(lambda: audio_ms(fake_soniox) >= 1300, what="speech")
+        await service.end()
+        assert service.warm and len(inserter.inserted) == 1
+        service.release_idle()
+        assert not service.warm
+        await until(lambda: sources[0].stopped, what="the microphone to be released")
+        await service.begin()
+        await until(lambda: audio_ms(fake_soniox, 1) >= 1300, what="speech on a new session")
+        await service.end()
+        await service.close()
+    assert service.sessions_opened == 2 and len(inserter.inserted) == 2

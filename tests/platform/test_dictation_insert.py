@@ -3,6 +3,7 @@ what keys would be sent, what the clipboard holds before, during and after a pas
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -76,6 +77,14 @@ def test_windows_typing_sends_every_character_as_unicode_key_events() -> None:
     downs = [e for e in api.events if not e[2] & windows.KEYEVENTF_KEYUP]
     assert len(downs) * 2 == len(api.events)  # each press released
     assert len(downs) == len(text.encode("utf-16-le")) // 2  # the emoji is a surrogate pair: two units
+
+
+def test_windows_input_structures_have_the_size_sendinput_checks() -> None:
+    """sizeof(INPUT) is 40 on 64-bit Windows and 28 on 32-bit (SendInput fails on any other)."""
+    array, size = windows.input_array([(0, ord("é"), windows.KEYEVENTF_UNICODE)])
+    assert size == (40 if ctypes.sizeof(ctypes.c_void_p) == 8 else 28)
+    assert array[0].type == windows.INPUT_KEYBOARD and array[0].ki.wScan == ord("é")
+    assert array[0].ki.dwFlags == windows.KEYEVENTF_UNICODE and array[0].ki.wVk == 0
 
 
 def test_windows_typing_sends_line_breaks_as_enter() -> None:

@@ -20,6 +20,19 @@ class User32Api:
         windll: Any = getattr(ctypes, "windll")  # noqa: B009 - only on Windows
         self.user32 = windll.user32
         self.kernel32 = windll.kernel32
+        handle = ctypes.c_void_p  # pointer-sized: the default int would cut it on 64-bit Windows
+        self.user32.GetForegroundWindow.restype = handle
+        self.user32.GetWindowTextLengthW.argtypes = [handle]
+        self.user32.GetWindowTextW.argtypes = [handle, ctypes.c_wchar_p, ctypes.c_int]
+        self.user32.GetWindowThreadProcessId.argtypes = [handle, ctypes.POINTER(ctypes.c_ulong)]
+        self.kernel32.OpenProcess.restype = handle
+        self.kernel32.QueryFullProcessImageNameW.argtypes = [
+            handle,
+            ctypes.c_ulong,
+            ctypes.c_wchar_p,
+            ctypes.POINTER(ctypes.c_ulong),
+        ]
+        self.kernel32.CloseHandle.argtypes = [handle]
 
     def foreground_window(self) -> int:
         return int(self.user32.GetForegroundWindow() or 0)

@@ -34,31 +34,22 @@ class Win32:
         windll: Any = getattr(ctypes, "windll")  # noqa: B009 - only on Windows
         self.user32 = windll.user32
         self.kernel32 = windll.kernel32
+        # Handles are pointer-sized: ctypes' default int return would cut them on 64-bit Windows.
+        handle = ctypes.c_void_p
+        self.user32.GetClipboardData.restype = handle
+        self.user32.GetClipboardData.argtypes = [ctypes.c_uint]
+        self.user32.SetClipboardData.restype = handle
+        self.user32.SetClipboardData.argtypes = [ctypes.c_uint, handle]
+        self.user32.OpenClipboard.argtypes = [handle]
+        self.kernel32.GlobalAlloc.restype = handle
+        self.kernel32.GlobalAlloc.argtypes = [ctypes.c_uint, ctypes.c_size_t]
+        self.kernel32.GlobalLock.restype = handle
+        self.kernel32.GlobalLock.argtypes = [handle]
+        self.kernel32.GlobalUnlock.argtypes = [handle]
 
     def send_input(self, events: Sequence[KeyEvent]) -> int:
-        from ctypes import wintypes as wt
-
-        class KEYBDINPUT(ctypes.Structure):
-            _fields_ = [
-                ("wVk", wt.WORD),
-                ("wScan", wt.WORD),
-                ("dwFlags", wt.DWORD),
-                ("time", wt.DWORD),
-                ("dwExtraInfo", ctypes.c_size_t),
-            ]
-
-        class _U(ctypes.Union):
-            _fields_ = [("ki", KEYBDINPUT), ("pad", ctypes.c_byte * 32)]
-
-        class INPUT(ctypes.Structure):
-            _anonymous_ = ("u",)
-            _fields_ = [("type", wt.DWORD), ("u", _U)]
-
-        array = (INPUT * len(events))()
-        for i, (vk, scan, flags) in enumerate(events):
-            array[i].type = INPUT_KEYBOARD
-            array[i].ki = KEYBDINPUT(vk, scan, flags, 0, 0)
-        return int(self.user32.SendInput(len(events), array, ctypes.sizeof(INPUT)))
+        array, size = input_array(events)
+        return int(self.user32.SendInput(len(events), array, size))
 
     def get_clipboard_text(self) -> str | None:
         if not self._open():
@@ -67,31 +58,32 @@ class Win32:
             handle = self.user32.GetClipboardData(CF_UNICODETEXT)
             if not handle:
                 return None
-            self.kernel32.GlobalLock.restype = ctypes.c_void_p
-            pointer = self.kernel32.GlobalLock(ctypes.c_void_p(handle))
+            pointer = self.kernel32.GlobalLock(handle)
             try:
                 return ctypes.wstring_at(pointer) if pointer else None
             finally:
-                self.kernel32.GlobalUnlock(ctypes.c_void_p(handle))
+                self.kernel32.GlobalUnlock(handle)
         finally:
             self.user32.CloseClipboard()
 
     def set_clipboard_text(self, text: str) -> bool:
         data = ctypes.create_unicode_buffer(text)
         size = ctypes.sizeof(data)
-        self.kernel32.GlobalAlloc.restype = ctypes.c_void_p
-        self.kernel32.GlobalLock.restype = ctypes.c_void_p
         handle = self.kernel32.GlobalAlloc(GMEM_MOVEABLE, size)
         if not handle:
             return False
-        pointer = self.kernel32.GlobalLock(ctypes.c_void_p(handle))
+        pointer = self.kernel32.GlobalLock(handle)
         ctypes.memmove(pointer, data, size)
-        self.kernel32.GlobalUnlock(ctypes.c_void_p(handle))
+        self.kernel32.GlobalUnlock(handle)
         if not self._open():
             return False
         try:
             self.user32.EmptyClipboard()
-            return bool(self.user32.SetClipboardData(CF_UNICODETEXT, ctypes.c_void_p(handle)))
+            # On success the clipboard owns the memory; on failure it is ours to free.
+            if self.user32.SetClipboardData(CF_UNICODETEXT, handle):
+                return True
+            self.kernel32.GlobalFree(handle)
+            return False
         finally:
             self.user32.CloseClipboard()
 
@@ -102,6 +94,47 @@ class Win32:
                 return True
             time.sleep(0.01)
         return False
+
+
+class KEYBDINPUT(ctypes.Structure):
+    # Fixed-width types (not wintypes, whose LONG follows the C long of the machine running the
+    # tests): the layout is Windows', checked by the tests on any system.
+    _fields_ = [
+        ("wVk", ctypes.c_uint16),
+        ("wScan", ctypes.c_uint16),
+        ("dwFlags", ctypes.c_uint32),
+        ("time", ctypes.c_uint32),
+        ("dwExtraInfo", ctypes.c_size_t),
+    ]
+
+
+class MOUSEINPUT(ctypes.Structure):  # the union's largest member: it sets sizeof(INPUT)
+    _fields_ = [
+        ("dx", ctypes.c_int32),
+        ("dy", ctypes.c_int32),
+        ("mouseData", ctypes.c_uint32),
+        ("dwFlags", ctypes.c_uint32),
+        ("time", ctypes.c_uint32),
+        ("dwExtraInfo", ctypes.c_size_t),
+    ]
+
+
+class _InputUnion(ctypes.Union):
+    _fields_ = [("ki", KEYBDINPUT), ("mi", MOUSEINPUT)]
+
+
+class INPUT(ctypes.Structure):
+    _anonymous_ = ("u",)
+    _fields_ = [("type", ctypes.c_uint32), ("u", _InputUnion)]
+
+
+def input_array(events: Sequence[KeyEvent]) -> tuple[ctypes.Array[INPUT], int]:
+    """The INPUT array SendInput takes, and the size of one INPUT (SendInput checks it)."""
+    array = (INPUT * len(events))()
+    for i, (vk, scan, flags) in enumerate(events):
+        array[i].type = INPUT_KEYBOARD
+        array[i].ki = KEYBDINPUT(vk, scan, flags, 0, 0)
+    return array, ctypes.sizeof(INPUT)
 
 
 _win32: Win32 | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import subprocess
 from typing import Any
 
@@ -89,11 +90,13 @@ class MacClipboard:
         self._run = run
 
     def text(self) -> str | None:
-        done = self._run(["pbpaste", "-Prefer", "txt"], capture_output=True, timeout=2, env=_UTF8)
+        done = self._run(["pbpaste", "-Prefer", "txt"], capture_output=True, timeout=2, env=_utf8())
         return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
 
     def set_text(self, text: str) -> None:
-        self._run(["pbcopy"], input=text.encode("utf-8"), check=True, timeout=2, env=_UTF8)
+        self._run(["pbcopy"], input=text.encode("utf-8"), check=True, timeout=2, env=_utf8())
 
 
-_UTF8 = {"LANG": "en_US.UTF-8", "LC_CTYPE": "UTF-8"}
+def _utf8() -> dict[str, str]:
+    """pbcopy/pbpaste read and write in the locale's encoding: make it UTF-8."""
+    return {**os.environ, "LANG": "en_US.UTF-8", "LC_CTYPE": "UTF-8"}

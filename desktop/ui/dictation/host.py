@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 
 from desktop.core.audio_source import AudioSource
@@ -71,13 +71,8 @@ class DictationHost(QObject):
         self._indicator: DictationIndicator | None = None
         self._inserter_ready = False
         self._atspi: AtspiContext | None = None
-        if inserter is None and QGuiApplication.platformName() == "xcb":
-            # Follow focus on the accessibility bus from now on, so a dictation knows the text
-            # before the cursor (connecting waits for the loop to run).
-            from desktop.platform.insert.atspi import AtspiContext
-
-            atspi = self._atspi = AtspiContext()
-            QTimer.singleShot(0, lambda: spawn(atspi.start(), name="atspi-start", owner=self))
+        self._atspi_started: asyncio.Task[bool] | None = None
+        self._wants_atspi = inserter is None and QGuiApplication.platformName() == "xcb"
         self.action: QAction | None = None  # File → Dictate, once installed in a window
         self.hotkey: HotkeyHost | None = None  # the global hotkey, once installed in a window
         self.service = DictationService(
@@ -114,6 +109,17 @@ class DictationHost(QObject):
             spawn(self.service.end(), name="dictation-end", owner=self)
         elif self.service.state is not DictationState.FINISHING:
             spawn(self.service.begin(), name="dictation-begin", owner=self)
+
+    def follow_focus(self) -> asyncio.Task[bool] | None:
+        """Follow focus on the accessibility bus from now on (X11, once), so a dictation knows
+        the text before the cursor. The main window calls it after its first paint (dbus-fast's
+        import and the connection are not for start-up); returns the connecting task."""
+        if self._wants_atspi and self._atspi is None:
+            from desktop.platform.insert.atspi import AtspiContext
+
+            self._atspi = AtspiContext()
+            self._atspi_started = spawn(self._atspi.start(), name="atspi-start", owner=self)
+        return self._atspi_started
 
     def shutdown(self) -> None:
         """App exit: close the session and the microphone now (nothing is inserted)."""
@@ -261,7 +267,8 @@ def install_dictation(window: MainWindow) -> DictationHost:
     menu.insertAction(window.settings_action, action)
     menu.insertSeparator(window.settings_action)
     host.notice.connect(lambda text: _tell(window, text))
-    window.context.on_settings_saved(host.service.release_idle)  # a new microphone, from the next dictation
+    window.context.on_settings_saved(host.service.release_idle)
+    window.first_painted.connect(host.follow_focus)  # a new microphone, from the next dictation
     window.closed.connect(host.shutdown)
     host.action = action
     from desktop.ui.dictation.hotkey_host import install_dictation_hotkey

@@ -64,8 +64,9 @@ async def dictate(
     library = Library.open(Path(home) / "library")
     host = DictationHost(ctx, library=lambda: library, keep_open_s=0)
     if tab_first:  # watch focus over AT-SPI, then move it: the app learns which field has it
-        assert host._atspi is not None
-        out_atspi = await host._atspi.start()
+        started = host.follow_focus()
+        assert started is not None
+        out_atspi = await started
         subprocess.run(["xdotool", "key", "Tab"], check=True)
         await asyncio.sleep(0.5)
     done: list[Dictation] = []

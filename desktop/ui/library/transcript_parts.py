@@ -21,9 +21,9 @@ SOURCE_NAMES = {
     "microphone": "Microphone",
     "file": "File",
     "url": "Stream",
-    "dictation": "Dictation",
     "job-file": "File job",
     "job-url": "URL job",
+    "dictation": "Dictation",
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -243,6 +243,25 @@ class _Bridge(DictationListener):
 
     def on_done(self, dictation: Dictation) -> None:
         self.host._on_done(dictation)
+
+
+BUSY = frozenset({DictationState.CONNECTING, DictationState.LISTENING, DictationState.FINISHING})
+
+
+class TrayLike(Protocol):
+    """What the tray offers dictation (``desktop.ui.tray.AppTray`` on the tray branch)."""
+
+    def set_dictate(self, dictate: Callable[[], object] | None) -> None: ...
+
+    def follow_dictation(self, active: bool) -> None: ...
+
+
+def connect_tray(host: DictationHost, tray: TrayLike) -> None:
+    """The tray's "Dictate" toggles this host, and its icon shows while a dictation is under way
+    (called where the tray is installed, once both exist)."""
+    tray.set_dictate(host.toggle)
+    host.state_changed.connect(lambda state: tray.follow_dictation(state in BUSY))
+    tray.follow_dictation(host.state in BUSY)
 
 
 def _tell(window: MainWindow, text: str) -> None:

@@ -16,7 +16,7 @@ from desktop.core.dictation.service import DictationState
 from desktop.core.dictation.types import FocusedApp, InsertMethod, InsertResult
 from desktop.core.library.store import Library
 from desktop.ui.dictation import indicator as indicator_module
-from desktop.ui.dictation.host import DictationHost
+from desktop.ui.dictation.host import DictationHost, connect_tray
 from desktop.ui.dictation.hotkey_host import find_hotkey_host
 from desktop.ui.dictation.indicator import POSITION_KEY, DictationIndicator
 from desktop.ui.library.history_panel import HistoryPanel
@@ -186,3 +186,33 @@ def test_the_global_hotkey_drives_the_windows_dictation(qtbot, qloop, make_conte
     assert "API key in Settings" in window.dictation.indicator.words_label.text()
     window.dictation.shutdown()
     hotkey.shutdown()
+
+
+def test_the_tray_dictates_through_the_host_and_shows_it(qtbot, qloop, live_ctx, fake_soniox) -> None:  # noqa: ANN001
+    """The tray branch's AppTray offers ``set_dictate`` and ``follow_dictation``; a stand-in here."""
+
+    class Tray:
+        def __init__(self) -> None:
+            self.dictate = None
+            self.shown: list[bool] = []
+
+        def set_dictate(self, dictate) -> None:  # noqa: ANN001
+            self.dictate = dictate
+
+        def follow_dictation(self, active: bool) -> None:
+            self.shown.append(active)
+
+    fake_soniox.set_script([WORDS])
+    inserter = RecordingInserter(before="")
+    host = make_host(live_ctx, None, inserter)
+    tray = Tray()
+    connect_tray(host, tray)
+    assert tray.shown == [False]
+    tray.dictate()  # the tray's Dictate
+    qtbot.waitUntil(lambda: host.state is S.LISTENING, timeout=5000)
+    assert tray.shown[-1] is True
+    qtbot.waitUntil(lambda: bool(host.indicator.words_text), timeout=5000)
+    tray.dictate()  # "Stop dictating"
+    qtbot.waitUntil(lambda: bool(inserter.inserted), timeout=5000)
+    qtbot.waitUntil(lambda: tray.shown[-1] is False, timeout=2000)
+    host.shutdown()

@@ -93,6 +93,9 @@ class MainWindow(QMainWindow):
         self.status = AppStatusBar(self)
         self.setStatusBar(self.status)
         self._build_menus()
+        from desktop.ui.dictation.host import install_dictation  # File → Dictate, and the host a hotkey drives
+
+        self.dictation = install_dictation(self)
         self.context.on_change(self._on_context_changed)
         self._show_key_state()
 

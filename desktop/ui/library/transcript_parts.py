@@ -25,6 +25,7 @@ SOURCE_NAMES = {
     "meeting": "Meeting",
     "job-file": "File job",
     "job-url": "URL job",
+    "dictation": "Dictation",
 }
 
 

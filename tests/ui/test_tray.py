@@ -294,3 +294,29 @@ def test_the_dictation_host_may_come_before_or_after_the_tray(qtbot, qloop, make
     assert tray.state == "idle"
     window.set_dictation(None)
     assert not tray.dictate_action.isVisible()
+
+
+def test_the_windows_own_dictation_host_is_the_trays_dictate(qtbot, qloop, make_context) -> None:  # noqa: ANN001
+    """Wired by the app, not by the test: the tray's Dictate starts the main window's dictation."""
+    from desktop.core.dictation.service import DictationState
+    from desktop.ui import tray as tray_module
+
+    window = MainWindow(make_context())  # no API key: a dictation that starts fails and says why
+    qtbot.addWidget(window)
+    said: list[str] = []
+    window.dictation.notice.connect(said.append)
+    real = tray_module.AppTray
+
+    def with_tray(*args, **kw):  # noqa: ANN002, ANN003, ANN202 - the offscreen platform has no tray
+        return real(*args, **kw, available=lambda: True)
+
+    tray_module.AppTray = with_tray  # type: ignore[misc]
+    try:
+        tray = window.install_tray()
+    finally:
+        tray_module.AppTray = real  # type: ignore[misc]
+    assert tray is not None and tray.dictate_action.isVisible()
+    tray._ask = lambda: False  # type: ignore[method-assign]
+    tray.dictate_action.trigger()
+    qtbot.waitUntil(lambda: window.dictation.state is DictationState.ERROR or bool(said), timeout=5000)
+    assert any("API key" in text for text in said), said

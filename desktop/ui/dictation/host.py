@@ -249,19 +249,19 @@ BUSY = frozenset({DictationState.CONNECTING, DictationState.LISTENING, Dictation
 
 
 class TrayLike(Protocol):
-    """What the tray offers dictation (``desktop.ui.tray.AppTray`` on the tray branch)."""
+    """Where the tray's "Dictate" and its dictating icon are set: the main window, which hands both
+    to the tray whenever the tray exists (it is installed after the first paint, if at all)."""
 
-    def set_dictate(self, dictate: Callable[[], object] | None) -> None: ...
+    def set_dictation(self, dictate: Callable[[], object] | None) -> None: ...
 
-    def follow_dictation(self, active: bool) -> None: ...
+    def show_dictating(self, active: bool) -> None: ...
 
 
 def connect_tray(host: DictationHost, tray: TrayLike) -> None:
-    """The tray's "Dictate" toggles this host, and its icon shows while a dictation is under way
-    (called where the tray is installed, once both exist)."""
-    tray.set_dictate(host.toggle)
-    host.state_changed.connect(lambda state: tray.follow_dictation(state in BUSY))
-    tray.follow_dictation(host.state in BUSY)
+    """The tray's "Dictate" toggles this host, and its icon shows while a dictation is under way."""
+    tray.set_dictation(host.toggle)
+    host.state_changed.connect(lambda state: tray.show_dictating(state in BUSY))
+    tray.show_dictating(host.state in BUSY)
 
 
 def _tell(window: MainWindow, text: str) -> None:
@@ -290,6 +290,7 @@ def install_dictation(window: MainWindow) -> DictationHost:
     window.first_painted.connect(host.follow_focus)  # a new microphone, from the next dictation
     window.closed.connect(host.shutdown)
     host.action = action
+    connect_tray(host, window)
     from desktop.ui.dictation.hotkey_host import install_dictation_hotkey
 
     # The global hotkey (Settings → Dictation) drives the same host: hold or toggle, as set there.

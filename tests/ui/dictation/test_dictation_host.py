@@ -189,17 +189,17 @@ def test_the_global_hotkey_drives_the_windows_dictation(qtbot, qloop, make_conte
 
 
 def test_the_tray_dictates_through_the_host_and_shows_it(qtbot, qloop, live_ctx, fake_soniox) -> None:  # noqa: ANN001
-    """The tray branch's AppTray offers ``set_dictate`` and ``follow_dictation``; a stand-in here."""
+    """The main window offers ``set_dictation`` and ``show_dictating`` (handed on to its tray); a stand-in here."""
 
     class Tray:
         def __init__(self) -> None:
             self.dictate = None
             self.shown: list[bool] = []
 
-        def set_dictate(self, dictate) -> None:  # noqa: ANN001
+        def set_dictation(self, dictate) -> None:  # noqa: ANN001
             self.dictate = dictate
 
-        def follow_dictation(self, active: bool) -> None:
+        def show_dictating(self, active: bool) -> None:
             self.shown.append(active)
 
     fake_soniox.set_script([WORDS])

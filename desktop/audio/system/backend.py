@@ -13,9 +13,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
+if TYPE_CHECKING:  # numpy loads with the first capture, not with the window's output picker
+    import numpy as np
 
 #: Loopback blocks are read this long at a time (as the microphone's callback blocks are).
 BLOCK_MS = 40
@@ -99,6 +100,8 @@ class RecorderStream:
         return cls(source.recorder(samplerate=rate, channels=channels, blocksize=frames), rate, channels, frames)
 
     def read(self) -> np.ndarray:
+        import numpy as np
+
         return np.asarray(self._recorder.record(numframes=self._block), dtype=np.float32)
 
     def close(self) -> None:

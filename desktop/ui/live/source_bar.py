@@ -130,6 +130,20 @@ class SourceBar(QWidget):
         self.meeting_page.setObjectName("liveMeetingPage")
         self.system_row = QHBoxLayout()
         self.meeting_row = QHBoxLayout()
+        # Two "System default (…)" pickers side by side read alike: say whose sound each one is.
+        self.you_label = self._row_label("You:", "liveMeetingYouLabel", "Your microphone, transcribed as You")
+        self.others_label = self._row_label(
+            "Others:", "liveMeetingOthersLabel", "The output the call plays on, transcribed as Speaker 1, 2, …"
+        )
+        self.output_label = self._row_label(
+            "Plays on:", "liveSystemOutputLabel", "The output whose sound is transcribed"
+        )
+        self.you_label.setBuddy(self.device_picker)
+        self.others_label.setBuddy(self.output_picker)
+        self.output_label.setBuddy(self.output_picker)
+        self.meeting_row.addWidget(self.you_label)
+        self.meeting_row.addWidget(self.others_label)
+        self.system_row.addWidget(self.output_label)
         self.support_label = QLabel(self)
         self.support_label.setObjectName("liveSystemAudioSupport")
         self.support_label.setWordWrap(True)
@@ -173,10 +187,16 @@ class SourceBar(QWidget):
             self.stack.addWidget(page)
         label = QLabel("So&urce:", self)
         label.setBuddy(self.kind_combo)
+        # The choice stays on the first line when a page takes two (a meeting's notes below it).
+        choice = QWidget(self)
+        choice.setObjectName("liveSourceChoice")
+        choice_layout = QHBoxLayout(choice)
+        choice_layout.setContentsMargins(0, 0, 0, 0)
+        choice_layout.addWidget(label)
+        choice_layout.addWidget(self.kind_combo)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(label)
-        layout.addWidget(self.kind_combo)
+        layout.addWidget(choice, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.stack, 1)
         self.kind_combo.currentIndexChanged.connect(self._on_kind)
         self.open_file_dialog = self._native_open_dialog
@@ -244,6 +264,12 @@ class SourceBar(QWidget):
         self.echo_check.setChecked(on)
         self.echo_check.blockSignals(False)
 
+    def _row_label(self, text: str, name: str, tip: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setObjectName(name)
+        label.setToolTip(tip)
+        return label
+
     def _open_support_settings(self) -> None:
         url = self._support[2]
         if url:
@@ -254,11 +280,15 @@ class SourceBar(QWidget):
         kind = self.kind()
         available, _message, url = self._support
         if kind is SourceKind.MEETING:
-            widgets: list[tuple[QWidget, int]] = [(self.device_picker, 2), (self.output_picker, 2), (self.meter, 3)]
             row, layout = self.meeting_row, self._meeting_layout
+            row.insertWidget(row.indexOf(self.you_label) + 1, self.device_picker, 2)
+            row.insertWidget(row.indexOf(self.others_label) + 1, self.output_picker, 2)
+            widgets: list[tuple[QWidget, int]] = [(self.meter, 3)]
+            self.device_picker.show()
         elif kind is SourceKind.SYSTEM:
-            widgets = [(self.output_picker, 2), (self.meter, 3)]
             row, layout = self.system_row, self._system_layout
+            row.insertWidget(row.indexOf(self.output_label) + 1, self.output_picker, 2)
+            widgets = [(self.meter, 3)]
         else:
             self._mic_layout.insertWidget(0, self.device_picker, 2)
             self._mic_layout.addWidget(self.meter, 3)
@@ -269,6 +299,7 @@ class SourceBar(QWidget):
         for widget, stretch in widgets:
             row.addWidget(widget, stretch)
             widget.show()
+        self.output_picker.show()
         if kind is SourceKind.SYSTEM:
             self.device_picker.hide()
         layout.addWidget(self.support_label)

@@ -225,3 +225,24 @@ def test_a_meeting_has_no_hold_to_talk_and_support_is_asked_again(qtbot, qloop, 
     access.available = (True, "", None)  # the user started the sound server meanwhile
     choose(panel, SourceKind.SYSTEM)
     assert not panel.source_bar.support_label.isVisible() and panel.source_bar.problem() is None
+
+
+def test_each_picker_says_whose_sound_it_is(qtbot, qloop, live_ctx) -> None:  # noqa: ANN001
+    """Two "System default" pickers side by side read alike: You (microphone), Others (output)."""
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(np.zeros(RATE, np.float32), RATE))
+    panel.system_audio = FakeSystemAudio()
+    panel.show()
+    bar = panel.source_bar
+    choose(panel, SourceKind.MEETING)
+    row = bar.meeting_row
+    order = [row.itemAt(i).widget() for i in range(row.count())]
+    assert order.index(bar.you_label) + 1 == order.index(bar.device_picker)
+    assert order.index(bar.others_label) + 1 == order.index(bar.output_picker)
+    assert bar.you_label.isVisible() and bar.you_label.buddy() is bar.device_picker
+    assert bar.others_label.buddy() is bar.output_picker
+    choose(panel, SourceKind.SYSTEM)
+    assert bar.output_label.isVisible() and bar.output_label.text() == "Plays on:"
+    assert not bar.you_label.isVisible() and not bar.device_picker.isVisible()
+    choose(panel, SourceKind.MEETING)  # and back: the microphone picker returns beside its label
+    order = [row.itemAt(i).widget() for i in range(row.count())]
+    assert order.index(bar.you_label) + 1 == order.index(bar.device_picker) and bar.device_picker.isVisible()

@@ -49,6 +49,33 @@ class OtherProgram:
         self.display.close()
 
 
+class MovedKey:
+    """Moves a keysym from its key code to an unused one (as a layout change may), and back."""
+
+    def __init__(self, name: str) -> None:
+        self.display = xdisplay.Display()
+        self.keysym = XK.string_to_keysym(name)
+        self.old = self.display.keysym_to_keycode(self.keysym)
+        low, count = self.display.display.info.min_keycode, 0
+        count = self.display.display.info.max_keycode - low + 1
+        rows = self.display.get_keyboard_mapping(low, count)
+        self.spare = next(low + i for i in range(count - 1, -1, -1) if not any(rows[i]))
+        self.old_row = list(rows[self.old - low])
+        self.width = len(self.old_row)
+
+    def __enter__(self) -> MovedKey:
+        self.display.change_keyboard_mapping(self.spare, [self.old_row])
+        self.display.change_keyboard_mapping(self.old, [[X.NoSymbol] * self.width])
+        self.display.sync()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.display.change_keyboard_mapping(self.old, [self.old_row])
+        self.display.change_keyboard_mapping(self.spare, [[X.NoSymbol] * self.width])
+        self.display.sync()
+        self.display.close()
+
+
 async def taken() -> dict[str, object]:
     other = OtherProgram()
     assert other.grab()
@@ -72,7 +99,7 @@ async def main(scenario: str) -> dict[str, object]:
     trigger = HotkeyTrigger(lambda: target, "toggle" if scenario == "toggle" else "hold", repeat_grace_s=0.05)
     hotkey = create_global_hotkey(support, asyncio.get_running_loop())
     assert hotkey is not None, support.message
-    spec = parse_hotkey("<ctrl>+<alt>+space")
+    spec = parse_hotkey("<ctrl>+<alt>+z" if scenario == "remapped" else "<ctrl>+<alt>+space")
     assert spec is not None
     hotkey.start(spec, trigger.press, trigger.release)
     await asyncio.sleep(0.2)
@@ -124,6 +151,12 @@ async def main(scenario: str) -> dict[str, object]:
         await asyncio.sleep(0.2)
         await xdotool("keydown", COMBO, settle_s=0.2)
         await xdotool("keyup", COMBO, settle_s=0.3)
+    elif scenario == "remapped":  # the keyboard map changes (another layout): Z moves to a spare key code
+        with MovedKey("z"):
+            await asyncio.sleep(0.3)
+            await xdotool("keydown", "ctrl+alt+z", settle_s=0.3)
+            states.append(target.state.name)
+            await xdotool("keyup", "ctrl+alt+z", settle_s=0.3)
     elif scenario == "stopped":
         listener = getattr(hotkey, "thread", None)
         started = time.monotonic()

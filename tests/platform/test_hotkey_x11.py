@@ -98,3 +98,10 @@ def test_a_stopped_hotkey_hears_nothing_and_gives_the_combination_back(x_display
     assert states[2] == "other could grab: True"
     print(states[1])  # how long stop() took: a figure, not asserted
     assert out["calls"] == []
+
+
+def test_after_the_keyboard_map_changes_the_key_is_grabbed_where_it_now_is(x_display: str) -> None:
+    """A layout change can move the hotkey's key to another key code; the grab follows it."""
+    out = probe(x_display, "remapped")
+    assert out["states"] == ["LISTENING"]
+    assert out["calls"] == ["begin", "end"]

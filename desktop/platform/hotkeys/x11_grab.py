@@ -91,20 +91,41 @@ class _XkbPerClientFlags(rq.ReplyRequest):  # type: ignore[misc]
     )
 
 
+class _XkbSelectEvents(rq.Request):  # type: ignore[misc]
+    """XkbSelectEvents: an XKB client no longer gets the core MappingNotify, only XKB's own."""
+
+    _request = rq.Struct(
+        rq.Card8("opcode"),
+        rq.Opcode(1),
+        rq.RequestLength(),
+        rq.Card16("device_spec"),
+        rq.Card16("affect_which"),
+        rq.Card16("clear"),
+        rq.Card16("select_all"),
+        rq.Card16("affect_map"),
+        rq.Card16("map"),
+    )
+
+
 _XKB_USE_CORE_KBD = 0x100
 _XKB_DETECTABLE_AUTO_REPEAT = 1
+# XkbNewKeyboardNotify (another keymap loaded, as setxkbmap does) and XkbMapNotify (keys remapped).
+_XKB_KEYMAP_EVENTS = 0b11
 
 
-def set_detectable_auto_repeat(display: Any) -> bool:
-    """Ask the server to report a held key as repeated presses without releases; True if it does."""
+def use_xkb(display: Any) -> int | None:
+    """Ask the server to report a held key as repeated presses without releases, and to say when
+    the keyboard map changes; the XKB event code if it does, None if it cannot (then held keys
+    repeat as release/press pairs, which the trigger's grace covers, and core MappingNotify
+    events tell of a new keyboard map)."""
     try:
         ext = display.query_extension("XKEYBOARD")
         if ext is None or not ext.present:
-            return False
+            return None
         opcode = ext.major_opcode
         use = _XkbUseExtension(display=display.display, opcode=opcode, wanted_major=1, wanted_minor=0)
         if not use.supported:
-            return False
+            return None
         flags = _XkbPerClientFlags(
             display=display.display,
             opcode=opcode,
@@ -115,10 +136,23 @@ def set_detectable_auto_repeat(display: Any) -> bool:
             auto_ctrls=0,
             auto_ctrl_values=0,
         )
-        return bool(flags.value & _XKB_DETECTABLE_AUTO_REPEAT)
-    except Exception:  # an old or odd server: the trigger's grace handles release/press pairs
-        log.debug("XKB detectable auto-repeat unavailable", exc_info=True)
-        return False
+        _XkbSelectEvents(
+            display=display.display,
+            opcode=opcode,
+            device_spec=_XKB_USE_CORE_KBD,
+            affect_which=_XKB_KEYMAP_EVENTS,
+            clear=0,
+            select_all=_XKB_KEYMAP_EVENTS,
+            affect_map=0,
+            map=0,
+        )
+        display.sync()
+        if not flags.value & _XKB_DETECTABLE_AUTO_REPEAT:
+            return None
+        return int(ext.first_event)
+    except Exception:  # an old or odd server: fall back to the core protocol
+        log.debug("XKB unavailable", exc_info=True)
+        return None
 
 
 def keysym_of(spec: HotkeySpec) -> int:
@@ -137,8 +171,12 @@ class _Keyboard:
 
     def __init__(self, display: Any, spec: HotkeySpec) -> None:
         label = spec.label("linux")
-        keysym = keysym_of(spec)
-        self.key_codes = sorted({code for code, _index in display.keysym_to_keycodes(keysym)}) if keysym else []
+        # Read afresh, not from python-xlib's cache: it is not told of XKB's map changes.
+        self._low: int = display.display.info.min_keycode
+        self._keymap: list[list[int]] = display.get_keyboard_mapping(
+            self._low, display.display.info.max_keycode - self._low + 1
+        )
+        self.key_codes = sorted(self._codes_of(keysym_of(spec)))
         if not self.key_codes:
             raise HotkeyError(f"This keyboard has no key for {label}. Choose another hotkey in Settings → Dictation.")
         rows: list[list[int]] = [list(row) for row in display.get_modifier_mapping()]
@@ -156,9 +194,11 @@ class _Keyboard:
         #: The modifier bits an event's state is compared on (the lock keys left out).
         self.relevant = 0xFF & ~sum(self.ignored)
 
-    @staticmethod
-    def _mask_with(display: Any, rows: list[list[int]], names: Iterable[str]) -> int:
-        codes = {display.keysym_to_keycode(XK.string_to_keysym(n)) for n in names} - {0}
+    def _codes_of(self, keysym: int) -> set[int]:
+        return {self._low + i for i, row in enumerate(self._keymap) if keysym and keysym in row}
+
+    def _mask_with(self, display: Any, rows: list[list[int]], names: Iterable[str]) -> int:
+        codes: set[int] = set().union(*(self._codes_of(XK.string_to_keysym(n)) for n in names))
         for index, row in enumerate(rows):
             if codes & set(row):
                 return 1 << index
@@ -301,13 +341,13 @@ class X11GrabHotkey:
                 outcome.append(str(exc))
                 return
             root = display.screen().root
-            taken = f"{spec.label('linux')} is taken by another program; choose another in Settings → Dictation."
             if not self._grab(display, root, keyboard):
-                outcome.append(taken)
+                outcome.append(_taken(spec))
                 return
-            self.detectable_repeat = set_detectable_auto_repeat(display)
+            xkb_events = use_xkb(display)
+            self.detectable_repeat = xkb_events is not None
             ready.set()
-            self._serve(display, root, keyboard, wake, pressed, released, lambda: failed(taken), failed)
+            self._serve(spec, display, root, keyboard, xkb_events, wake, pressed, released, failed)
         except Exception as exc:  # the X connection broke: say so rather than die silently
             log.warning("The X11 hotkey stopped", exc_info=True)
             if ready.is_set():
@@ -345,13 +385,14 @@ class X11GrabHotkey:
 
     def _serve(
         self,
+        spec: HotkeySpec,
         display: Any,
         root: Any,
         keyboard: _Keyboard,
+        xkb_events: int | None,
         wake: int,
         pressed: Callable[[], None],
         released: Callable[[], None],
-        taken: Callable[[], None],
         failed: Callable[[str], None],
     ) -> None:
         active = False
@@ -369,6 +410,20 @@ class X11GrabHotkey:
                 elif event.type == X.KeyRelease and active and event.detail in keyboard.ends:
                     active = False  # the key itself, or one of its modifiers let go first
                     released()
+                elif event.type == xkb_events or (
+                    event.type == X.MappingNotify and event.request in (X.MappingKeyboard, X.MappingModifier)
+                ):
+                    # Another layout (setxkbmap) can put the key on other key codes: grab those.
+                    if grabbed:
+                        self._ungrab(display, root, keyboard)
+                    try:
+                        keyboard = _Keyboard(display, spec)
+                    except HotkeyError as exc:
+                        failed(str(exc))
+                        return
+                    if grabbed and not self._grab(display, root, keyboard):
+                        failed(_taken(spec))
+                        return
             readable, _, _ = select.select([fd, wake], [], [])
             if wake not in readable:
                 continue
@@ -386,4 +441,8 @@ class X11GrabHotkey:
                 elif command == ord("r") and not grabbed:
                     grabbed = self._grab(display, root, keyboard)
                     if not grabbed:
-                        taken()
+                        failed(_taken(spec))
+
+
+def _taken(spec: HotkeySpec) -> str:
+    return f"{spec.label('linux')} is taken by another program; choose another in Settings → Dictation."

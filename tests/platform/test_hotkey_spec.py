@@ -9,7 +9,7 @@ import pytest
 from desktop.platform.hotkeys import hotkey_support
 from desktop.platform.hotkeys.matcher import ComboMatcher
 from desktop.platform.hotkeys.pynput_backend import token_of
-from desktop.platform.hotkeys.spec import HotkeySpec, HotkeySpecError, parse_hotkey
+from desktop.platform.hotkeys.spec import NAMED_KEYS, HotkeySpec, HotkeySpecError, parse_hotkey
 
 
 def test_the_default_setting_parses_and_is_written_back_in_pynput_notation() -> None:
@@ -120,7 +120,7 @@ def test_the_combination_goes_down_with_exactly_its_modifiers_and_up_with_any_of
 
 def test_support_says_what_works_on_each_system() -> None:
     x11 = hotkey_support(system="linux", env={"DISPLAY": ":0", "XDG_SESSION_TYPE": "x11"})
-    assert x11.backend == "pynput" and x11.works_globally
+    assert x11.backend == "x11" and x11.works_globally
     headless = hotkey_support(system="linux", env={})
     assert headless.backend == "none" and not headless.works_globally
     windows = hotkey_support(system="win32", env={})
@@ -208,3 +208,27 @@ def test_on_macos_the_keyboard_layout_is_read_on_the_starting_thread_not_the_lis
     assert tis_threads == [threading.get_ident()], "the layout was read on the listener's thread"
     assert RunLoop.seen == [("kbd-type", b"layout")]
     assert listener._context is None
+
+
+@pytest.mark.parametrize("key", sorted(NAMED_KEYS))
+def test_every_named_key_has_an_x11_keysym_to_grab(key: str) -> None:
+    from desktop.platform.hotkeys.x11_grab import keysym_of
+
+    keysym = keysym_of(HotkeySpec(frozenset({"ctrl"}), key))
+    assert keysym == 0x20 or keysym >= 0xFF00, f"{key}: {keysym:#x} is not X's keysym of a named key"
+
+
+def test_characters_and_raw_codes_map_to_their_x11_keysyms() -> None:
+    from desktop.platform.hotkeys.x11_grab import keysym_of as grab_keysym
+
+    def keysym_of(text: str) -> int:
+        spec = parse_hotkey(text)
+        assert spec is not None
+        return grab_keysym(spec)
+
+    assert keysym_of("<ctrl>+<alt>+d") == 0x64
+    assert keysym_of("<ctrl>++") == 0x2B
+    assert keysym_of("<ctrl>+ü") == 0xFC
+    assert keysym_of("<ctrl>+ł") == 0x01000000 + ord("ł")
+    assert keysym_of("<ctrl>+<65>") == 65
+    assert keysym_of("<ctrl>+<f9>") == 0xFFC6

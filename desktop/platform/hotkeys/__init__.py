@@ -1,7 +1,8 @@
 """The global dictation hotkey: one interface, a backend per desktop, and what works here in words.
 
-* X11, Windows, macOS: pynput's keyboard listener (``pynput_backend``); on macOS only once the app
-  is allowed to monitor input (``macos``).
+* X11: a key grab on the root window (``x11_grab``), so the app in front does not also get the keys.
+* Windows, macOS: pynput's keyboard listener (``pynput_backend``), which only watches (the app in
+  front receives the keys too); on macOS only once the app is allowed to monitor input (``macos``).
 * Wayland: the XDG desktop portal's GlobalShortcuts interface (``portal``) where the desktop
   offers it. Elsewhere on Wayland no app can see keys pressed in other apps, and the hotkey works
   only while this app has the focus: the UI binds it itself (``focus_only`` in the support).
@@ -31,7 +32,7 @@ __all__ = [
     "parse_hotkey",
 ]
 
-Backend = Literal["pynput", "portal", "focus_only", "none"]
+Backend = Literal["x11", "pynput", "portal", "focus_only", "none"]
 
 
 class HotkeyError(RuntimeError):
@@ -119,12 +120,16 @@ def hotkey_support(
             "the hotkey works only while this app's window is focused.",
         )
     if env.get("DISPLAY"):
-        return HotkeySupport("pynput", True, "The hotkey works in every app.")
+        return HotkeySupport("x11", True, "The hotkey works in every app.")
     return HotkeySupport("none", False, "No display server was found, so there is no keyboard to listen to.")
 
 
 def create_global_hotkey(support: HotkeySupport, loop: asyncio.AbstractEventLoop | None = None) -> GlobalHotkey | None:
     """The backend ``support`` names, or None for ``focus_only``/``none`` (the UI binds those itself)."""
+    if support.backend == "x11":
+        from desktop.platform.hotkeys.x11_grab import X11GrabHotkey
+
+        return X11GrabHotkey(loop)
     if support.backend == "pynput":
         from desktop.platform.hotkeys.pynput_backend import PynputHotkey
 

@@ -1,4 +1,7 @@
-"""The hotkey on X11, Windows and macOS: pynput's keyboard listener and our own combination matching.
+"""The hotkey on Windows and macOS: pynput's keyboard listener and our own combination matching.
+
+The listener only watches, so the app in front receives the combination too; on X11 the app uses
+a key grab instead (``x11_grab``). The X11 parts below remain for running this backend there.
 
 pynput calls back on its listener thread; every event is handed to the asyncio loop with
 ``call_soon_threadsafe`` and matched there, so the matcher and whatever the callbacks drive are

@@ -115,16 +115,20 @@ class HotkeySpec:
         """The preferred trigger handed to the GlobalShortcuts portal (XDG shortcuts format)."""
         names = {"ctrl": "CTRL", "alt": "ALT", "shift": "SHIFT", "cmd": "LOGO"}
         parts = [names[m] for m in MODIFIERS if m in self.modifiers]
+        parts.append(self.xkb_key_name())
+        return "+".join(parts)
+
+    def xkb_key_name(self) -> str:
+        """The key as an xkb keysym name ("space", "F9", "Return", "d"), as X11 and the portal call it;
+        a raw key code stays ``vk<number>`` (on X11 pynput's key codes are keysyms)."""
         key = self.key
         if key.startswith("f") and key[1:].isdigit():
-            parts.append(key.upper())
-        elif key in _XKB_NAMES:
-            parts.append(_XKB_NAMES[key])
-        elif key in NAMED_KEYS:
-            parts.append(NAMED_KEYS[key].replace(" ", "_") if key != "space" else "space")
-        else:
-            parts.append(key)
-        return "+".join(parts)
+            return key.upper()
+        if key in _XKB_NAMES:
+            return _XKB_NAMES[key]
+        if key in NAMED_KEYS:
+            return NAMED_KEYS[key].replace(" ", "_") if key != "space" else "space"
+        return key
 
     def problem(self) -> str | None:
         """Why this combination would be a bad global hotkey, in words; None if it is fine."""

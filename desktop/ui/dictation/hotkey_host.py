@@ -75,6 +75,7 @@ class HotkeyHost(QObject):
         self._spec: HotkeySpec | None = None
         self._status = ""
         self._suspensions = 0
+        self._shut = False
 
     # -- what the Settings page reads -------------------------------------------------------------
     @property
@@ -111,9 +112,14 @@ class HotkeyHost(QObject):
         backend = self._listening.backend
         if isinstance(backend, FocusHotkey):
             backend.passthrough = self.trigger.suspended
+        pause = getattr(backend, "set_paused", None)
+        if pause is not None:  # an X11 grab would keep the combination from the shortcut field
+            pause(self.trigger.suspended)
 
     def apply_settings(self) -> None:
         """(Re)start the hotkey from the settings; called at start and after Settings are saved."""
+        if self._shut:  # a late first paint or save must not grab keys for a host that is gone
+            return
         settings = self.settings_store.settings
         self.trigger.mode = parse_mode(settings.dictation_mode)
         try:
@@ -134,7 +140,7 @@ class HotkeyHost(QObject):
         self._start(spec)
 
     def _start(self, spec: HotkeySpec) -> None:
-        backend = self._global_factory(self.support) if self.support.backend in ("pynput", "portal") else None
+        backend = self._global_factory(self.support) if self.support.backend in ("x11", "pynput", "portal") else None
         if backend is not None:
             try:
                 backend.start(spec, self.trigger.press, self.trigger.release, self._global_failed)
@@ -168,7 +174,8 @@ class HotkeyHost(QObject):
         self.trigger.release_all()
 
     def shutdown(self) -> None:
-        """Stop listening (the app is quitting); a held dictation is ended."""
+        """Stop listening for good (the app is quitting); a held dictation is ended."""
+        self._shut = True
         self._stop_backend()
         self._spec = None
 

@@ -6,7 +6,7 @@ clipboard + Ctrl+V into whichever window has the focus, the floating indicator.
 line (what was inserted and how, what the indicator showed, the focused window before and after),
 then waits for a line on stdin before it exits. ``--tab-first``: once AT-SPI is followed, press
 Tab (moving the target's focus into its text box) before dictating. ``--hotkey``: hold
-Ctrl+Alt+Space with xdotool (the global hotkey, pynput) instead of calling begin/end.
+Ctrl+Alt+Space with xdotool (the global hotkey, an X11 key grab) instead of calling begin/end.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ async def dictate(
         await asyncio.sleep(0.5)
     done: list[Dictation] = []
     host.done.connect(done.append)
-    if hotkey:  # the real global hotkey (pynput on X11), held with xdotool
+    if hotkey:  # the real global hotkey (a key grab on X11), held with xdotool
         ctx.settings.dictation_hotkey = "<ctrl>+<alt>+space"
         ctx.settings.dictation_mode = "hold"
         anchor = QObject()

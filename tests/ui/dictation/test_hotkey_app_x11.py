@@ -35,7 +35,7 @@ def run_probe(tmp_path: Path, *args: str) -> dict[str, object]:
 
 def test_the_hotkey_dictates_from_the_window_but_not_while_being_recorded(tmp_path: Path) -> None:
     out = run_probe(tmp_path)
-    assert out["backend"] == "pynput"
+    assert out["backend"] == "x11"
     assert out["status"] == "Ctrl+Alt+Space: The hotkey works in every app."
     assert out["main_window"] == ["begin", "end"]
     assert out["field_focused"] and out["suspended"]

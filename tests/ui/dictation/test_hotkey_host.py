@@ -183,3 +183,33 @@ def test_the_listener_starts_after_the_windows_first_paint(qtbot, qloop, make_co
     assert backend.started == [], "the listener started before the window was even shown"
     window.show()
     qtbot.waitUntil(lambda: backend.started == ["<ctrl>+<alt>+<space>"], timeout=3000)
+
+
+class GrabbingHotkey(FakeGlobalHotkey):
+    """A backend that holds the keys for itself (the X11 grab) and so can be paused."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paused: list[bool] = []
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused.append(paused)
+
+
+def test_recording_a_shortcut_pauses_a_grabbing_backend_so_the_field_gets_the_keys(qtbot, qloop, store) -> None:  # noqa: ANN001
+    backend = GrabbingHotkey()
+    host, _target = make_host(store, backend)
+    host.set_suspended(True)
+    assert backend.paused == [True]
+    host.set_suspended(False)
+    assert backend.paused == [True, False]
+    host.shutdown()
+
+
+def test_a_shut_down_host_does_not_start_again_on_a_late_paint_or_save(qtbot, qloop, store) -> None:  # noqa: ANN001
+    backend = FakeGlobalHotkey()
+    host, _target = make_host(store, backend)
+    host.shutdown()
+    store.settings.dictation_hotkey = "<cmd>+<f9>"
+    host.apply_settings()
+    assert backend.started == ["<ctrl>+<alt>+<space>"] and backend.stops == 1

@@ -114,6 +114,25 @@ class PulseDaemon:
         return int(self.pactl("load-module", "module-null-sink", f"sink_name={name}",
                               f"sink_properties='device.description=\"{description}\"'"))  # fmt: skip
 
+    def load_echo(self, source: str, sink: str, *, latency_ms: int, volume_db: float) -> int:
+        """A room's echo: what ``source`` hears (a sink's monitor: the loudspeakers) mixed into
+        ``sink`` (whose monitor is then a microphone) ``volume_db`` down and ``latency_ms`` late;
+        returns the loopback's module index."""
+        args = [f"source={source}", f"sink={sink}", f"latency_msec={latency_ms}"]
+        module = int(self.pactl("load-module", "module-loopback", *args))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # its playback stream: the newest one the loopback owns
+            ours = [line.split() for line in self.pactl("list", "short", "sink-inputs").splitlines()]
+            ours = [
+                fields for fields in ours if fields[-4:-3] == ["module-loopback.c"] or "module-loopback.c" in fields
+            ]
+            if ours:
+                newest = max(int(fields[0]) for fields in ours)
+                self.pactl("set-sink-input-volume", str(newest), f"{volume_db}dB")
+                return module
+            time.sleep(0.05)
+        raise RuntimeError(f"the loopback of module {module} never appeared")
+
     def play(self, pcm: bytes, sink: str = "vsink") -> subprocess.Popen[bytes]:
         """Play s16le 16 kHz mono into ``sink`` with ``pacat`` (the sink's clock paces it)."""
         cmd = ["pacat", "--playback", f"--device={sink}", "--format=s16le", f"--rate={RATE}", "--channels=1",
@@ -241,10 +260,10 @@ def private_pulse() -> Iterator[PulseDaemon]:
         shutil.rmtree(daemon.runtime, ignore_errors=True)
 
 
-def _child(daemon: PulseDaemon, *args: str) -> subprocess.Popen[str]:
+def _child(daemon: PulseDaemon, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     cmd = [sys.executable, "-m", "tests.pulse", *args]
     root = Path(__file__).resolve().parent.parent
-    env = {**daemon.env, "PYTHONPATH": str(root)}
+    env = {**daemon.env, "PYTHONPATH": str(root), **(env or {})}
     return subprocess.Popen(
         cmd, cwd=root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -329,30 +348,49 @@ async def _system_main(out: Path, seconds: float, output: str) -> int:
     )  # fmt: skip
 
 
-def run_meeting(daemon: PulseDaemon, seconds: float, api_base_url: str, websocket_url: str) -> subprocess.Popen[str]:
+def run_meeting(
+    daemon: PulseDaemon,
+    seconds: float,
+    api_base_url: str,
+    websocket_url: str,
+    *,
+    echo_cancellation: bool = False,
+    mic_source: str = "",
+) -> subprocess.Popen[str]:
     """The meeting child: a real :class:`~desktop.core.meeting.run.MeetingRun` of the virtual
     microphone (PortAudio) and the default output's monitor (system audio) against the emulator
     at the given URLs (key "test-key"). Prints READY once both sides listen, then a SUMMARY line
-    with the merged transcript's turns ``[[label, text], ...]`` after ``seconds``."""
-    return _child(daemon, "meeting", api_base_url, websocket_url, str(seconds))
+    with the merged transcript's turns ``[[label, text], ...]`` after ``seconds``. With
+    ``echo_cancellation`` the captures are wrapped as the app wraps them (``cancel_echo``);
+    ``mic_source`` is the PulseAudio source the microphone reads (default: the FIFO "vmic")."""
+    extra = ["--aec"] if echo_cancellation else []
+    env = {"PULSE_SOURCE": mic_source} if mic_source else {}
+    return _child(daemon, "meeting", api_base_url, websocket_url, str(seconds), *extra, env=env)
 
 
-async def _meeting_main(api_base_url: str, websocket_url: str, seconds: float) -> int:
+async def _meeting_main(api_base_url: str, websocket_url: str, seconds: float, aec: bool = False) -> int:
     from soniox import AsyncSonioxClient
 
     from desktop.audio.capture import MicrophoneCapture
     from desktop.audio.system import open_system_audio
+    from desktop.core.audio_source import AudioSource
     from desktop.core.live import LiveOptions, LiveState
     from desktop.core.meeting.echo_guard import EchoGuard
     from desktop.core.meeting.run import MeetingRun
 
     client = AsyncSonioxClient(api_key="test-key", api_base_url=api_base_url, websocket_base_url=websocket_url)
+    mic: AudioSource = MicrophoneCapture(None)
+    system = open_system_audio(None)
+    if aec:
+        from desktop.audio.echo import cancel_echo
+
+        mic, system = cancel_echo(mic, system)
     run = MeetingRun(
         lambda: client,
         LiveOptions(model="stt-rt-v4"),
         None,
-        MicrophoneCapture(None),
-        open_system_audio(None),
+        mic,
+        system,
         echo_guard=EchoGuard(),
     )
     await run.start()
@@ -376,7 +414,7 @@ async def _meeting_main(api_base_url: str, websocket_url: str, seconds: float) -
 
 if __name__ == "__main__":
     if len(sys.argv) >= 5 and sys.argv[1] == "meeting":
-        sys.exit(asyncio.run(_meeting_main(sys.argv[2], sys.argv[3], float(sys.argv[4]))))
+        sys.exit(asyncio.run(_meeting_main(sys.argv[2], sys.argv[3], float(sys.argv[4]), "--aec" in sys.argv[5:])))
     if len(sys.argv) >= 4 and sys.argv[1] == "capture":
         device_arg = sys.argv[4] if len(sys.argv) > 4 else ""
         sys.exit(asyncio.run(_capture_main(Path(sys.argv[2]), float(sys.argv[3]), device_arg)))

@@ -31,7 +31,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from desktop.core.audio_source import AudioFormat, AudioSource, SourceStats
+from desktop.core.audio_source import AudioFormat, AudioSource, SourceWrapper
 
 log = logging.getLogger(__name__)
 
@@ -238,38 +238,7 @@ class EchoCanceller:
         return rest
 
 
-class _Wrapper:
-    """Keeps the AudioSource contract of the wrapped source: format, label, stats, start/stop."""
-
-    def __init__(self, inner: AudioSource) -> None:
-        self.inner = inner
-
-    @property
-    def format(self) -> AudioFormat:
-        return self.inner.format
-
-    @property
-    def label(self) -> str:
-        return self.inner.label
-
-    @property
-    def stats(self) -> SourceStats:
-        return self.inner.stats
-
-    async def start(self) -> None:
-        await self.inner.start()
-
-    async def stop(self) -> None:
-        await self.inner.stop()
-
-    def __getattr__(self, name: str) -> Any:
-        # Extras of the wrapped source (a level meter, the device name) stay reachable.
-        if name == "inner":
-            raise AttributeError(name)
-        return getattr(self.inner, name)
-
-
-class SystemAudioTee(_Wrapper):
+class SystemAudioTee(SourceWrapper):
     """The system audio, passed through unchanged while feeding the canceller its far end."""
 
     def __init__(self, inner: AudioSource, canceller: EchoCanceller) -> None:
@@ -289,7 +258,7 @@ class SystemAudioTee(_Wrapper):
 _END = object()
 
 
-class EchoCancelledMicrophone(_Wrapper):
+class EchoCancelledMicrophone(SourceWrapper):
     """The microphone with the system audio's echo removed; ends (or fails) when the microphone does.
 
     A pump task reads the microphone so every chunk is stamped when it arrives, even while an
@@ -342,7 +311,7 @@ class EchoCancelledMicrophone(_Wrapper):
                 await asyncio.gather(pump, return_exceptions=True)
 
 
-class PassThroughMicrophone(_Wrapper):
+class PassThroughMicrophone(SourceWrapper):
     """The microphone as it is, when echo cancellation cannot run; says why."""
 
     echo_cancelling = False

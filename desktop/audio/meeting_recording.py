@@ -16,10 +16,9 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 from desktop.audio.recording import PathFor, Recorder, RecordingError, StreamRecorder
-from desktop.core.audio_source import AudioFormat, AudioSource, SourceStats
+from desktop.core.audio_source import AudioFormat, AudioSource, SourceWrapper
 from desktop.core.library.live_sink import Recording
 
 log = logging.getLogger(__name__)
@@ -124,31 +123,13 @@ class TwoTrackRecorder:
             self._on_open(self)
 
 
-class TrackTap:
+class TrackTap(SourceWrapper):
     """An :class:`AudioSource` that hands every chunk to one track of a :class:`TwoTrackRecorder`."""
 
     def __init__(self, inner: AudioSource, recorder: TwoTrackRecorder, track: int) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.recorder = recorder
         self.track = track
-
-    @property
-    def format(self) -> AudioFormat:
-        return self.inner.format
-
-    @property
-    def label(self) -> str:
-        return self.inner.label
-
-    @property
-    def stats(self) -> SourceStats:
-        return self.inner.stats
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    async def start(self) -> None:
-        await self.inner.start()
 
     async def chunks(self) -> AsyncIterator[bytes]:
         source = self.inner.chunks()

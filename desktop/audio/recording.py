@@ -38,7 +38,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from desktop.core.audio_source import AudioFormat, AudioSource, SourceStats
+from desktop.core.audio_source import AudioFormat, AudioSource, SourceWrapper
 from desktop.core.media_sniff import sniff_container
 
 log = logging.getLogger(__name__)
@@ -303,7 +303,7 @@ def make_recorder(source: AudioSource, path_for: PathFor, on_open: OnOpen | None
     return None
 
 
-class RecordingTap:
+class RecordingTap(SourceWrapper):
     """An :class:`AudioSource` that hands every chunk to a recorder on its way to the session.
 
     ``should_record`` is asked per chunk, at the moment the session receives it: the live
@@ -312,27 +312,9 @@ class RecordingTap:
     """
 
     def __init__(self, inner: AudioSource, recorder: Recorder) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.recorder = recorder
         self.should_record: Callable[[], bool] = lambda: True
-
-    @property
-    def format(self) -> AudioFormat:
-        return self.inner.format
-
-    @property
-    def label(self) -> str:
-        return self.inner.label
-
-    @property
-    def stats(self) -> SourceStats:
-        return self.inner.stats
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    async def start(self) -> None:
-        await self.inner.start()
 
     async def chunks(self) -> AsyncIterator[bytes]:
         source = self.inner.chunks()
@@ -345,9 +327,6 @@ class RecordingTap:
             aclose = getattr(source, "aclose", None)
             if aclose is not None:
                 await aclose()
-
-    async def stop(self) -> None:
-        await self.inner.stop()
 
 
 def tap_for_recording(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -99,3 +99,40 @@ class AudioSource(Protocol):
     def chunks(self) -> AsyncIterator[bytes]: ...
 
     async def stop(self) -> None: ...
+
+
+class SourceWrapper:
+    """An :class:`AudioSource` around another, for taps that see its chunks on their way (a
+    recording, the meeting clock, the echo canceller): format, label, stats, start and stop are
+    the inner source's, and so is every other attribute (``levels``, ``path``…), so a level meter
+    or the library still finds them. Subclasses override :meth:`chunks` (and ``stop`` to add to it).
+    """
+
+    def __init__(self, inner: AudioSource) -> None:
+        self.inner = inner
+
+    @property
+    def format(self) -> AudioFormat:
+        return self.inner.format
+
+    @property
+    def label(self) -> str:
+        return self.inner.label
+
+    @property
+    def stats(self) -> SourceStats:
+        return self.inner.stats
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "inner":  # not set yet (half-built, or being copied): no endless lookup
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    def chunks(self) -> AsyncIterator[bytes]:
+        return self.inner.chunks()
+
+    async def stop(self) -> None:
+        await self.inner.stop()

@@ -10,12 +10,11 @@ holds, relative to the meeting's start.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
-from desktop.core.audio_source import AudioFormat, AudioSource, SourceStats
+from desktop.core.audio_source import AudioSource, SourceWrapper
 
 
-class ClockedSource:
+class ClockedSource(SourceWrapper):
     """An :class:`AudioSource` that reports, once, where its audio starts on a shared clock.
 
     ``now_ms()`` reads the shared clock (milliseconds since the meeting started);
@@ -24,28 +23,10 @@ class ClockedSource:
     """
 
     def __init__(self, inner: AudioSource, now_ms: Callable[[], float], on_start: Callable[[int], None]) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self._now_ms = now_ms
         self._on_start = on_start
         self.start_ms: int | None = None
-
-    @property
-    def format(self) -> AudioFormat:
-        return self.inner.format
-
-    @property
-    def label(self) -> str:
-        return self.inner.label
-
-    @property
-    def stats(self) -> SourceStats:
-        return self.inner.stats
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    async def start(self) -> None:
-        await self.inner.start()
 
     async def chunks(self) -> AsyncIterator[bytes]:
         source = self.inner.chunks()
@@ -61,6 +42,3 @@ class ClockedSource:
             aclose = getattr(source, "aclose", None)
             if aclose is not None:
                 await aclose()
-
-    async def stop(self) -> None:
-        await self.inner.stop()

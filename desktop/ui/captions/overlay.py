@@ -18,23 +18,23 @@ import html
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QColor,
     QGuiApplication,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QTextDocument,
 )
-from PySide6.QtWidgets import QLabel, QMenu, QSizeGrip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QSizeGrip, QVBoxLayout
 
 from desktop.core.captions.lines import CaptionLine
 from desktop.core.captions.prefs import FONT_RANGE, LINES_CHOICES, CaptionPrefs
 from desktop.ui.theme import dark_palette
 from desktop.ui.transcript.speaker_colors import speaker_color
+from desktop.ui.widgets.drag_move import DragToMove
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ _BASE_FLAGS = (
 DEFAULT_WIDTH_SHARE = 0.6  # of the screen's width, centred near its bottom
 
 
-class CaptionOverlay(QWidget):
+class CaptionOverlay(DragToMove):
     prefs_changed = Signal()
     hide_requested = Signal()
 
@@ -61,7 +61,6 @@ class CaptionOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._palette = dark_palette()  # captions are light text on a dark band, in either theme
-        self._drag_from: QPoint | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(18, 10, 18, 10)
         self._layout.setSpacing(2)
@@ -223,27 +222,11 @@ class CaptionOverlay(QWidget):
             painter.drawRoundedRect(self.rect().adjusted(1, 1, -1, -1), 12, 12)
 
     # -- moving (unlocked) ----------------------------------------------------------------------
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        if event.button() == Qt.MouseButton.LeftButton and not self.prefs.locked:
-            self._drag_from = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
-            event.accept()
-            return
-        super().mousePressEvent(event)
+    def drag_allowed(self) -> bool:
+        return not self.prefs.locked
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        if self._drag_from is not None:
-            self.move(event.globalPosition().toPoint() - self._drag_from)
-            event.accept()
-            return
-        super().mouseMoveEvent(event)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        if self._drag_from is not None:
-            self._drag_from = None
-            self._remember_geometry()
-            event.accept()
-            return
-        super().mouseReleaseEvent(event)
+    def drag_ended(self) -> None:
+        self._remember_geometry()
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]

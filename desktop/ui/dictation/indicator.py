@@ -18,7 +18,6 @@ from PySide6.QtCore import QPoint, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
-    QMouseEvent,
     QPainter,
     QPainterPath,
     QPaintEvent,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from desktop.audio.levels import FLOOR_DB
 from desktop.core.dictation.types import DictationState
 from desktop.core.settings import SettingsStore
+from desktop.ui.widgets.drag_move import DragToMove
 
 #: ui_state key: "x,y" of the indicator's top-left where the user dragged it.
 POSITION_KEY = "dictation_indicator_pos"
@@ -82,7 +82,7 @@ class _Level(QWidget):
         p.end()
 
 
-class DictationIndicator(QWidget):
+class DictationIndicator(DragToMove):
     def __init__(self, settings_store: SettingsStore | None = None, *, clock: Callable[[], float] = time.monotonic):
         super().__init__(None)
         self.setObjectName("dictationIndicator")
@@ -134,7 +134,6 @@ class DictationIndicator(QWidget):
         self._hide_timer = QTimer(self)
         self._hide_timer.setSingleShot(True)
         self._hide_timer.timeout.connect(self.hide)
-        self._drag_from: QPoint | None = None
         self._placed = False
         self._set_words("", "")
 
@@ -257,27 +256,8 @@ class DictationIndicator(QWidget):
 
         return QCursor.pos()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._drag_from = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
-            event.accept()
-            return
-        super().mousePressEvent(event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        if self._drag_from is not None:
-            self.move(event.globalPosition().toPoint() - self._drag_from)
-            event.accept()
-            return
-        super().mouseMoveEvent(event)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        if self._drag_from is not None:
-            self._drag_from = None
-            self._remember_position()
-            event.accept()
-            return
-        super().mouseReleaseEvent(event)
+    def drag_ended(self) -> None:
+        self._remember_position()
 
     def _remember_position(self) -> None:
         if self._store is None:

@@ -31,10 +31,12 @@ SCREENS = (
     "live-idle",
     "live-options",
     "live-running",
+    "meeting-running",
     "jobs",
     "history-search",
     "transcript-window",
     "settings",
+    "settings-dictation",
     "onboarding",
 )
 
@@ -107,6 +109,10 @@ DESCRIPTIONS = {
     "live-options": "Options one click away (Ctrl+Shift+P); the panel stays open or closed as the user left it.",
     "live-running": "A live session with two speakers: Stop carries the running time, Cancel and Finalize appear "
     "only now, each speaker has a colour readable on the theme.",
+    "meeting-running": "A meeting: your microphone as You and the system audio diarized as Speaker 2, merged in "
+    "time order; pickers say whose sound each is, the cost of two streams is said before starting.",
+    "settings-dictation": "Settings → Dictation: the global hotkey's key-capture field, hold or toggle, how text "
+    "is inserted, and what works on this system.",
     "jobs": "File transcriptions in several states (completed, failed, queued, processing) with the app's own icons.",
     "history-search": "History: full-text search across every transcript, matches highlighted.",
     "transcript-window": "A stored transcript in its own window, with the player bar.",
@@ -234,6 +240,35 @@ class Shooter:
 
         return grab
 
+    async def meeting(self, window, emulator) -> None:  # noqa: ANN001
+        from desktop.audio.capture import capture_factory
+        from desktop.ui.live.source_bar import SourceKind
+        from tests.audio_helpers import FakeSoundDevice
+        from tests.fake_soniox.tones import duration_ms, pcm_to_float, speak
+        from tests.ui.live.test_live_meeting import FakeSystemAudio, quiet
+
+        hello = ["Hello", "everyone,", "thanks", "for", "joining", "the", "call", "today."]
+        question = ["Shall", "we", "start", "with", "the", "quarterly", "numbers?"]
+        answer = ["Sure.", "Revenue", "grew", "twelve", "percent"]
+        mic = quiet(300) + speak(hello) + quiet(duration_ms(len(question)) + 600) + speak(answer) + quiet(3000)
+        system = quiet(300 + duration_ms(len(hello)) + 300) + speak(question, speaker=2) + quiet(6000)
+        emulator.set_acoustic(True)
+        panel = window.live_panel
+        panel.context.settings.meeting_echo_cancellation = False  # the test stand-in has no far end
+        panel.source_bar.set_echo_cancellation(False)
+        panel._capture_factory = capture_factory(FakeSoundDevice(pcm_to_float(mic), 16000, speed=4.0))
+        panel.system_audio = FakeSystemAudio(system)
+        panel.source_bar.set_kind(SourceKind.MEETING)
+        panel.start()
+        # (the view still shows the last session until this one's transcript replaces it)
+        await self.wait(lambda: "twelve percent" in panel.view.toPlainText(), 40, "the meeting")
+        await self.settle(1.2)
+        await self.each_size(window, "meeting-running")
+        panel.stop()
+        await self.wait(lambda: not panel.state.is_active, 20, "the meeting's end")
+        emulator.set_acoustic(False)
+        panel.source_bar.set_kind(SourceKind.MICROPHONE)
+
     async def run(self) -> None:
         import numpy as np
 
@@ -291,6 +326,11 @@ class Shooter:
         settings.show()
         await self.settle()
         await self.each_size(window, "settings", self.over(window, settings))
+        for index in range(settings.tabs.count()):
+            if "ctation" in settings.tabs.tabText(index):
+                settings.tabs.setCurrentIndex(index)
+        await self.settle()
+        await self.each_size(window, "settings-dictation", self.over(window, settings))
         settings.close()
 
         # Live, two speakers.
@@ -302,6 +342,10 @@ class Shooter:
         await self.each_size(window, "live-running")
         panel.stop()
         await self.wait(lambda: not panel.state.is_active, 20, "the session's end")
+        live_id = panel.library_transcript_id  # the transcript window below shows this one
+
+        # A meeting: the microphone and the system audio, in the emulator's acoustic mode.
+        await self.meeting(window, emulator)
 
         # Jobs in several states.
         for name, _state in JOBS:
@@ -357,7 +401,6 @@ class Shooter:
         await self.each_size(window, "history-search")
 
         # The transcript window of the live session.
-        live_id = panel.library_transcript_id
         viewer = history.open_transcript(live_id) if live_id is not None else None
         if viewer is not None:
             await self.settle(0.5)

@@ -169,6 +169,8 @@ class LivePanel(QWidget):
             tip="Finish: send the end of audio and wait for the last words (Ctrl+.)",
             shortcut="Ctrl+.",
         )
+        for primary in (self.start_button, self.stop_button):  # the running time is never cut off
+            primary.setSizePolicy(QSizePolicy.Policy.Minimum, primary.sizePolicy().verticalPolicy())
         self.cancel_button = make_button(
             "Ca&ncel",
             "liveCancelButton",
@@ -669,6 +671,8 @@ class LivePanel(QWidget):
     def _on_source_kind(self, kind: str) -> None:
         if kind != SourceKind.MICROPHONE.value:
             self.end_microphone_test()
+        # A meeting's two pickers may no longer fit beside Start: measured once the page has moved in.
+        QTimer.singleShot(0, lambda: self._place_source_bar(self.width()))
 
     def _on_test_toggled(self, on: bool) -> None:
         """Test microphone: the only time (besides a session) the meter opens the device."""
@@ -789,21 +793,36 @@ class LivePanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        self._place_source_bar(event.size().width())
+
+    def _place_source_bar(self, width: int) -> None:
+        """Beside Start when everything in the action bar fits at its preferred width, else on a
+        row of its own. Everything counts (the Captions button too): a bar that does not fit
+        squeezes Stop until its running time is cut off."""
+        bar = self.action_bar
+        items = [bar.itemAt(i) for i in range(bar.count())]
+        widgets = [item.widget() for item in items if item is not None]
+        others = [
+            w for w in widgets if w is not None and w not in (self.source_bar, self.start_button, self.stop_button)
+        ]
         action = max(self.start_button.sizeHint().width(), self.stop_button.sizeHint().width())
-        needed = action + self.source_bar.sizeHint().width() + self.options_toggle.sizeHint().width()
-        narrow = event.size().width() < needed + 4 * theme.SPACE_M
+        source = max(self.source_bar.sizeHint().width(), self.source_bar.minimumSizeHint().width())
+        rest = sum(w.sizeHint().width() for w in others if not w.isHidden())
+        narrow = width < action + source + rest + (len(others) + 3) * theme.SPACE_M
         if narrow == self.source_on_own_row():
             return
-        if narrow:
-            self.action_bar.removeWidget(self.source_bar)
-            self.action_bar.insertStretch(self.action_bar.indexOf(self.options_toggle), 1)
+        if narrow:  # the source's place in the bar becomes the stretch
+            at = bar.indexOf(self.source_bar)
+            bar.removeWidget(self.source_bar)
+            bar.insertStretch(at, 1)
             self.source_row.addWidget(self.source_bar, 1)
         else:
             self.source_row.removeWidget(self.source_bar)
-            stretch_at = self.action_bar.indexOf(self.options_toggle) - 1
-            item = self.action_bar.takeAt(stretch_at)
-            del item
-            self.action_bar.insertWidget(stretch_at, self.source_bar, 1)
+            at = next(
+                i for i, item in enumerate(items) if item is not None and item.spacerItem() and bar.stretch(i) == 1
+            )
+            bar.takeAt(at)
+            bar.insertWidget(at, self.source_bar, 1)
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
         super().hideEvent(event)

@@ -67,7 +67,8 @@ class SourceBar(QWidget):
         self.kind_combo.addItem("Audio file", SourceKind.FILE.value)
         self.kind_combo.addItem("Stream URL", SourceKind.URL.value)
         self.kind_combo.addItem("System audio", SourceKind.SYSTEM.value)
-        self.kind_combo.addItem("Meeting (microphone + system audio)", SourceKind.MEETING.value)
+        # Short: the page itself says "You:" (the microphone) and "Others:" (the system audio).
+        self.kind_combo.addItem("Meeting", SourceKind.MEETING.value)
         self.kind_combo.setToolTip(
             "Transcribe a microphone, a local file at real-time pace, an internet stream, what the computer "
             "plays, or a meeting: you on the microphone and the others on the system audio"
@@ -124,6 +125,10 @@ class SourceBar(QWidget):
 
         # System audio and meetings: the output picker, and what the user must know before starting.
         self.output_picker = output_picker if output_picker is not None else OutputPicker(self)
+        # Ours until a page's row takes it; hidden meanwhile (the panel builds it as its own child,
+        # and on the microphone page, shown first, it used to float over Start at the top left).
+        self.output_picker.setParent(self)
+        self.output_picker.hide()
         self.system_page = QWidget(self.stack)
         self.system_page.setObjectName("liveSystemPage")
         self.meeting_page = QWidget(self.stack)
@@ -157,6 +162,7 @@ class SourceBar(QWidget):
         self._support: tuple[bool, str, str | None] = (True, "", None)
         self.cost_note = QLabel(COST_NOTE, self.meeting_page)
         self.cost_note.setObjectName("liveMeetingCostNote")
+        self.cost_note.setWordWrap(True)  # a narrow window wraps it rather than cutting it
         self.cost_note.setToolTip(
             "The microphone and the system audio are transcribed as two streams, each billed for its audio"
         )
@@ -173,7 +179,9 @@ class SourceBar(QWidget):
         meeting_layout = QVBoxLayout(self.meeting_page)
         meeting_layout.setContentsMargins(0, 0, 0, 0)
         meeting_layout.addLayout(self.meeting_row)
-        notes = QHBoxLayout()
+        # The meter goes on this second line in a meeting: two pickers fill the first one.
+        self.meeting_notes = notes = QHBoxLayout()
+        notes.setSpacing(12)
         notes.addWidget(self.cost_note)
         notes.addSpacing(12)
         notes.addWidget(self.echo_check)
@@ -194,10 +202,11 @@ class SourceBar(QWidget):
         choice_layout.setContentsMargins(0, 0, 0, 0)
         choice_layout.addWidget(label)
         choice_layout.addWidget(self.kind_combo)
-        layout = QHBoxLayout(self)
+        self._bar_layout = layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(choice, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(choice)
         layout.addWidget(self.stack, 1)
+        self._choice = choice
         self.kind_combo.currentIndexChanged.connect(self._on_kind)
         self.open_file_dialog = self._native_open_dialog
         self.open_url = QDesktopServices.openUrl
@@ -278,12 +287,17 @@ class SourceBar(QWidget):
     def _place_shared(self) -> None:
         """Move the pickers, the meter and the availability note to the page shown."""
         kind = self.kind()
+        two_lines = kind in (SourceKind.SYSTEM, SourceKind.MEETING)  # notes or a reason below the pickers
+        align = Qt.AlignmentFlag.AlignTop if two_lines else Qt.AlignmentFlag.AlignVCenter
+        self._bar_layout.setAlignment(self._choice, align)
         available, _message, url = self._support
         if kind is SourceKind.MEETING:
             row, layout = self.meeting_row, self._meeting_layout
             row.insertWidget(row.indexOf(self.you_label) + 1, self.device_picker, 2)
             row.insertWidget(row.indexOf(self.others_label) + 1, self.output_picker, 2)
-            widgets: list[tuple[QWidget, int]] = [(self.meter, 3)]
+            self.meeting_notes.insertWidget(0, self.meter, 3)
+            widgets: list[tuple[QWidget, int]] = []
+            self.meter.show()
             self.device_picker.show()
         elif kind is SourceKind.SYSTEM:
             row, layout = self.system_row, self._system_layout

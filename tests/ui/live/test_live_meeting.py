@@ -246,3 +246,16 @@ def test_each_picker_says_whose_sound_it_is(qtbot, qloop, live_ctx) -> None:  # 
     choose(panel, SourceKind.MEETING)  # and back: the microphone picker returns beside its label
     order = [row.itemAt(i).widget() for i in range(row.count())]
     assert order.index(bar.you_label) + 1 == order.index(bar.device_picker) and bar.device_picker.isVisible()
+
+
+def test_the_output_picker_is_not_shown_on_the_microphone_page(qtbot, qloop, live_ctx) -> None:  # noqa: ANN001
+    """Built by the panel, it used to float over Start at the top left until a meeting was chosen."""
+    panel = make_panel(qtbot, live_ctx, FakeSoundDevice(np.zeros(RATE, np.float32), RATE))
+    panel.show()
+    bar = panel.source_bar
+    assert bar.kind() is SourceKind.MICROPHONE
+    assert not bar.output_picker.isVisible() and bar.output_picker.parent() is bar
+    choose(panel, SourceKind.MEETING)
+    assert bar.output_picker.isVisible()
+    choose(panel, SourceKind.MICROPHONE)
+    assert not bar.output_picker.isVisible()

@@ -12,13 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.paths import ROOT
+from tests.xvfb import private_xvfb
 
 pytestmark = pytest.mark.skipif(
     shutil.which("Xvfb") is None or shutil.which("xdotool") is None, reason="needs Xvfb and xdotool"
@@ -27,23 +27,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def x_display() -> Iterator[str]:
-    display = f":{70 + os.getpid() % 200}"
-    server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.fail("Xvfb did not start")
-        time.sleep(0.05)
-    try:
+    with private_xvfb(70, "1280x800x24") as display:
         yield display
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def probe(display: str, *args: str) -> dict[str, object]:

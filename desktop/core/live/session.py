@@ -87,7 +87,7 @@ from desktop.core.live.reconnect import (
     error_from_event,
     is_unreachable,
 )
-from desktop.core.live.state import LiveSessionListener, LiveState, LiveStats, can_transition
+from desktop.core.live.state import LiveSessionListener, LiveState, LiveStats, can_transition, merge_spans
 
 log = logging.getLogger(__name__)
 
@@ -585,13 +585,7 @@ class LiveSession:
         spans = list(self._lost)
         if self._state is LiveState.RECONNECTING and self._buffer.start > self._final_pos:
             spans.append(self._span(self._final_pos, self._buffer.start))
-        merged: list[tuple[int, int]] = []
-        for start, end in sorted(spans):
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-            else:
-                merged.append((start, end))
-        return tuple(merged)
+        return merge_spans(spans)
 
     def _span(self, start: int, end: int) -> tuple[int, int]:
         bps = self._bps or 1

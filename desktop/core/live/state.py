@@ -10,6 +10,7 @@ as a logged warning in tests rather than as a UI that shows "running" after "fin
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -151,3 +152,14 @@ class NullListener:
 
     def on_stats(self, stats: LiveStats) -> None:
         pass
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Timeline spans (start, end) in order, overlapping or touching ones joined into one."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)

@@ -35,7 +35,7 @@ from desktop.core.library.live_sink import LiveLibrarySink, Recording
 from desktop.core.library.store import Library
 from desktop.core.live.config_builder import LiveOptions
 from desktop.core.live.run import LiveRun, LiveRunListener, LiveRunSettings, SourceKind, SourceOrigin
-from desktop.core.live.state import LiveState, LiveStats
+from desktop.core.live.state import LiveState, LiveStats, merge_spans
 from desktop.core.meeting.clock import ClockedSource
 from desktop.core.meeting.merger import EchoGuard, MeetingMerger, Side
 from desktop.core.transcript import Transcript, TranscriptDelta
@@ -198,13 +198,7 @@ class MeetingRun:
         for side, run in self.runs.items():
             offset = self.merger.offset(side) or 0
             spans.extend((a + offset, b + offset) for a, b in run.lost_spans_ms)
-        merged: list[tuple[int, int]] = []
-        for start, end in sorted(spans):
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-            else:
-                merged.append((start, end))
-        return tuple(merged)
+        return merge_spans(spans)
 
     @property
     def finalize_pending(self) -> bool:
